@@ -1,0 +1,32 @@
+-- ============================================================================
+-- membership_roles: a member reads their own role assignments, `users:read`
+-- reads all of the tenant's; `users:manage` assigns and unassigns roles.
+-- ============================================================================
+ALTER TABLE membership_roles ENABLE ROW LEVEL SECURITY;
+ALTER TABLE membership_roles FORCE ROW LEVEL SECURITY;
+-- The migration owner (CURRENT_USER when this file is applied) owns the SECURITY DEFINER
+-- functions of sql/; FORCE makes RLS bind the owner too, so it is let through explicitly.
+DROP POLICY IF EXISTS "the owner's security definer functions act on every row" ON membership_roles;
+CREATE POLICY "the owner's security definer functions act on every row" ON membership_roles FOR ALL TO CURRENT_USER
+  USING (true) WITH CHECK (true);
+
+
+DROP POLICY IF EXISTS "members read their roles, readers read all" ON membership_roles;
+CREATE POLICY "members read their roles, readers read all" ON membership_roles FOR SELECT TO tenet_api
+  USING (tenant_id = (SELECT app.current_tenant_id())
+         AND (user_id = (SELECT app.current_user_id()) OR (SELECT app.has_permission('users:read'))));
+
+DROP POLICY IF EXISTS "user managers assign roles" ON membership_roles;
+CREATE POLICY "user managers assign roles" ON membership_roles FOR INSERT TO tenet_api
+  WITH CHECK (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('users:manage')));
+
+DROP POLICY IF EXISTS "nobody updates role assignments in place" ON membership_roles;
+CREATE POLICY "nobody updates role assignments in place" ON membership_roles FOR UPDATE TO tenet_api
+  USING (false) WITH CHECK (false);
+
+DROP POLICY IF EXISTS "user managers unassign roles" ON membership_roles;
+CREATE POLICY "user managers unassign roles" ON membership_roles FOR DELETE TO tenet_api
+  USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('users:manage')));
+
+REVOKE ALL ON membership_roles FROM PUBLIC, tenet_api;
+GRANT SELECT, INSERT, DELETE ON membership_roles TO tenet_api;

@@ -1,0 +1,36 @@
+-- ============================================================================
+-- memberships: a member sees their own membership; `users:read` sees all of
+-- the tenant's; `users:manage` adds, updates and removes them.
+-- ============================================================================
+ALTER TABLE memberships ENABLE ROW LEVEL SECURITY;
+ALTER TABLE memberships FORCE ROW LEVEL SECURITY;
+-- The migration owner (CURRENT_USER when this file is applied) owns the SECURITY DEFINER
+-- functions of sql/; FORCE makes RLS bind the owner too, so it is let through explicitly.
+DROP POLICY IF EXISTS "the owner's security definer functions act on every row" ON memberships;
+CREATE POLICY "the owner's security definer functions act on every row" ON memberships FOR ALL TO CURRENT_USER
+  USING (true) WITH CHECK (true);
+
+
+DROP POLICY IF EXISTS "members see their own membership, readers see all" ON memberships;
+CREATE POLICY "members see their own membership, readers see all" ON memberships FOR SELECT TO tenet_api
+  USING (tenant_id = (SELECT app.current_tenant_id())
+         AND (user_id = (SELECT app.current_user_id()) OR (SELECT app.has_permission('users:read'))));
+
+DROP POLICY IF EXISTS "user managers add members" ON memberships;
+CREATE POLICY "user managers add members" ON memberships FOR INSERT TO tenet_api
+  WITH CHECK (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('users:manage')));
+
+DROP POLICY IF EXISTS "user managers update members" ON memberships;
+CREATE POLICY "user managers update members" ON memberships FOR UPDATE TO tenet_api
+  USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('users:manage')))
+  WITH CHECK (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('users:manage')));
+
+DROP POLICY IF EXISTS "user managers remove members" ON memberships;
+CREATE POLICY "user managers remove members" ON memberships FOR DELETE TO tenet_api
+  USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('users:manage')));
+
+REVOKE ALL ON memberships FROM PUBLIC, tenet_api;
+GRANT SELECT ON memberships TO tenet_api;
+GRANT INSERT (tenant_id, user_id, active) ON memberships TO tenet_api;
+GRANT UPDATE (active) ON memberships TO tenet_api;
+GRANT DELETE ON memberships TO tenet_api;

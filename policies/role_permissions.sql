@@ -1,0 +1,33 @@
+-- ============================================================================
+-- role_permissions: readable by members; `roles:manage` changes the
+-- permissions of custom roles only (system roles are fixed).
+-- ============================================================================
+ALTER TABLE role_permissions ENABLE ROW LEVEL SECURITY;
+ALTER TABLE role_permissions FORCE ROW LEVEL SECURITY;
+-- The migration owner (CURRENT_USER when this file is applied) owns the SECURITY DEFINER
+-- functions of sql/; FORCE makes RLS bind the owner too, so it is let through explicitly.
+DROP POLICY IF EXISTS "the owner's security definer functions act on every row" ON role_permissions;
+CREATE POLICY "the owner's security definer functions act on every row" ON role_permissions FOR ALL TO CURRENT_USER
+  USING (true) WITH CHECK (true);
+
+
+DROP POLICY IF EXISTS "members read their tenant's role permissions" ON role_permissions;
+CREATE POLICY "members read their tenant's role permissions" ON role_permissions FOR SELECT TO tenet_api
+  USING (tenant_id = (SELECT app.current_tenant_id()));
+
+DROP POLICY IF EXISTS "role managers grant permissions to custom roles" ON role_permissions;
+CREATE POLICY "role managers grant permissions to custom roles" ON role_permissions FOR INSERT TO tenet_api
+  WITH CHECK (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('roles:manage'))
+              AND role_id IN (SELECT r.id FROM roles r WHERE r.tenant_id = (SELECT app.current_tenant_id()) AND NOT r.system));
+
+DROP POLICY IF EXISTS "nobody updates role permissions in place" ON role_permissions;
+CREATE POLICY "nobody updates role permissions in place" ON role_permissions FOR UPDATE TO tenet_api
+  USING (false) WITH CHECK (false);
+
+DROP POLICY IF EXISTS "role managers revoke permissions from custom roles" ON role_permissions;
+CREATE POLICY "role managers revoke permissions from custom roles" ON role_permissions FOR DELETE TO tenet_api
+  USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('roles:manage'))
+         AND role_id IN (SELECT r.id FROM roles r WHERE r.tenant_id = (SELECT app.current_tenant_id()) AND NOT r.system));
+
+REVOKE ALL ON role_permissions FROM PUBLIC, tenet_api;
+GRANT SELECT, INSERT, DELETE ON role_permissions TO tenet_api;

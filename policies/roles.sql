@@ -1,0 +1,36 @@
+-- ============================================================================
+-- roles: every member of the tenant may read its roles (they appear in
+-- /auth/me); `roles:manage` creates, edits and deletes custom roles. System
+-- roles are read-only: the policies exclude them from UPDATE and DELETE.
+-- ============================================================================
+ALTER TABLE roles ENABLE ROW LEVEL SECURITY;
+ALTER TABLE roles FORCE ROW LEVEL SECURITY;
+-- The migration owner (CURRENT_USER when this file is applied) owns the SECURITY DEFINER
+-- functions of sql/; FORCE makes RLS bind the owner too, so it is let through explicitly.
+DROP POLICY IF EXISTS "the owner's security definer functions act on every row" ON roles;
+CREATE POLICY "the owner's security definer functions act on every row" ON roles FOR ALL TO CURRENT_USER
+  USING (true) WITH CHECK (true);
+
+
+DROP POLICY IF EXISTS "members read their tenant's roles" ON roles;
+CREATE POLICY "members read their tenant's roles" ON roles FOR SELECT TO tenet_api
+  USING (tenant_id = (SELECT app.current_tenant_id()));
+
+DROP POLICY IF EXISTS "role managers create custom roles" ON roles;
+CREATE POLICY "role managers create custom roles" ON roles FOR INSERT TO tenet_api
+  WITH CHECK (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('roles:manage')) AND NOT system);
+
+DROP POLICY IF EXISTS "role managers edit custom roles" ON roles;
+CREATE POLICY "role managers edit custom roles" ON roles FOR UPDATE TO tenet_api
+  USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('roles:manage')) AND NOT system)
+  WITH CHECK (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('roles:manage')) AND NOT system);
+
+DROP POLICY IF EXISTS "role managers delete custom roles" ON roles;
+CREATE POLICY "role managers delete custom roles" ON roles FOR DELETE TO tenet_api
+  USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('roles:manage')) AND NOT system);
+
+REVOKE ALL ON roles FROM PUBLIC, tenet_api;
+GRANT SELECT ON roles TO tenet_api;
+GRANT INSERT (tenant_id, name, description) ON roles TO tenet_api;
+GRANT UPDATE (name, description) ON roles TO tenet_api;
+GRANT DELETE ON roles TO tenet_api;

@@ -1,0 +1,34 @@
+-- ============================================================================
+-- tenants: a member sees only the tenant of a valid request context; only
+-- `tenant:manage` renames it. Tenants are created through
+-- app.create_tenant_with_owner() (signup) and never deleted by the API.
+-- ============================================================================
+ALTER TABLE tenants ENABLE ROW LEVEL SECURITY;
+ALTER TABLE tenants FORCE ROW LEVEL SECURITY;
+-- The migration owner (CURRENT_USER when this file is applied) owns the SECURITY DEFINER
+-- functions of sql/; FORCE makes RLS bind the owner too, so it is let through explicitly.
+DROP POLICY IF EXISTS "the owner's security definer functions act on every row" ON tenants;
+CREATE POLICY "the owner's security definer functions act on every row" ON tenants FOR ALL TO CURRENT_USER
+  USING (true) WITH CHECK (true);
+
+
+DROP POLICY IF EXISTS "members see their own tenant" ON tenants;
+CREATE POLICY "members see their own tenant" ON tenants FOR SELECT TO tenet_api
+  USING (id = (SELECT app.current_tenant_id()));
+
+DROP POLICY IF EXISTS "nobody inserts tenants directly" ON tenants;
+CREATE POLICY "nobody inserts tenants directly" ON tenants FOR INSERT TO tenet_api
+  WITH CHECK (false);
+
+DROP POLICY IF EXISTS "tenant managers rename their tenant" ON tenants;
+CREATE POLICY "tenant managers rename their tenant" ON tenants FOR UPDATE TO tenet_api
+  USING (id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('tenant:manage')))
+  WITH CHECK (id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('tenant:manage')));
+
+DROP POLICY IF EXISTS "nobody deletes tenants directly" ON tenants;
+CREATE POLICY "nobody deletes tenants directly" ON tenants FOR DELETE TO tenet_api
+  USING (false);
+
+REVOKE ALL ON tenants FROM PUBLIC, tenet_api;
+GRANT SELECT (id, name, slug, created_at, updated_at) ON tenants TO tenet_api;
+GRANT UPDATE (name) ON tenants TO tenet_api;

@@ -1,0 +1,45 @@
+-- ============================================================================
+-- users (global): a caller sees themselves and the members of their tenant
+-- (with `users:read`). Password hashes are never readable by the API role;
+-- accounts are created and passwords changed through SECURITY DEFINER
+-- functions in schema app. A user's display name is changed by themselves
+-- or by a `users:manage` holder of a tenant they belong to.
+-- ============================================================================
+ALTER TABLE users ENABLE ROW LEVEL SECURITY;
+ALTER TABLE users FORCE ROW LEVEL SECURITY;
+-- The migration owner (CURRENT_USER when this file is applied) owns the SECURITY DEFINER
+-- functions of sql/; FORCE makes RLS bind the owner too, so it is let through explicitly.
+DROP POLICY IF EXISTS "the owner's security definer functions act on every row" ON users;
+CREATE POLICY "the owner's security definer functions act on every row" ON users FOR ALL TO CURRENT_USER
+  USING (true) WITH CHECK (true);
+
+
+DROP POLICY IF EXISTS "callers see themselves and the members of their tenant" ON users;
+CREATE POLICY "callers see themselves and the members of their tenant" ON users FOR SELECT TO tenet_api
+  USING (
+    (id = (SELECT app.current_user_id()) AND (SELECT app.current_tenant_id()) IS NOT NULL)
+    OR ((SELECT app.has_permission('users:read'))
+        AND id IN (SELECT m.user_id FROM memberships m WHERE m.tenant_id = (SELECT app.current_tenant_id()))));
+
+DROP POLICY IF EXISTS "nobody inserts users directly" ON users;
+CREATE POLICY "nobody inserts users directly" ON users FOR INSERT TO tenet_api
+  WITH CHECK (false);
+
+DROP POLICY IF EXISTS "users rename themselves, managers rename their members" ON users;
+CREATE POLICY "users rename themselves, managers rename their members" ON users FOR UPDATE TO tenet_api
+  USING (
+    (id = (SELECT app.current_user_id()) AND (SELECT app.current_tenant_id()) IS NOT NULL)
+    OR ((SELECT app.has_permission('users:manage'))
+        AND id IN (SELECT m.user_id FROM memberships m WHERE m.tenant_id = (SELECT app.current_tenant_id()))))
+  WITH CHECK (
+    (id = (SELECT app.current_user_id()) AND (SELECT app.current_tenant_id()) IS NOT NULL)
+    OR ((SELECT app.has_permission('users:manage'))
+        AND id IN (SELECT m.user_id FROM memberships m WHERE m.tenant_id = (SELECT app.current_tenant_id()))));
+
+DROP POLICY IF EXISTS "nobody deletes users directly" ON users;
+CREATE POLICY "nobody deletes users directly" ON users FOR DELETE TO tenet_api
+  USING (false);
+
+REVOKE ALL ON users FROM PUBLIC, tenet_api;
+GRANT SELECT (id, email, name, created_at, updated_at) ON users TO tenet_api;
+GRANT UPDATE (name) ON users TO tenet_api;

@@ -1,0 +1,104 @@
+# Shared by scripts/run and scripts/test: make sure a PostgreSQL server is
+# available and holds the roles Tenet needs. Sourced, not executed.
+#
+#   DATABASE_URL set  -> used as the owner (migration) role; nothing installed.
+#   otherwise         -> the local server on 127.0.0.1:5432; if PostgreSQL is
+#                        not installed it is installed with apt, and started
+#                        if it is not running.
+set -euo pipefail
+
+PGHOST_LOCAL=127.0.0.1
+PGPORT_LOCAL=${PGPORT_LOCAL:-5432}
+# Development-only credentials for the local server (override in the environment).
+TENET_ADMIN_PASSWORD=${TENET_ADMIN_PASSWORD:-tenet_admin}
+TENET_OWNER_PASSWORD_DB=${TENET_OWNER_PASSWORD_DB:-tenet_owner}
+TENET_WEB_PASSWORD=${TENET_WEB_PASSWORD:-tenet_web}
+
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else die "need root (or sudo) for: $*"; fi
+}
+
+require_rust() {
+  command -v cargo >/dev/null || die "cargo (Rust) is required: install it with rustup (https://rustup.rs)"
+}
+
+require_node() {
+  if ! command -v npm >/dev/null; then
+    log "installing Node.js and npm with apt"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  fi
+}
+
+pg_bindir() {
+  local v
+  v=$(ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -n 1)
+  [ -n "$v" ] && echo "/usr/lib/postgresql/$v/bin"
+}
+
+ensure_local_postgres() {
+  if ! command -v psql >/dev/null || [ -z "$(pg_bindir)" ]; then
+    log "PostgreSQL is not installed: installing it with apt"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-contrib >/dev/null
+  fi
+  if pg_isready -q -h "$PGHOST_LOCAL" -p "$PGPORT_LOCAL"; then return; fi
+  local version
+  version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)
+  if [ -z "$version" ]; then
+    version=$(basename "$(dirname "$(pg_bindir)")")
+    log "creating PostgreSQL $version cluster 'main'"
+    as_root pg_createcluster "$version" main --port "$PGPORT_LOCAL" >/dev/null
+  fi
+  log "starting PostgreSQL $version"
+  as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+  for _ in $(seq 1 30); do
+    pg_isready -q -h "$PGHOST_LOCAL" -p "$PGPORT_LOCAL" && return
+    sleep 1
+  done
+  die "PostgreSQL did not become ready on $PGHOST_LOCAL:$PGPORT_LOCAL"
+}
+
+# psql as a superuser of the local server: over TCP when trust or a password
+# allows it, else over the socket as the postgres OS user (peer auth).
+superuser_psql() {
+  if PGCONNECT_TIMEOUT=3 psql -h "$PGHOST_LOCAL" -p "$PGPORT_LOCAL" -U postgres -d postgres -w -Atqc 'select 1' >/dev/null 2>&1; then
+    psql -h "$PGHOST_LOCAL" -p "$PGPORT_LOCAL" -U postgres -d postgres -w -v ON_ERROR_STOP=1 -Atq "$@"
+  elif PGPASSWORD="$TENET_ADMIN_PASSWORD" PGCONNECT_TIMEOUT=3 psql -h "$PGHOST_LOCAL" -p "$PGPORT_LOCAL" -U tenet_admin -d postgres -w -Atqc 'select 1' >/dev/null 2>&1; then
+    PGPASSWORD="$TENET_ADMIN_PASSWORD" psql -h "$PGHOST_LOCAL" -p "$PGPORT_LOCAL" -U tenet_admin -d postgres -w -v ON_ERROR_STOP=1 -Atq "$@"
+  else
+    (cd / && as_root runuser -u postgres -- psql -p "$PGPORT_LOCAL" -d postgres -v ON_ERROR_STOP=1 -Atq "$@")
+  fi
+}
+
+# Roles of the local development server:
+#   tenet_admin  superuser, used only by the test suite (it creates databases
+#                and proves that `tenet serve` refuses a superuser);
+#   tenet_owner  owns the database and runs migrations;
+#   tenet_web    the login role of `tenet serve`, granted tenet_api.
+bootstrap_local_roles() {
+  superuser_psql <<SQL
+DO \$\$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'tenet_admin') THEN
+    CREATE ROLE tenet_admin LOGIN SUPERUSER PASSWORD '$TENET_ADMIN_PASSWORD';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'tenet_owner') THEN
+    CREATE ROLE tenet_owner LOGIN CREATEROLE PASSWORD '$TENET_OWNER_PASSWORD_DB';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'tenet_web') THEN
+    CREATE ROLE tenet_web LOGIN PASSWORD '$TENET_WEB_PASSWORD';
+  END IF;
+END
+\$\$;
+SQL
+}
+
+local_url() { # user password database
+  echo "postgres://$1:$2@$PGHOST_LOCAL:$PGPORT_LOCAL/$3"
+}
+
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/tenet-target}

@@ -1,0 +1,118 @@
+-- ============================================================================
+-- Request context: who is asking.
+--
+-- Each request sets, transaction-locally (set_config(name, value, true)):
+--   app.tenant_id, app.user_id, app.session_id, app.request_id, app.client_ip,
+--   app.user_agent
+-- These helpers read them with current_setting(name, true) and are STABLE so
+-- that policies calling them as `(select app.fn())` evaluate them once per
+-- statement (an InitPlan), not once per row.
+--
+-- app.current_tenant_id() is the heart of fail-closed tenancy: it returns the
+-- tenant only while the context names a live session of an active member of
+-- that tenant; otherwise NULL, and `tenant_id = NULL` matches no row.
+-- ============================================================================
+
+-- ---------------------------------------------------------------------------
+-- Parsing: a malformed setting reads as "no context", never as an error.
+-- ---------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION app.setting_uuid(name text) RETURNS uuid
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT CASE
+    WHEN current_setting(name, true) ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+    THEN current_setting(name, true)::uuid
+  END
+$$;
+COMMENT ON FUNCTION app.setting_uuid(text) IS 'The uuid in a transaction-local setting, or NULL when unset or malformed.';
+
+CREATE OR REPLACE FUNCTION app.current_user_id() RETURNS uuid
+LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT app.setting_uuid('app.user_id') $$;
+
+CREATE OR REPLACE FUNCTION app.current_session_id() RETURNS uuid
+LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT app.setting_uuid('app.session_id') $$;
+
+CREATE OR REPLACE FUNCTION app.request_id() RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT left(nullif(current_setting('app.request_id', true), ''), 200) $$;
+
+CREATE OR REPLACE FUNCTION app.client_ip() RETURNS inet
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+  RETURN nullif(current_setting('app.client_ip', true), '')::inet;
+EXCEPTION WHEN invalid_text_representation THEN
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION app.user_agent() RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT left(nullif(current_setting('app.user_agent', true), ''), 512) $$;
+
+-- ---------------------------------------------------------------------------
+-- The validated tenant: live session + active membership, or NULL.
+-- SECURITY DEFINER because sessions and memberships are themselves behind RLS.
+-- ---------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION app.current_tenant_id() RETURNS uuid
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+  SELECT s.tenant_id
+    FROM sessions s
+    JOIN memberships m ON m.tenant_id = s.tenant_id AND m.user_id = s.user_id AND m.active
+   WHERE s.id = app.setting_uuid('app.session_id')
+     AND s.user_id = app.setting_uuid('app.user_id')
+     AND s.tenant_id = app.setting_uuid('app.tenant_id')
+     AND s.revoked_at IS NULL
+     AND s.expires_at > now()
+$$;
+COMMENT ON FUNCTION app.current_tenant_id() IS
+  'The tenant of the request context, only while app.session_id names a live session of app.user_id acting in '
+  'app.tenant_id and that user is an active member of it. NULL otherwise: every tenant policy then matches nothing.';
+
+-- ---------------------------------------------------------------------------
+-- RBAC: evaluated from the current membership and role tables on every
+-- statement, never from token claims, so role changes apply immediately.
+-- ---------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION app.current_permissions() RETURNS text[]
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+  SELECT coalesce(array_agg(DISTINCT rp.permission_key ORDER BY rp.permission_key), '{}')
+    FROM membership_roles mr
+    JOIN role_permissions rp ON rp.tenant_id = mr.tenant_id AND rp.role_id = mr.role_id
+   WHERE mr.tenant_id = app.current_tenant_id()
+     AND mr.user_id = app.current_user_id()
+$$;
+COMMENT ON FUNCTION app.current_permissions() IS 'Permission keys the request context holds in its tenant (empty without a valid context).';
+
+CREATE OR REPLACE FUNCTION app.has_permission(permission text) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+  SELECT EXISTS (
+    SELECT 1
+      FROM membership_roles mr
+      JOIN role_permissions rp ON rp.tenant_id = mr.tenant_id AND rp.role_id = mr.role_id
+     WHERE mr.tenant_id = app.current_tenant_id()
+       AND mr.user_id = app.current_user_id()
+       AND rp.permission_key = permission)
+$$;
+COMMENT ON FUNCTION app.has_permission(text) IS
+  'Whether the request context holds a permission. Call it as (select app.has_permission(''key'')) in policies '
+  'so it runs once per statement.';
+
+-- The statement every authenticated request runs right after setting its
+-- context (in the same pipeline): NULL when the context is not a live
+-- session of an active member (the API answers 401), otherwise the caller's
+-- permissions (so handlers can answer 403 before doing work).
+CREATE OR REPLACE FUNCTION app.authorize() RETURNS text[]
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+  SELECT CASE WHEN app.current_tenant_id() IS NOT NULL THEN app.current_permissions() END
+$$;
+
+REVOKE ALL ON FUNCTION app.setting_uuid(text), app.current_user_id(), app.current_session_id(), app.request_id(),
+  app.client_ip(), app.user_agent(), app.current_tenant_id(), app.current_permissions(), app.has_permission(text),
+  app.authorize() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app.setting_uuid(text), app.current_user_id(), app.current_session_id(), app.request_id(),
+  app.client_ip(), app.user_agent(), app.current_tenant_id(), app.current_permissions(), app.has_permission(text),
+  app.authorize() TO tenet_api;
+
+-- Column defaults call it when the API inserts rows.
+REVOKE ALL ON FUNCTION app.uuid_generate_v7() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app.uuid_generate_v7() TO tenet_api;

@@ -1,0 +1,563 @@
+//! `/api/auth`: signup, login, me, refresh (rotation with reuse detection),
+//! logout, switch-tenant, sessions and password change.
+//!
+//! The steps before a tenant is known run in an anonymous scope and reach the
+//! database only through the SECURITY DEFINER functions of `sql/20_auth.sql`.
+//! bcrypt never holds a database connection: look-up, verification and the
+//! session write are separate steps.
+use aide::{
+    axum::{
+        routing::{delete_with, get_with, post_with},
+        ApiRouter,
+    },
+    generate::GenContext,
+    openapi::Operation,
+    transform::TransformOperation,
+    OperationInput,
+};
+use axum::{
+    body::Bytes,
+    extract::{FromRequest, Request, State},
+    http::{header, HeaderMap},
+};
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use tokio_postgres::types::ToSql;
+use uuid::Uuid;
+
+use super::{respond, with_problems, Json, NoContent, Path, Reply, Validator, NAME_MAX};
+use crate::{
+    auth::{password, refresh, Authenticated, Meta},
+    db::{Identity, Scope},
+    error::{AppError, AppResult},
+    startup::AppState,
+};
+
+const INVALID_CREDENTIALS: &str = "Invalid email, password or tenant.";
+
+pub fn router() -> ApiRouter<AppState> {
+    ApiRouter::new()
+        .api_route("/api/auth/signup", post_with(signup, signup_docs))
+        .api_route("/api/auth/login", post_with(login, login_docs))
+        .api_route("/api/auth/me", get_with(me, me_docs))
+        .api_route("/api/auth/refresh", post_with(refresh_tokens, refresh_docs))
+        .api_route("/api/auth/logout", post_with(logout, logout_docs))
+        .api_route("/api/auth/switch-tenant", post_with(switch_tenant, switch_docs))
+        .api_route("/api/auth/sessions", get_with(sessions, sessions_docs))
+        .api_route("/api/auth/sessions/{id}", delete_with(revoke_session, revoke_session_docs))
+        .api_route("/api/auth/password", post_with(change_password, password_docs))
+}
+
+// ---------------------------------------------------------------------------
+// Types
+// ---------------------------------------------------------------------------
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TokenPair {
+    /// Signed JWT for `Authorization: Bearer`.
+    pub access_token: String,
+    /// Opaque refresh token (also set as the `tenet_refresh` HttpOnly cookie).
+    pub refresh_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Access token lifetime in seconds.
+    pub expires_in: u64,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct UserSummary {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TenantSummary {
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct SignupRequest {
+    /// Name of the new workspace (at most 320 characters).
+    #[schemars(length(max = 320))]
+    pub tenant_name: String,
+    #[schemars(length(max = 320), email)]
+    pub email: String,
+    /// 8 to 1024 characters, not a common password.
+    #[schemars(length(min = 8, max = 1024))]
+    pub password: String,
+    #[schemars(length(max = 320))]
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SignupResponse {
+    #[serde(flatten)]
+    pub tokens: TokenPair,
+    pub user: UserSummary,
+    pub tenant: TenantSummary,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct LoginRequest {
+    #[schemars(length(max = 320))]
+    pub email: String,
+    #[schemars(length(max = 1024))]
+    pub password: String,
+    /// Tenant slug; omitted: the tenant the user used most recently.
+    pub tenant: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct RefreshRequest {
+    /// Omit (or send an empty body) to use the `tenet_refresh` cookie; the
+    /// cookie also needs an `X-Requested-With` header.
+    pub refresh_token: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct SwitchTenantRequest {
+    /// Slug of a tenant the caller belongs to.
+    pub tenant: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct PasswordChangeRequest {
+    #[schemars(length(max = 1024))]
+    pub current_password: String,
+    #[schemars(length(min = 8, max = 1024))]
+    pub new_password: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Membership {
+    pub tenant: TenantSummary,
+    pub roles: Vec<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Me {
+    pub user: UserSummary,
+    pub tenant: TenantSummary,
+    /// Role names in the current tenant.
+    pub roles: Vec<String>,
+    /// Effective permission keys in the current tenant.
+    pub permissions: Vec<String>,
+    /// Every tenant the user belongs to.
+    pub memberships: Vec<Membership>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SessionItem {
+    pub id: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// Whether this is the session of the access token making the request.
+    pub current: bool,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SessionList {
+    pub items: Vec<SessionItem>,
+}
+
+// ---------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------
+fn issue(state: &AppState, identity: Identity, refresh_token: String) -> AppResult<TokenPair> {
+    let access_token = state.jwt.issue(identity).map_err(|e| AppError::Internal(format!("signing failed: {e}")))?;
+    Ok(TokenPair { access_token, refresh_token, token_type: "Bearer", expires_in: state.jwt.ttl.as_secs() })
+}
+
+fn session_seconds(state: &AppState) -> f64 {
+    state.config.session_ttl.as_secs_f64()
+}
+
+fn refresh_cookie(state: &AppState, token: &str) -> String {
+    refresh::cookie(token, state.config.session_ttl.as_secs())
+}
+
+fn rate_limit(state: &AppState, meta: &crate::db::RequestMeta) -> AppResult<()> {
+    state.limiter.check(meta.ip).map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs })
+}
+
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+        .filter(|v| !v.is_empty())
+}
+
+// ---------------------------------------------------------------------------
+// Signup
+// ---------------------------------------------------------------------------
+async fn signup(State(state): State<AppState>, Meta(meta): Meta, Json(req): Json<SignupRequest>) -> AppResult<Reply<SignupResponse>> {
+    if !state.config.signup_enabled {
+        return Err(AppError::Forbidden("Sign-up is disabled on this server.".into()));
+    }
+    rate_limit(&state, &meta)?;
+    let mut v = Validator::new();
+    let tenant_name = v.required("tenant_name", &req.tenant_name, NAME_MAX);
+    let email = v.email("email", &req.email);
+    let name = v.required("name", &req.name, NAME_MAX);
+    v.add(password::validate_new("password", &req.password));
+    v.finish()?;
+
+    let password_hash = password::hash(req.password, state.config.bcrypt_cost).await?;
+    let refresh_token = refresh::generate();
+
+    let scope = Scope::anonymous(&state.pool, &meta).await?;
+    let created = scope
+        .query_one(
+            "SELECT tenant_id, tenant_name, tenant_slug, user_id, user_email, user_name
+               FROM app.create_tenant_with_owner($1, $2, $3, $4, false)",
+            &[&tenant_name, &email, &name, &password_hash],
+        )
+        .await?;
+    let (tenant_id, user_id): (Uuid, Uuid) = (created.get("tenant_id"), created.get("user_id"));
+    let session = scope
+        .query_one(
+            "SELECT session_id FROM app.open_session($1, $2, $3, make_interval(secs => $4), 'auth.signup')",
+            &[&user_id, &tenant_id, &refresh::hash(&refresh_token), &session_seconds(&state)],
+        )
+        .await?;
+    scope.commit().await?;
+
+    let identity = Identity { user_id, tenant_id, session_id: session.get(0) };
+    let cookie = refresh_cookie(&state, &refresh_token);
+    let body = SignupResponse {
+        tokens: issue(&state, identity, refresh_token)?,
+        user: UserSummary { id: user_id, email: created.get("user_email"), name: created.get("user_name") },
+        tenant: TenantSummary { id: tenant_id, name: created.get("tenant_name"), slug: created.get("tenant_slug") },
+    };
+    Ok(Reply::created("/api/tenant".into(), body).with_cookie(cookie))
+}
+
+fn signup_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("auth").summary("Create a tenant and its owner, and sign in");
+    respond::<SignupResponse>(op, 201, "Signed up; tokens for the new tenant", &[400, 403, 409, 413, 422, 429])
+}
+
+// ---------------------------------------------------------------------------
+// Login
+// ---------------------------------------------------------------------------
+async fn login(State(state): State<AppState>, Meta(meta): Meta, Json(req): Json<LoginRequest>) -> AppResult<Reply<TokenPair>> {
+    rate_limit(&state, &meta)?;
+    let email = req.email.trim().to_string();
+    let mut v = Validator::new();
+    if email.is_empty() {
+        v.push("email", "is required");
+    } else if email.chars().count() > NAME_MAX {
+        v.push("email", &format!("must be at most {NAME_MAX} characters"));
+    }
+    if req.password.is_empty() {
+        v.push("password", "is required");
+    } else if req.password.chars().count() > password::MAX_LEN {
+        v.push("password", &format!("must be at most {} characters", password::MAX_LEN));
+    }
+    v.finish()?;
+    let tenant = req.tenant.map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty());
+
+    let scope = Scope::anonymous(&state.pool, &meta).await?;
+    let found = scope
+        .query_one(
+            "SELECT user_id, password_hash, tenant_id, member_active, retry_after FROM app.login_lookup($1, $2)",
+            &[&email, &tenant],
+        )
+        .await?;
+    scope.commit().await?;
+
+    if let Some(retry) = found.get::<_, Option<i32>>("retry_after") {
+        return Err(AppError::TooManyRequests { retry_after_secs: u64::try_from(retry).unwrap_or(1) });
+    }
+    let user_id: Option<Uuid> = found.get("user_id");
+    let tenant_id: Option<Uuid> = found.get("tenant_id");
+    let active: bool = found.get("member_active");
+    // An unknown email still pays for one bcrypt verification.
+    let stored = found.get::<_, Option<String>>("password_hash").unwrap_or_else(|| state.dummy_hash.to_string());
+    let password_ok = password::verify(req.password, stored).await? && user_id.is_some();
+
+    let (Some(user_id), Some(tenant_id), true, true) = (user_id, tenant_id, password_ok, active) else {
+        let reason = match (user_id, password_ok, tenant_id) {
+            (None, _, _) => "unknown_email",
+            (Some(_), false, _) => "wrong_password",
+            (Some(_), true, None) => "not_a_member",
+            (Some(_), true, Some(_)) => "inactive_member",
+        };
+        let scope = Scope::anonymous(&state.pool, &meta).await?;
+        scope
+            .execute("SELECT app.record_login_failure($1, $2, $3, $4)", &[&email, &user_id, &tenant_id, &reason])
+            .await?;
+        scope.commit().await?;
+        return Err(AppError::Unauthorized(INVALID_CREDENTIALS.into()));
+    };
+
+    let refresh_token = refresh::generate();
+    let scope = Scope::anonymous(&state.pool, &meta).await?;
+    let session = scope
+        .query_one(
+            "SELECT session_id FROM app.open_session($1, $2, $3, make_interval(secs => $4), 'auth.login')",
+            &[&user_id, &tenant_id, &refresh::hash(&refresh_token), &session_seconds(&state)],
+        )
+        .await?;
+    scope.commit().await?;
+
+    let identity = Identity { user_id, tenant_id, session_id: session.get(0) };
+    let cookie = refresh_cookie(&state, &refresh_token);
+    Ok(Reply::ok(issue(&state, identity, refresh_token)?).with_cookie(cookie))
+}
+
+fn login_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("auth").summary("Sign in with email and password");
+    respond::<TokenPair>(op, 200, "Signed in", &[400, 401, 413, 422, 429])
+}
+
+// ---------------------------------------------------------------------------
+// Me
+// ---------------------------------------------------------------------------
+async fn me(auth: Authenticated) -> AppResult<axum::Json<Me>> {
+    let Authenticated { scope, identity, .. } = auth;
+    let (user_id, tenant_id) = (identity.user_id, identity.tenant_id);
+    let by_user: [&(dyn ToSql + Sync); 1] = [&user_id];
+    let by_tenant: [&(dyn ToSql + Sync); 1] = [&tenant_id];
+    let by_both: [&(dyn ToSql + Sync); 2] = [&tenant_id, &user_id];
+    // Four reads, one round trip: tokio-postgres pipelines them.
+    let (user, tenant, roles, memberships) = tokio::try_join!(
+        scope.query_one("SELECT id, email, name FROM users WHERE id = $1", &by_user),
+        scope.query_one("SELECT id, name, slug FROM tenants WHERE id = $1", &by_tenant),
+        scope.query(
+            "SELECT r.name FROM membership_roles mr JOIN roles r ON r.tenant_id = mr.tenant_id AND r.id = mr.role_id
+              WHERE mr.tenant_id = $1 AND mr.user_id = $2 ORDER BY r.name",
+            &by_both,
+        ),
+        scope.query("SELECT tenant_id, tenant_name, tenant_slug, roles FROM app.my_memberships()", &[]),
+    )?;
+    let me = Me {
+        user: UserSummary { id: user.get(0), email: user.get(1), name: user.get(2) },
+        tenant: TenantSummary { id: tenant.get(0), name: tenant.get(1), slug: tenant.get(2) },
+        roles: roles.iter().map(|r| r.get(0)).collect(),
+        permissions: scope.permissions().to_vec(),
+        memberships: memberships
+            .iter()
+            .map(|m| Membership {
+                tenant: TenantSummary { id: m.get(0), name: m.get(1), slug: m.get(2) },
+                roles: m.get(3),
+            })
+            .collect(),
+    };
+    scope.release();
+    Ok(axum::Json(me))
+}
+
+fn me_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("auth").summary("The current user, tenant, roles, permissions and memberships");
+    respond::<Me>(op, 200, "The caller", &[401])
+}
+
+// ---------------------------------------------------------------------------
+// Refresh
+// ---------------------------------------------------------------------------
+
+/// The refresh body is optional: empty means "use the cookie".
+pub struct RefreshBody(Option<RefreshRequest>);
+
+impl<S: Send + Sync> FromRequest<S> for RefreshBody {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Self(None));
+        }
+        serde_json::from_slice(&bytes).map(|r| Self(Some(r))).map_err(|e| {
+            if e.is_data() {
+                AppError::validation("refresh_token", "must be a string")
+            } else {
+                AppError::BadRequest("The request body is not valid JSON.".into())
+            }
+        })
+    }
+}
+
+impl OperationInput for RefreshBody {
+    fn operation_input(ctx: &mut GenContext, operation: &mut Operation) {
+        axum::Json::<RefreshRequest>::operation_input(ctx, operation);
+        if let Some(aide::openapi::ReferenceOr::Item(body)) = operation.request_body.as_mut() {
+            body.required = false;
+        }
+    }
+}
+
+async fn refresh_tokens(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    headers: HeaderMap,
+    RefreshBody(body): RefreshBody,
+) -> AppResult<Reply<TokenPair>> {
+    rate_limit(&state, &meta)?;
+    let presented = match body.and_then(|b| b.refresh_token).filter(|t| !t.is_empty()) {
+        Some(token) => token,
+        None => {
+            let token = cookie_value(&headers, refresh::COOKIE_NAME)
+                .ok_or(AppError::Unauthorized("A refresh token is required.".into()))?;
+            if !headers.contains_key("x-requested-with") {
+                return Err(AppError::Forbidden("A cookie refresh needs the X-Requested-With header.".into()));
+            }
+            token
+        }
+    };
+    if presented.len() > 200 {
+        return Err(AppError::Unauthorized("The refresh token is invalid or expired.".into()));
+    }
+
+    let next = refresh::generate();
+    let scope = Scope::anonymous(&state.pool, &meta).await?;
+    let row = scope
+        .query_one(
+            "SELECT status, session_id, user_id, tenant_id FROM app.rotate_refresh_token($1, $2)",
+            &[&refresh::hash(&presented), &refresh::hash(&next)],
+        )
+        .await?;
+    // Commit in every case: a detected reuse must stay revoked.
+    scope.commit().await?;
+
+    match row.get::<_, &str>("status") {
+        "ok" => {
+            let identity =
+                Identity { user_id: row.get("user_id"), tenant_id: row.get("tenant_id"), session_id: row.get("session_id") };
+            let cookie = refresh_cookie(&state, &next);
+            Ok(Reply::ok(issue(&state, identity, next)?).with_cookie(cookie))
+        }
+        "reused" => {
+            tracing::warn!(session_id = %row.get::<_, Uuid>("session_id"), "refresh token reuse: session revoked");
+            Err(AppError::Unauthorized("The refresh token was already used; the session has been revoked.".into()))
+        }
+        _ => Err(AppError::Unauthorized("The refresh token is invalid or expired.".into())),
+    }
+}
+
+fn refresh_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("auth").summary("Rotate the refresh token and get a new access token").description(
+        "Presenting a refresh token that was already rotated out revokes the whole session (401). \
+         With an empty body the `tenet_refresh` cookie is used, which also needs an `X-Requested-With` header.",
+    );
+    respond::<TokenPair>(op, 200, "New tokens", &[400, 401, 403, 429])
+}
+
+// ---------------------------------------------------------------------------
+// Logout, sessions
+// ---------------------------------------------------------------------------
+async fn logout(auth: Authenticated) -> AppResult<NoContent> {
+    let Authenticated { scope, identity, .. } = auth;
+    scope.execute("SELECT app.revoke_own_session($1, 'logout')", &[&identity.session_id]).await?;
+    scope.commit().await?;
+    Ok(NoContent::with_cookie(refresh::clear_cookie()))
+}
+
+fn logout_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("auth").summary("Sign out: revoke this session, its refresh token and its access tokens");
+    with_problems(op.response::<204, NoContent>(), &[401])
+}
+
+async fn sessions(auth: Authenticated) -> AppResult<axum::Json<SessionList>> {
+    let Authenticated { scope, identity, .. } = auth;
+    let rows = scope
+        .query(
+            "SELECT id, created_at, last_used_at, expires_at, host(ip), user_agent
+               FROM sessions
+              WHERE revoked_at IS NULL AND expires_at > now()
+              ORDER BY created_at DESC, id DESC",
+            &[],
+        )
+        .await?;
+    scope.release();
+    let items = rows
+        .iter()
+        .map(|r| SessionItem {
+            id: r.get(0),
+            created_at: r.get(1),
+            last_used_at: r.get(2),
+            expires_at: r.get(3),
+            ip: r.get(4),
+            user_agent: r.get(5),
+            current: r.get::<_, Uuid>(0) == identity.session_id,
+        })
+        .collect();
+    Ok(axum::Json(SessionList { items }))
+}
+
+fn sessions_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("auth").summary("The caller's live sessions");
+    respond::<SessionList>(op, 200, "Live sessions, newest first", &[401])
+}
+
+async fn revoke_session(auth: Authenticated, Path(id): Path<Uuid>) -> AppResult<NoContent> {
+    let scope = auth.scope;
+    let row = scope.query_one("SELECT app.revoke_own_session($1, 'revoked')", &[&id]).await?;
+    if !row.get::<_, bool>(0) {
+        return Err(AppError::NotFound);
+    }
+    scope.commit().await?;
+    Ok(NoContent::new())
+}
+
+fn revoke_session_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("auth").summary("Revoke one of the caller's sessions");
+    with_problems(op.response::<204, NoContent>(), &[400, 401, 404])
+}
+
+// ---------------------------------------------------------------------------
+// Switch tenant, password
+// ---------------------------------------------------------------------------
+async fn switch_tenant(State(state): State<AppState>, auth: Authenticated, Json(req): Json<SwitchTenantRequest>) -> AppResult<Reply<TokenPair>> {
+    let Authenticated { scope, identity, .. } = auth;
+    let mut v = Validator::new();
+    let slug = v.required("tenant", &req.tenant, 63).to_lowercase();
+    v.finish()?;
+    let next = refresh::generate();
+    let row = scope.query_one("SELECT tenant_id FROM app.switch_tenant($1, $2)", &[&slug, &refresh::hash(&next)]).await?;
+    scope.commit().await?;
+    let identity = Identity { tenant_id: row.get(0), ..identity };
+    let cookie = refresh_cookie(&state, &next);
+    Ok(Reply::ok(issue(&state, identity, next)?).with_cookie(cookie))
+}
+
+fn switch_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("auth").summary("Move this session to another tenant the caller belongs to");
+    respond::<TokenPair>(op, 200, "Tokens for the other tenant", &[400, 401, 404, 422])
+}
+
+async fn change_password(State(state): State<AppState>, auth: Authenticated, Json(req): Json<PasswordChangeRequest>) -> AppResult<NoContent> {
+    let mut v = Validator::new();
+    if req.current_password.is_empty() {
+        v.push("current_password", "is required");
+    }
+    v.add(password::validate_new("new_password", &req.new_password));
+    v.finish()?;
+
+    let scope = auth.scope;
+    let current: Option<String> = scope.query_one("SELECT app.current_password_hash()", &[]).await?.get(0);
+    let current = current.ok_or(AppError::Unauthorized("The session is not valid.".into()))?;
+    if !password::verify(req.current_password, current).await? {
+        return Err(AppError::validation("current_password", "is incorrect"));
+    }
+    let new_hash = password::hash(req.new_password, state.config.bcrypt_cost).await?;
+    scope.execute("SELECT app.change_password($1)", &[&new_hash]).await?;
+    scope.commit().await?;
+    Ok(NoContent::new())
+}
+
+fn password_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("auth").summary("Change the password; every other session of the user is revoked");
+    with_problems(op.response::<204, NoContent>(), &[400, 401, 413, 422])
+}

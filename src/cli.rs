@@ -1,0 +1,123 @@
+//! The `tenet` command line: `serve`, `migrate` and admin subcommands.
+use std::io::BufRead;
+
+use clap::{Parser, Subcommand};
+
+use crate::{
+    api::Validator,
+    auth::password,
+    config::{self, Config},
+    db, startup,
+};
+
+#[derive(Parser)]
+#[command(name = "tenet", version, about = "Multi-tenant CRM foundation where PostgreSQL is the security boundary")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve the HTTP API (and the built frontend at /). DATABASE_URL: a login role granted tenet_api.
+    Serve,
+    /// Apply migrations, then sql/ and policies/. DATABASE_URL: the owner role.
+    Migrate,
+    /// Administration (DATABASE_URL: the owner role).
+    #[command(subcommand)]
+    Admin(Admin),
+}
+
+#[derive(Subcommand)]
+pub enum Admin {
+    /// Create a tenant and its owner (for deployments with signup disabled).
+    /// The password is read from TENET_OWNER_PASSWORD or the first line of standard input.
+    /// An existing account becomes the owner and keeps its password.
+    CreateTenant {
+        #[arg(long)]
+        tenant_name: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Print every table's RLS state, policies and grants from the live catalog.
+    PolicyReport,
+}
+
+pub type CliResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+pub async fn run(cli: Cli) -> CliResult {
+    match cli.command {
+        Command::Serve => serve().await,
+        Command::Migrate => {
+            let url = config::database_url()?;
+            let summary = db::migrate::run(&url).await?;
+            tracing::info!(applied = ?summary.applied, repeatable_files = summary.repeatable, "migrations applied");
+            Ok(())
+        }
+        Command::Admin(Admin::CreateTenant { tenant_name, email, name }) => create_tenant(tenant_name, email, name).await,
+        Command::Admin(Admin::PolicyReport) => {
+            let client = db::connect(&config::database_url()?).await?;
+            print!("{}", db::report::policy_report(&client).await?);
+            Ok(())
+        }
+    }
+}
+
+async fn serve() -> CliResult {
+    let config = Config::from_env()?;
+    let port = config.port;
+    {
+        let client = db::connect(&config.database_url).await.map_err(|e| format!("cannot connect to the database: {e}"))?;
+        db::check_login_role(&client).await?;
+    }
+    let pool = db::pool(&config.database_url, config.db_pool_size)?;
+    let state = startup::AppState::new(config, pool).await?;
+    let app = startup::build_app(state);
+    let listener = tokio::net::TcpListener::bind(("0.0.0.0", port)).await?;
+    tracing::info!(port, "tenet listening");
+    startup::serve(listener, app).await?;
+    tracing::info!("tenet stopped");
+    Ok(())
+}
+
+async fn create_tenant(tenant_name: String, email: String, name: String) -> CliResult {
+    let password = match std::env::var("TENET_OWNER_PASSWORD") {
+        Ok(p) if !p.is_empty() => p,
+        _ => {
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    let mut v = Validator::new();
+    let tenant_name = v.required("tenant_name", &tenant_name, crate::api::NAME_MAX);
+    let email = v.email("email", &email);
+    let name = v.required("name", &name, crate::api::NAME_MAX);
+    v.add(password::validate_new("password", &password));
+    v.finish().map_err(|e| match e {
+        crate::error::AppError::Validation(errors) => {
+            errors.iter().map(|f| format!("{} {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
+        }
+        other => other.to_string(),
+    })?;
+    let cost = std::env::var("BCRYPT_COST").ok().and_then(|c| c.parse().ok()).unwrap_or(12);
+    let hash = password::hash(password, cost).await?;
+    let client = db::connect(&config::database_url()?).await?;
+    let row = client
+        .query_one(
+            "SELECT tenant_id, tenant_slug, user_id FROM app.create_tenant_with_owner($1, $2, $3, $4, true)",
+            &[&tenant_name, &email, &name, &hash],
+        )
+        .await
+        .map_err(|e| e.as_db_error().map(|d| d.message().to_string()).unwrap_or_else(|| e.to_string()))?;
+    println!(
+        "created tenant {} (slug {}) with owner {} ({})",
+        row.get::<_, uuid::Uuid>(0),
+        row.get::<_, String>(1),
+        email,
+        row.get::<_, uuid::Uuid>(2)
+    );
+    Ok(())
+}

@@ -1,0 +1,116 @@
+//! Configuration from the environment (and an optional `.env`). Every value is
+//! parsed once at start-up; anything missing or invalid stops the process
+//! with one clear line. Secrets are held in `SecretString` so they never
+//! reach a log line through `Debug`.
+use std::{env, path::PathBuf, time::Duration};
+
+use secrecy::{ExposeSecret, SecretString};
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {0}")]
+pub struct ConfigError(String);
+
+/// What `tenet serve` needs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: SecretString,
+    pub jwt_secret: SecretString,
+    pub port: u16,
+    pub signup_enabled: bool,
+    /// Per client address and minute, for signup, login and refresh; 0 = off.
+    pub auth_rate_limit_per_minute: u32,
+    pub bcrypt_cost: u32,
+    pub access_token_ttl: Duration,
+    pub session_ttl: Duration,
+    pub db_pool_size: usize,
+    /// The built frontend served at `/` (SPA fallback), when present.
+    pub frontend_dir: Option<PathBuf>,
+}
+
+/// Loads `.env` if there is one; real environment variables win.
+pub fn load_dotenv() {
+    let _ = dotenvy::dotenv();
+}
+
+pub fn database_url() -> Result<SecretString, ConfigError> {
+    let url = required("DATABASE_URL")?;
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://") || url.contains("host=")) {
+        return Err(ConfigError("DATABASE_URL must be a postgres:// URL".into()));
+    }
+    Ok(SecretString::from(url))
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let jwt_secret = required("JWT_SECRET")?;
+        if jwt_secret.len() < 32 {
+            return Err(ConfigError("JWT_SECRET must be at least 32 characters long".into()));
+        }
+        let bcrypt_cost = parse("BCRYPT_COST", 12u32)?;
+        if !(10..=16).contains(&bcrypt_cost) {
+            return Err(ConfigError("BCRYPT_COST must be between 10 and 16".into()));
+        }
+        let access_secs = parse("ACCESS_TOKEN_TTL_SECONDS", 900u64)?;
+        if !(1..=86_400).contains(&access_secs) {
+            return Err(ConfigError("ACCESS_TOKEN_TTL_SECONDS must be between 1 and 86400".into()));
+        }
+        let session_days = parse("SESSION_TTL_DAYS", 30u64)?;
+        if !(1..=365).contains(&session_days) {
+            return Err(ConfigError("SESSION_TTL_DAYS must be between 1 and 365".into()));
+        }
+        let db_pool_size = parse("DB_POOL_SIZE", 16usize)?;
+        if db_pool_size == 0 {
+            return Err(ConfigError("DB_POOL_SIZE must be at least 1".into()));
+        }
+        let frontend_dir = match env::var("FRONTEND_DIR") {
+            Ok(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
+            _ => Some(PathBuf::from("frontend/dist")).filter(|p| p.join("index.html").is_file()),
+        };
+        Ok(Self {
+            database_url: database_url()?,
+            jwt_secret: SecretString::from(jwt_secret),
+            port: parse("PORT", 8080u16)?,
+            signup_enabled: parse_bool("SIGNUP_ENABLED", true)?,
+            auth_rate_limit_per_minute: parse("AUTH_RATE_LIMIT_PER_MINUTE", 300u32)?,
+            bcrypt_cost,
+            access_token_ttl: Duration::from_secs(access_secs),
+            session_ttl: Duration::from_secs(session_days * 86_400),
+            db_pool_size,
+            frontend_dir,
+        })
+    }
+
+    pub fn jwt_secret_bytes(&self) -> &[u8] {
+        self.jwt_secret.expose_secret().as_bytes()
+    }
+}
+
+fn required(name: &str) -> Result<String, ConfigError> {
+    match env::var(name) {
+        Ok(v) if !v.trim().is_empty() => Ok(v),
+        Ok(_) => Err(ConfigError(format!("{name} is empty"))),
+        Err(_) => Err(ConfigError(format!("{name} is not set"))),
+    }
+}
+
+fn parse<T: std::str::FromStr>(name: &str, default: T) -> Result<T, ConfigError> {
+    match env::var(name) {
+        Ok(v) if !v.trim().is_empty() => v
+            .trim()
+            .parse()
+            .map_err(|_| ConfigError(format!("{name} has an invalid value {v:?}"))),
+        _ => Ok(default),
+    }
+}
+
+fn parse_bool(name: &str, default: bool) -> Result<bool, ConfigError> {
+    match env::var(name).map(|v| v.trim().to_ascii_lowercase()) {
+        Ok(v) if v.is_empty() => Ok(default),
+        Ok(v) => match v.as_str() {
+            "1" | "true" | "yes" | "on" => Ok(true),
+            "0" | "false" | "no" | "off" => Ok(false),
+            _ => Err(ConfigError(format!("{name} must be true or false, not {v:?}"))),
+        },
+        Err(_) => Ok(default),
+    }
+}

@@ -1,0 +1,95 @@
+//! The database layer: the connection pool, migrations (versioned files plus
+//! the re-applied `sql/` and `policies/` folders), the per-request scope that
+//! carries the request context into Postgres, and the catalog report.
+pub mod migrate;
+pub mod report;
+pub mod scope;
+
+use std::time::Duration;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use secrecy::{ExposeSecret, SecretString};
+use tokio_postgres::NoTls;
+
+pub use scope::{Identity, RequestMeta, Scope};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    #[error("DATABASE_URL is not a valid PostgreSQL connection string")]
+    InvalidUrl,
+    #[error("could not build the connection pool: {0}")]
+    Pool(String),
+}
+
+pub fn pool(url: &SecretString, size: usize) -> Result<Pool, DbSetupError> {
+    let mut pg: tokio_postgres::Config = url.expose_secret().parse().map_err(|_| DbSetupError::InvalidUrl)?;
+    if pg.get_application_name().is_none() {
+        pg.application_name("tenet");
+    }
+    pg.connect_timeout(Duration::from_secs(5));
+    let manager = Manager::from_config(pg, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+    Pool::builder(manager)
+        .max_size(size)
+        .runtime(Runtime::Tokio1)
+        .wait_timeout(Some(Duration::from_secs(5)))
+        .create_timeout(Some(Duration::from_secs(5)))
+        .recycle_timeout(Some(Duration::from_secs(5)))
+        .build()
+        .map_err(|e| DbSetupError::Pool(e.to_string()))
+}
+
+/// Connects one client outside the pool (migrations, admin commands).
+pub async fn connect(url: &SecretString) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+    let (client, connection) = tokio_postgres::connect(url.expose_secret(), NoTls).await?;
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::warn!(error = %e, "database connection closed with an error");
+        }
+    });
+    Ok(client)
+}
+
+/// Why `tenet serve` refuses a login role.
+#[derive(Debug, thiserror::Error)]
+pub enum LoginRoleError {
+    #[error("refusing to start: the database login role {0:?} is a superuser; log in as a role granted tenet_api (see README)")]
+    Superuser(String),
+    #[error("refusing to start: the database login role {0:?} has BYPASSRLS; log in as a role granted tenet_api (see README)")]
+    BypassRls(String),
+    #[error("refusing to start: the database login role {0:?} is not a member of tenet_api; run `tenet migrate` and `GRANT tenet_api TO {0}`")]
+    NotApiMember(String),
+    #[error("refusing to start: the database login role {0:?} owns the tables, so row-level security would not bind it; log in as a separate role granted tenet_api")]
+    Owner(String),
+    #[error("refusing to start: cannot check the database login role: {0}")]
+    Database(#[from] tokio_postgres::Error),
+}
+
+/// The login role must be an ordinary role granted `tenet_api`: never a
+/// superuser, never BYPASSRLS, never the owner of the tables.
+pub async fn check_login_role(client: &tokio_postgres::Client) -> Result<(), LoginRoleError> {
+    let row = client
+        .query_one(
+            "SELECT current_user::text, r.rolsuper, r.rolbypassrls,
+                    EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'tenet_api')
+                      AND pg_has_role(current_user, 'tenet_api', 'MEMBER'),
+                    EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tablename = 'tenants'
+                              AND pg_has_role(current_user, tableowner, 'USAGE'))
+               FROM pg_roles r WHERE r.rolname = current_user",
+            &[],
+        )
+        .await?;
+    let name: String = row.get(0);
+    if row.get::<_, bool>(1) {
+        return Err(LoginRoleError::Superuser(name));
+    }
+    if row.get::<_, bool>(2) {
+        return Err(LoginRoleError::BypassRls(name));
+    }
+    if !row.get::<_, bool>(3) {
+        return Err(LoginRoleError::NotApiMember(name));
+    }
+    if row.get::<_, bool>(4) {
+        return Err(LoginRoleError::Owner(name));
+    }
+    Ok(())
+}

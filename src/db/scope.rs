@@ -1,0 +1,193 @@
+//! The request scope: one transaction on a pooled connection, carrying the
+//! request context into Postgres.
+//!
+//! `Scope::begin` sends, as one pipeline (a single round trip):
+//!   BEGIN;
+//!   SELECT set_config('role', 'tenet_api', true), set_config('app.tenant_id', $1, true), …;
+//!   SELECT app.authorize();
+//! Every setting is transaction-local (`is_local = true`), so nothing survives
+//! into the next request on that connection and the design works unchanged
+//! behind PgBouncer in transaction mode. `app.authorize()` answers NULL unless
+//! the context is a live session of an active member (the caller gets 401),
+//! otherwise the caller's permissions (so handlers can answer 403 early; the
+//! RLS policies enforce them regardless).
+//!
+//! A scope that is dropped without `commit()` is rolled back before its
+//! connection can serve anyone else.
+use std::net::IpAddr;
+
+use deadpool_postgres::{Object, Pool};
+use tokio_postgres::{types::ToSql, Row, Statement};
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+
+const SET_CONTEXT: &str = "SELECT set_config('role', 'tenet_api', true), \
+     set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true), \
+     set_config('app.session_id', $3, true), set_config('app.request_id', $4, true), \
+     set_config('app.client_ip', $5, true), set_config('app.user_agent', $6, true)";
+const AUTHORIZE: &str = "SELECT app.authorize()";
+
+/// Who is asking, from a verified access token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Identity {
+    pub user_id: Uuid,
+    pub tenant_id: Uuid,
+    pub session_id: Uuid,
+}
+
+/// Facts about the HTTP request that the audit trail records.
+#[derive(Debug, Clone, Default)]
+pub struct RequestMeta {
+    pub request_id: String,
+    pub ip: Option<IpAddr>,
+    pub user_agent: Option<String>,
+}
+
+pub struct Scope {
+    client: Option<Object>,
+    identity: Option<Identity>,
+    permissions: Vec<String>,
+}
+
+impl Scope {
+    /// A scope for an authenticated request: fails with 401 unless the
+    /// identity names a live session of an active member of its tenant.
+    pub async fn authenticated(pool: &Pool, meta: &RequestMeta, identity: Identity) -> AppResult<Self> {
+        let Opened { mut inner, permissions_or_none } = Self::open(pool, meta, Some(identity)).await?;
+        match permissions_or_none {
+            Some(permissions) => {
+                inner.permissions = permissions;
+                Ok(inner)
+            }
+            // `inner` is dropped here, which rolls the transaction back.
+            None => Err(AppError::Unauthorized("The session is not valid.".into())),
+        }
+    }
+
+    /// A scope with no tenant context, for the steps before a tenant is known
+    /// (signup, login, refresh): tenant tables read as empty; only the
+    /// SECURITY DEFINER entry points of schema `app` can do anything.
+    pub async fn anonymous(pool: &Pool, meta: &RequestMeta) -> AppResult<Self> {
+        Ok(Self::open(pool, meta, None).await?.inner)
+    }
+
+    async fn open(pool: &Pool, meta: &RequestMeta, identity: Option<Identity>) -> AppResult<Opened> {
+        let client = pool.get().await?;
+        let begin = client.prepare_cached("BEGIN").await?;
+        let set_context = client.prepare_cached(SET_CONTEXT).await?;
+        let authorize = client.prepare_cached(AUTHORIZE).await?;
+
+        let text = |id: Option<Uuid>| id.map(|u| u.to_string()).unwrap_or_default();
+        let tenant = text(identity.map(|i| i.tenant_id));
+        let user = text(identity.map(|i| i.user_id));
+        let session = text(identity.map(|i| i.session_id));
+        let ip = meta.ip.map(|ip| ip.to_string()).unwrap_or_default();
+        let ua = meta.user_agent.clone().unwrap_or_default();
+        let params: [&(dyn ToSql + Sync); 6] = [&tenant, &user, &session, &meta.request_id, &ip, &ua];
+
+        // Owning the connection from here on means an error below still rolls back.
+        let scope = Scope { client: Some(client), identity, permissions: Vec::new() };
+        let c = scope.conn()?;
+        // One round trip: tokio-postgres pipelines requests in flight together.
+        let (began, context, authorized) =
+            tokio::join!(c.execute(&begin, &[]), c.execute(&set_context, &params), c.query_one(&authorize, &[]));
+        began?;
+        context?;
+        let permissions: Option<Vec<String>> = authorized?.get(0);
+        Ok(Opened { inner: scope, permissions_or_none: permissions })
+    }
+
+    fn conn(&self) -> AppResult<&Object> {
+        self.client.as_ref().ok_or_else(|| AppError::Internal("scope used after commit".into()))
+    }
+
+    pub fn identity(&self) -> AppResult<Identity> {
+        self.identity.ok_or_else(|| AppError::Unauthorized("Authentication is required.".into()))
+    }
+
+    pub fn permissions(&self) -> &[String] {
+        &self.permissions
+    }
+
+    pub fn has(&self, permission: &str) -> bool {
+        self.permissions.iter().any(|p| p == permission)
+    }
+
+    /// Answers 403 early when the caller lacks a permission. The database
+    /// enforces the same rule on its own; this only spares the work.
+    pub fn require(&self, permission: &str) -> AppResult<()> {
+        if self.has(permission) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!("This action requires the permission {permission}.").into()))
+        }
+    }
+
+    async fn statement(&self, sql: &str) -> AppResult<Statement> {
+        Ok(self.conn()?.prepare_cached(sql).await?)
+    }
+
+    pub async fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> AppResult<Vec<Row>> {
+        let stmt = self.statement(sql).await?;
+        Ok(self.conn()?.query(&stmt, params).await?)
+    }
+
+    pub async fn query_one(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> AppResult<Row> {
+        let stmt = self.statement(sql).await?;
+        Ok(self.conn()?.query_one(&stmt, params).await?)
+    }
+
+    pub async fn query_opt(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> AppResult<Option<Row>> {
+        let stmt = self.statement(sql).await?;
+        Ok(self.conn()?.query_opt(&stmt, params).await?)
+    }
+
+    pub async fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> AppResult<u64> {
+        let stmt = self.statement(sql).await?;
+        Ok(self.conn()?.execute(&stmt, params).await?)
+    }
+
+    /// Ends a read-only scope without waiting: the rollback runs in the
+    /// background before the connection returns to the pool.
+    pub fn release(self) {
+        drop(self);
+    }
+
+    pub async fn commit(mut self) -> AppResult<()> {
+        let client = self.client.take().ok_or_else(|| AppError::Internal("scope committed twice".into()))?;
+        let commit = client.prepare_cached("COMMIT").await;
+        let result = match commit {
+            Ok(stmt) => client.execute(&stmt, &[]).await.map(|_| ()),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = result {
+            // The transaction state is unknown: never hand this connection out again.
+            drop(Object::take(client));
+            return Err(e.into());
+        }
+        Ok(())
+    }
+}
+
+struct Opened {
+    inner: Scope,
+    permissions_or_none: Option<Vec<String>>,
+}
+
+impl Drop for Scope {
+    fn drop(&mut self) {
+        let Some(client) = self.client.take() else { return };
+        match tokio::runtime::Handle::try_current() {
+            Ok(handle) => {
+                handle.spawn(async move {
+                    if client.batch_execute("ROLLBACK").await.is_err() {
+                        drop(Object::take(client));
+                    }
+                });
+            }
+            // No runtime to roll back on: detach the connection so it closes.
+            Err(_) => drop(Object::take(client)),
+        }
+    }
+}

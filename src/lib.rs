@@ -1,0 +1,13 @@
+//! Tenet: a multi-tenant CRM foundation where PostgreSQL is the security
+//! boundary. The library holds everything `main.rs` and the integration tests
+//! share: configuration, the database layer, authentication and the HTTP API.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod startup;
+pub mod telemetry;

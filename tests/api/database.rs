@@ -1,0 +1,418 @@
+//! SQL-level proofs of the database contract: fail-closed tenancy, no context
+//! bleeding between pooled requests, least privilege and the catalog
+//! invariants of every table.
+use tenet::db::{Identity, RequestMeta, Scope};
+use tokio_postgres::{Client, GenericClient};
+use uuid::Uuid;
+
+use crate::helpers::{connect, TestApp, TestDb};
+
+/// A bcrypt hash (cost 4 is fine for rows no one logs in with).
+const HASH: &str = "$2b$04$KDKxTf0WbJ4c7ptIVyTgReC6VE4DqjLqzYGJD1ABljsD8MpnQn1Oa";
+
+struct Seeded {
+    tenant: Uuid,
+    user: Uuid,
+    session: Uuid,
+}
+
+/// Creates a tenant with an owner and a live session, as the owner role.
+async fn seed(owner: &Client, tenant_name: &str, email: &str) -> Seeded {
+    let row = owner
+        .query_one(
+            "SELECT tenant_id, user_id FROM app.create_tenant_with_owner($1, $2, 'Owner', $3, false)",
+            &[&tenant_name, &email, &HASH],
+        )
+        .await
+        .expect("create tenant");
+    let (tenant, user): (Uuid, Uuid) = (row.get(0), row.get(1));
+    let hash = Uuid::new_v4().as_bytes().repeat(2);
+    let session = owner
+        .query_one("SELECT session_id FROM app.open_session($1, $2, $3, interval '1 day')", &[&user, &tenant, &hash])
+        .await
+        .expect("open session")
+        .get(0);
+    Seeded { tenant, user, session }
+}
+
+async fn set_context(c: &impl GenericClient, tenant: Uuid, user: Uuid, session: Uuid) {
+    c.execute(
+        "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true), set_config('app.session_id', $3, true)",
+        &[&tenant.to_string(), &user.to_string(), &session.to_string()],
+    )
+    .await
+    .expect("set context");
+}
+
+const TENANT_TABLES: [&str; 6] = ["tenants", "memberships", "roles", "role_permissions", "membership_roles", "sessions"];
+
+async fn visible_rows(c: &impl GenericClient, table: &str) -> i64 {
+    c.query_one(&format!("SELECT count(*) FROM {table}"), &[]).await.expect("count").get(0)
+}
+
+#[tokio::test]
+async fn without_context_every_table_reads_nothing_and_accepts_no_write() {
+    // Arrange: two tenants with data, and the API's login role.
+    let db = TestDb::new().await;
+    let owner = connect(&db.owner_url()).await;
+    let a = seed(&owner, "Alpha", "a@alpha.test").await;
+    seed(&owner, "Beta", "b@beta.test").await;
+    let web = connect(&db.web_url()).await;
+
+    // Act + Assert: reads see nothing, or are refused outright.
+    let tables: Vec<String> = owner
+        .query("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'refinery%'", &[])
+        .await
+        .expect("tables")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(tables.len() >= 10, "{tables:?}");
+    for table in &tables {
+        match web.query_one(&format!("SELECT count(*) FROM {table}"), &[]).await {
+            Ok(row) => assert_eq!(row.get::<_, i64>(0), 0, "{table} leaks rows without a context"),
+            Err(e) => assert_eq!(e.code().map(|c| c.code()), Some("42501"), "{table}: {e}"),
+        }
+    }
+
+    // Writes are refused.
+    let attempts = [
+        format!("INSERT INTO tenants (name, slug) VALUES ('x', 'x-{}')", Uuid::new_v4().simple()),
+        format!("INSERT INTO memberships (tenant_id, user_id) VALUES ('{}', '{}')", a.tenant, a.user),
+        format!("INSERT INTO roles (tenant_id, name) VALUES ('{}', 'hacker')", a.tenant),
+        format!("INSERT INTO users (email, name, password_hash) VALUES ('x@y.z', 'x', '{HASH}')"),
+        format!("INSERT INTO sessions (user_id, tenant_id, refresh_token_hash, expires_at) VALUES ('{}', '{}', '\\x00', now())", a.user, a.tenant),
+        "INSERT INTO security_events (action) VALUES ('auth.login')".to_string(),
+    ];
+    for sql in &attempts {
+        let e = web.execute(sql.as_str(), &[]).await.expect_err(sql);
+        assert_eq!(e.code().map(|c| c.code()), Some("42501"), "{sql}: {e}");
+    }
+    for table in ["tenants", "memberships", "roles", "role_permissions", "membership_roles", "users"] {
+        let deleted = web.execute(&format!("DELETE FROM {table}"), &[]).await.unwrap_or(0);
+        assert_eq!(deleted, 0, "{table}");
+    }
+    assert_eq!(web.execute("UPDATE tenants SET name = 'pwned'", &[]).await.expect("update"), 0);
+    assert_eq!(web.execute("UPDATE memberships SET active = false", &[]).await.expect("update"), 0);
+    let owner_view: i64 = owner.query_one("SELECT count(*) FROM tenants WHERE name = 'pwned'", &[]).await.expect("q").get(0);
+    assert_eq!(owner_view, 0);
+}
+
+#[tokio::test]
+async fn a_context_for_a_non_member_or_a_revoked_session_reads_nothing() {
+    let db = TestDb::new().await;
+    let owner = connect(&db.owner_url()).await;
+    let a = seed(&owner, "Alpha", "a@alpha.test").await;
+    let b = seed(&owner, "Beta", "b@beta.test").await;
+    let mut web = connect(&db.web_url()).await;
+
+    // A's user and session, claiming B's tenant.
+    let tx = web.transaction().await.expect("begin");
+    set_context(&tx, b.tenant, a.user, a.session).await;
+    for table in TENANT_TABLES {
+        assert_eq!(visible_rows(&tx, table).await, 0, "{table} leaks to a non-member");
+    }
+    assert_eq!(tx.execute("UPDATE tenants SET name = 'pwned'", &[]).await.expect("update"), 0);
+    tx.rollback().await.expect("rollback");
+
+    // A's own, valid context sees exactly A.
+    let tx = web.transaction().await.expect("begin");
+    set_context(&tx, a.tenant, a.user, a.session).await;
+    let ids: Vec<Uuid> = tx.query("SELECT id FROM tenants", &[]).await.expect("q").iter().map(|r| r.get(0)).collect();
+    assert_eq!(ids, vec![a.tenant]);
+    tx.rollback().await.expect("rollback");
+
+    // After the session is revoked, the same context sees nothing.
+    owner.execute("UPDATE sessions SET revoked_at = now() WHERE id = $1", &[&a.session]).await.expect("revoke");
+    let tx = web.transaction().await.expect("begin");
+    set_context(&tx, a.tenant, a.user, a.session).await;
+    for table in TENANT_TABLES {
+        assert_eq!(visible_rows(&tx, table).await, 0, "{table} leaks to a revoked session");
+    }
+    tx.rollback().await.expect("rollback");
+
+    // An inactive membership is no better.
+    let c = seed(&owner, "Gamma", "c@gamma.test").await;
+    owner.execute("UPDATE memberships SET active = false WHERE user_id = $1", &[&c.user]).await.expect("deactivate");
+    let tx = web.transaction().await.expect("begin");
+    set_context(&tx, c.tenant, c.user, c.session).await;
+    assert_eq!(visible_rows(&tx, "tenants").await, 0);
+    tx.rollback().await.expect("rollback");
+}
+
+#[tokio::test]
+async fn a_pooled_connection_carries_no_context_into_the_next_request() {
+    // Arrange: a pool of exactly one connection, so every scope reuses it.
+    let db = TestDb::new().await;
+    let owner = connect(&db.owner_url()).await;
+    let a = seed(&owner, "Alpha", "a@alpha.test").await;
+    let b = seed(&owner, "Beta", "b@beta.test").await;
+    let pool = tenet::db::pool(&secrecy::SecretString::from(db.web_url()), 1).expect("pool");
+    let meta = RequestMeta { request_id: "req-1".into(), ..Default::default() };
+    let as_a = Identity { user_id: a.user, tenant_id: a.tenant, session_id: a.session };
+    let as_b = Identity { user_id: b.user, tenant_id: b.tenant, session_id: b.session };
+
+    // Request 1, as A.
+    let scope = Scope::authenticated(&pool, &meta, as_a).await.expect("scope A");
+    let pid_a: i32 = scope.query_one("SELECT pg_backend_pid()", &[]).await.expect("pid").get(0);
+    let seen: Vec<Uuid> = scope.query("SELECT id FROM tenants", &[]).await.expect("q").iter().map(|r| r.get(0)).collect();
+    assert_eq!(seen, vec![a.tenant]);
+    scope.commit().await.expect("commit");
+
+    // Request 2, no context, on the same connection.
+    let scope = Scope::anonymous(&pool, &RequestMeta::default()).await.expect("anonymous");
+    let row = scope
+        .query_one(
+            "SELECT pg_backend_pid(), coalesce(current_setting('app.tenant_id', true), ''),
+                    coalesce(current_setting('app.user_id', true), ''), (SELECT count(*) FROM tenants),
+                    (SELECT count(*) FROM memberships)",
+            &[],
+        )
+        .await
+        .expect("q");
+    assert_eq!(row.get::<_, i32>(0), pid_a, "the pool must have reused the connection");
+    assert_eq!(row.get::<_, String>(1), "");
+    assert_eq!(row.get::<_, String>(2), "");
+    assert_eq!(row.get::<_, i64>(3), 0);
+    assert_eq!(row.get::<_, i64>(4), 0);
+    scope.commit().await.expect("commit");
+
+    // Request 3, as A again, but abandoned mid-way (a handler error): it must
+    // be rolled back before the connection is reused.
+    let scope = Scope::authenticated(&pool, &meta, as_a).await.expect("scope A");
+    scope.execute("UPDATE tenants SET name = 'half-done'", &[]).await.ok();
+    drop(scope);
+
+    // Request 4, as B: sees B only, and nothing A left behind.
+    let scope = Scope::authenticated(&pool, &meta, as_b).await.expect("scope B");
+    let row = scope
+        .query_one("SELECT pg_backend_pid(), array_agg(id), bool_or(name = 'half-done') FROM tenants", &[])
+        .await
+        .expect("q");
+    assert_eq!(row.get::<_, i32>(0), pid_a);
+    assert_eq!(row.get::<_, Vec<Uuid>>(1), vec![b.tenant]);
+    assert_eq!(row.get::<_, Option<bool>>(2), Some(false));
+    scope.commit().await.expect("commit");
+    let renamed: i64 = owner.query_one("SELECT count(*) FROM tenants WHERE name = 'half-done'", &[]).await.expect("q").get(0);
+    assert_eq!(renamed, 0, "an abandoned scope must not commit");
+
+    // Outside any transaction the connection holds no session-level setting.
+    let client = pool.get().await.expect("client");
+    let row = client
+        .query_one("SELECT coalesce(current_setting('app.tenant_id', true), ''), current_user::text, session_user::text", &[])
+        .await
+        .expect("q");
+    assert_eq!(row.get::<_, String>(0), "");
+    assert_eq!(row.get::<_, String>(1), row.get::<_, String>(2), "the role switch must be transaction-local");
+}
+
+#[tokio::test]
+async fn requests_run_as_tenet_api() {
+    let db = TestDb::new().await;
+    let owner = connect(&db.owner_url()).await;
+    let a = seed(&owner, "Alpha", "a@alpha.test").await;
+    let pool = tenet::db::pool(&secrecy::SecretString::from(db.web_url()), 1).expect("pool");
+    let scope = Scope::authenticated(&pool, &RequestMeta::default(), Identity { user_id: a.user, tenant_id: a.tenant, session_id: a.session })
+        .await
+        .expect("scope");
+    let role: String = scope.query_one("SELECT current_user::text", &[]).await.expect("q").get(0);
+    assert_eq!(role, "tenet_api");
+    assert!(scope.has("tenant:manage"), "the owner's permissions come from the database: {:?}", scope.permissions());
+}
+
+#[tokio::test]
+async fn an_unknown_session_is_refused_as_401() {
+    let db = TestDb::new().await;
+    let owner = connect(&db.owner_url()).await;
+    let a = seed(&owner, "Alpha", "a@alpha.test").await;
+    let pool = tenet::db::pool(&secrecy::SecretString::from(db.web_url()), 1).expect("pool");
+    let forged = Identity { user_id: a.user, tenant_id: a.tenant, session_id: Uuid::new_v4() };
+    let err = Scope::authenticated(&pool, &RequestMeta::default(), forged).await.err().expect("must fail");
+    assert_eq!(err.status().as_u16(), 401);
+}
+
+#[tokio::test]
+async fn catalog_invariants_hold_for_every_table() {
+    let db = TestDb::new().await;
+    let owner = connect(&db.owner_url()).await;
+
+    // RLS enabled and forced everywhere, a policy per command for tenet_api
+    // wherever tenet_api has the privilege.
+    let rows = owner
+        .query(
+            "SELECT c.relname::text, c.relrowsecurity, c.relforcerowsecurity
+               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname NOT LIKE 'refinery%'",
+            &[],
+        )
+        .await
+        .expect("q");
+    for r in &rows {
+        let table: String = r.get(0);
+        assert!(r.get::<_, bool>(1) && r.get::<_, bool>(2), "{table}: RLS must be enabled and forced");
+        for (cmd, privilege) in [("SELECT", "SELECT"), ("INSERT", "INSERT"), ("UPDATE", "UPDATE"), ("DELETE", "DELETE")] {
+            let granted: bool = owner
+                .query_one(
+                    "SELECT CASE WHEN $2 = 'DELETE' THEN has_table_privilege('tenet_api', $1::text::regclass, $2)
+                                 ELSE has_any_column_privilege('tenet_api', $1::text::regclass, $2) END",
+                    &[&table, &privilege],
+                )
+                .await
+                .expect("q")
+                .get(0);
+            if granted {
+                let policies: i64 = owner
+                    .query_one(
+                        "SELECT count(*) FROM pg_policies WHERE tablename = $1 AND cmd = $2 AND 'tenet_api' = ANY(roles)",
+                        &[&table, &cmd],
+                    )
+                    .await
+                    .expect("q")
+                    .get(0);
+                assert!(policies > 0, "{table}: tenet_api may {cmd} but no policy governs it");
+            }
+        }
+    }
+
+    // Tenant-scoped tables have tenant_id NOT NULL leading their primary key.
+    for table in ["memberships", "roles", "role_permissions", "membership_roles"] {
+        let leading: String = owner
+            .query_one(
+                "SELECT a.attname::text FROM pg_index i
+                   JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+                  WHERE i.indrelid = $1::text::regclass AND i.indisprimary",
+                &[&table],
+            )
+            .await
+            .expect("q")
+            .get(0);
+        assert_eq!(leading, "tenant_id", "{table}");
+    }
+
+    // Nothing granted to PUBLIC on tables, and tenet_api is least-privileged.
+    let public_grants: i64 = owner
+        .query_one("SELECT count(*) FROM information_schema.role_table_grants WHERE grantee = 'PUBLIC' AND table_schema = 'public'", &[])
+        .await
+        .expect("q")
+        .get(0);
+    assert_eq!(public_grants, 0);
+    let api = owner
+        .query_one("SELECT rolcanlogin, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'tenet_api'", &[])
+        .await
+        .expect("q");
+    assert!(!api.get::<_, bool>(0) && !api.get::<_, bool>(1) && !api.get::<_, bool>(2));
+    let owns: i64 = owner
+        .query_one("SELECT count(*) FROM pg_tables WHERE tableowner = 'tenet_api'", &[])
+        .await
+        .expect("q")
+        .get(0);
+    assert_eq!(owns, 0);
+
+    // SECURITY DEFINER functions pin search_path; no function is executable by PUBLIC.
+    let unpinned: Vec<String> = owner
+        .query(
+            "SELECT p.proname::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+              WHERE n.nspname = 'app' AND p.prosecdef
+                AND NOT EXISTS (SELECT 1 FROM unnest(coalesce(p.proconfig, '{}')) c WHERE c LIKE 'search_path=%')",
+            &[],
+        )
+        .await
+        .expect("q")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(unpinned.is_empty(), "SECURITY DEFINER without search_path: {unpinned:?}");
+    let public_exec: Vec<String> = owner
+        .query(
+            "SELECT p.proname::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+              WHERE n.nspname = 'app' AND has_function_privilege('public', p.oid, 'EXECUTE')",
+            &[],
+        )
+        .await
+        .expect("q")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(public_exec.is_empty(), "functions executable by PUBLIC: {public_exec:?}");
+}
+
+#[tokio::test]
+async fn policy_helpers_run_once_per_statement() {
+    let db = TestDb::new().await;
+    let owner = connect(&db.owner_url()).await;
+    let a = seed(&owner, "Alpha", "a@alpha.test").await;
+    let mut web = connect(&db.web_url()).await;
+    let tx = web.transaction().await.expect("begin");
+    set_context(&tx, a.tenant, a.user, a.session).await;
+    tx.batch_execute("SET LOCAL role tenet_api").await.expect("role");
+    let plan: Vec<String> =
+        tx.query("EXPLAIN SELECT * FROM memberships", &[]).await.expect("explain").iter().map(|r| r.get(0)).collect();
+    let plan = plan.join("\n");
+    assert!(plan.contains("InitPlan"), "policy helpers must be InitPlans:\n{plan}");
+    assert!(!plan.contains("SubPlan"), "policy helpers must not run per row:\n{plan}");
+}
+
+#[tokio::test]
+async fn migrating_twice_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let url = secrecy::SecretString::from(app.db.owner_url());
+    let summary = tenet::db::migrate::run(&url).await.expect("second migrate");
+    assert!(summary.applied.is_empty(), "{:?}", summary.applied);
+    assert!(summary.repeatable >= 5);
+}
+
+fn tenet_binary() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tenet"));
+    cmd.env("JWT_SECRET", crate::helpers::JWT_SECRET).env("PORT", "0").env("RUST_LOG", "error");
+    cmd
+}
+
+#[tokio::test]
+async fn serve_refuses_a_superuser_login_role() {
+    let db = TestDb::new().await;
+    let out = tenet_binary().env("DATABASE_URL", db.admin_url()).arg("serve").output().expect("run tenet");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("superuser"), "{stderr}");
+}
+
+#[tokio::test]
+async fn serve_refuses_a_bypassrls_login_role_and_the_table_owner() {
+    let db = TestDb::new().await;
+    let admin = connect(&db.admin_url()).await;
+    admin
+        .batch_execute(
+            "DO $$ BEGIN
+               CREATE ROLE tenet_test_bypass LOGIN BYPASSRLS PASSWORD 'bypass';
+             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
+             GRANT tenet_api TO tenet_test_bypass;",
+        )
+        .await
+        .expect("role");
+    let out = tenet_binary()
+        .env("DATABASE_URL", crate::helpers::url("tenet_test_bypass", "bypass", &db.name))
+        .arg("serve")
+        .output()
+        .expect("run tenet");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("BYPASSRLS"), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let out = tenet_binary().env("DATABASE_URL", db.owner_url()).arg("serve").output().expect("run tenet");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("tenet_api") || stderr.contains("owns"), "{stderr}");
+}
+
+#[tokio::test]
+async fn policy_report_lists_every_table_with_its_policies() {
+    let db = TestDb::new().await;
+    let out = tenet_binary()
+        .env("DATABASE_URL", db.owner_url())
+        .args(["admin", "policy-report"])
+        .output()
+        .expect("run tenet");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.contains("table tenants") && report.contains("RLS on, FORCE on"), "{report}");
+    assert!(report.contains("\"members see their own tenant\""), "{report}");
+}

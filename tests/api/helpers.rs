@@ -1,0 +1,334 @@
+//! `TestApp`: a fresh database cloned from a migrated template, the app
+//! spawned on a random port with a non-superuser login role, and an HTTP
+//! client. The database is dropped (`WITH (FORCE)`) when the app is dropped.
+#![allow(dead_code)]
+
+use std::{path::Path, time::Duration};
+
+use reqwest::{Method, StatusCode};
+use secrecy::SecretString;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use tenet::{
+    config::Config,
+    db,
+    startup::{self, AppState},
+};
+use tokio::sync::OnceCell;
+use tokio_postgres::NoTls;
+use uuid::Uuid;
+
+pub const OWNER_ROLE: &str = "tenet_owner";
+pub const OWNER_PASSWORD: &str = "tenet_owner";
+pub const WEB_ROLE: &str = "tenet_test_web";
+pub const WEB_PASSWORD: &str = "tenet_test_web";
+pub const PASSWORD: &str = "correct horse battery staple";
+pub const JWT_SECRET: &str = "test-secret-that-is-long-enough-for-hs256-0123456789";
+
+static TEMPLATE: OnceCell<String> = OnceCell::const_new();
+
+/// Superuser URL of the test cluster (scripts/test sets it).
+pub fn admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://tenet_admin:tenet_admin@127.0.0.1:5432/postgres".into())
+}
+
+fn host_port() -> (String, u16) {
+    let cfg: tokio_postgres::Config = admin_url().parse().expect("TEST_DATABASE_URL is a valid URL");
+    let host = match cfg.get_hosts().first() {
+        Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
+        _ => "127.0.0.1".into(),
+    };
+    (host, cfg.get_ports().first().copied().unwrap_or(5432))
+}
+
+pub fn url(user: &str, password: &str, database: &str) -> String {
+    let (host, port) = host_port();
+    format!("postgres://{user}:{password}@{host}:{port}/{database}")
+}
+
+pub async fn connect(url: &str) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(url, NoTls).await.expect("connect to PostgreSQL");
+    tokio::spawn(connection);
+    client
+}
+
+/// The template's name changes whenever a migration, sql/ or policies/ file
+/// changes, so a stale template is never reused.
+fn template_name() -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut hasher = Sha256::new();
+    for folder in ["migrations", "sql", "policies"] {
+        let mut files: Vec<_> = std::fs::read_dir(root.join(folder)).expect("folder").flatten().map(|e| e.path()).collect();
+        files.sort();
+        for f in files {
+            hasher.update(f.file_name().unwrap_or_default().as_encoded_bytes());
+            hasher.update(std::fs::read(&f).expect("read file"));
+        }
+    }
+    let digest = hasher.finalize();
+    format!("tenet_tpl_{}", digest.iter().take(6).map(|b| format!("{b:02x}")).collect::<String>())
+}
+
+async fn ensure_roles(admin: &tokio_postgres::Client) {
+    admin
+        .batch_execute(&format!(
+            "DO $$ BEGIN
+               IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{OWNER_ROLE}') THEN
+                 CREATE ROLE {OWNER_ROLE} LOGIN CREATEROLE PASSWORD '{OWNER_PASSWORD}';
+               END IF;
+               IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{WEB_ROLE}') THEN
+                 CREATE ROLE {WEB_ROLE} LOGIN PASSWORD '{WEB_PASSWORD}';
+               END IF;
+             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;"
+        ))
+        .await
+        .expect("create test roles");
+}
+
+/// Creates (once per cluster and schema version) a database migrated as the
+/// non-superuser owner role and marked as a template.
+pub async fn template() -> String {
+    TEMPLATE
+        .get_or_init(|| async {
+            let name = template_name();
+            let admin = connect(&admin_url()).await;
+            // Serialises test processes that start at the same time.
+            admin.execute("SELECT pg_advisory_lock(7346298)", &[]).await.expect("lock");
+            let ready = admin
+                .query_opt("SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate", &[&name])
+                .await
+                .expect("query template");
+            if ready.is_none() {
+                ensure_roles(&admin).await;
+                admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.expect("drop");
+                admin.batch_execute(&format!("CREATE DATABASE {name} OWNER {OWNER_ROLE}")).await.expect("create template");
+                let owner_url = SecretString::from(url(OWNER_ROLE, OWNER_PASSWORD, &name));
+                let mut owner = db::connect(&owner_url).await.expect("connect as owner");
+                db::migrate::run_on(&mut owner).await.expect("migrate the template");
+                drop(owner);
+                admin.batch_execute(&format!("GRANT tenet_api TO {WEB_ROLE}")).await.expect("grant tenet_api");
+                admin.batch_execute(&format!("ALTER DATABASE {name} IS_TEMPLATE true")).await.expect("mark template");
+            }
+            admin.execute("SELECT pg_advisory_unlock(7346298)", &[]).await.expect("unlock");
+            name
+        })
+        .await
+        .clone()
+}
+
+/// A database of its own, cloned from the template, dropped on drop.
+pub struct TestDb {
+    pub name: String,
+}
+
+impl TestDb {
+    pub async fn new() -> Self {
+        let template = template().await;
+        let name = format!("tenet_t_{}", Uuid::new_v4().simple());
+        let admin = connect(&admin_url()).await;
+        let mut attempt = 0;
+        loop {
+            // The template's last connection may still be closing.
+            match admin.batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template} OWNER {OWNER_ROLE}")).await {
+                Ok(()) => break,
+                Err(e) if attempt < 20 => {
+                    attempt += 1;
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+                Err(e) => panic!("create test database: {e}"),
+            }
+        }
+        Self { name }
+    }
+
+    pub fn owner_url(&self) -> String {
+        url(OWNER_ROLE, OWNER_PASSWORD, &self.name)
+    }
+
+    pub fn web_url(&self) -> String {
+        url(WEB_ROLE, WEB_PASSWORD, &self.name)
+    }
+
+    pub fn admin_url(&self) -> String {
+        let mut cfg = admin_url();
+        if let Some(idx) = cfg.rfind('/') {
+            cfg.truncate(idx + 1);
+        }
+        format!("{cfg}{}", self.name)
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            rt.block_on(async move {
+                if let Ok((client, conn)) = tokio_postgres::connect(&admin_url(), NoTls).await {
+                    tokio::spawn(conn);
+                    let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: TestDb,
+    pub state: AppState,
+}
+
+pub struct Options {
+    pub pool_size: usize,
+    pub signup_enabled: bool,
+    pub rate_limit: u32,
+    pub access_ttl: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { pool_size: 4, signup_enabled: true, rate_limit: 0, access_ttl: Duration::from_secs(900) }
+    }
+}
+
+pub fn config(database_url: String, options: &Options) -> Config {
+    Config {
+        database_url: SecretString::from(database_url),
+        jwt_secret: SecretString::from(JWT_SECRET.to_string()),
+        port: 0,
+        signup_enabled: options.signup_enabled,
+        auth_rate_limit_per_minute: options.rate_limit,
+        bcrypt_cost: 10,
+        access_token_ttl: options.access_ttl,
+        session_ttl: Duration::from_secs(30 * 86_400),
+        db_pool_size: options.pool_size,
+        frontend_dir: None,
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(Options::default()).await
+    }
+
+    pub async fn spawn_with(options: Options) -> Self {
+        let db = TestDb::new().await;
+        let config = config(db.web_url(), &options);
+        let pool = db::pool(&config.database_url, config.db_pool_size).expect("pool");
+        let state = AppState::new(config, pool).await.expect("state");
+        let app = startup::build_app(state.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = format!("http://{}", listener.local_addr().expect("addr"));
+        tokio::spawn(startup::serve(listener, app));
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        Self { address, client, db, state }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Response {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        Response::from(req.send().await.expect("request")).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.request(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Response {
+        self.request(Method::POST, path, token, Some(body)).await
+    }
+
+    /// Signs up a new tenant and its owner.
+    pub async fn signup(&self, tenant: &str, email: &str) -> Session {
+        let r = self
+            .post("/api/auth/signup", None, json!({"tenant_name": tenant, "email": email, "password": PASSWORD, "name": "Owner"}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "signup failed: {}", r.body);
+        Session::from(&r)
+    }
+
+    pub async fn login(&self, email: &str, password: &str, tenant: Option<&str>) -> Response {
+        let mut body = json!({"email": email, "password": password});
+        if let Some(t) = tenant {
+            body["tenant"] = json!(t);
+        }
+        self.post("/api/auth/login", None, body).await
+    }
+
+    pub async fn owner_client(&self) -> tokio_postgres::Client {
+        connect(&self.db.owner_url()).await
+    }
+
+    pub async fn web_client(&self) -> tokio_postgres::Client {
+        connect(&self.db.web_url()).await
+    }
+}
+
+/// A response read to the end.
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Response {
+    async fn from(r: reqwest::Response) -> Self {
+        let status = r.status();
+        let headers = r.headers().clone();
+        let text = r.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Self { status, headers, body, text }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts an RFC 9457 problem with the given status, no internals leaked.
+    pub fn assert_problem(&self, status: u16) -> &Self {
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.text);
+        assert_eq!(self.header("content-type"), Some("application/problem+json"), "body: {}", self.text);
+        assert_eq!(self.body["status"], status);
+        assert!(self.body["title"].is_string() && self.body["detail"].is_string() && self.body["type"].is_string());
+        let lower = self.text.to_lowercase();
+        for leak in ["select ", "insert ", "sqlstate", "constraint", "_pkey", "_key", "stack", "panicked", "tokio_postgres"] {
+            assert!(!lower.contains(leak), "problem leaks {leak:?}: {}", self.text);
+        }
+        self
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub access: String,
+    pub refresh: String,
+    pub user_id: String,
+    pub tenant_id: String,
+    pub tenant_slug: String,
+}
+
+impl Session {
+    pub fn from(r: &Response) -> Self {
+        Self {
+            access: r.body["access_token"].as_str().expect("access_token").to_string(),
+            refresh: r.body["refresh_token"].as_str().expect("refresh_token").to_string(),
+            user_id: r.body["user"]["id"].as_str().unwrap_or_default().to_string(),
+            tenant_id: r.body["tenant"]["id"].as_str().unwrap_or_default().to_string(),
+            tenant_slug: r.body["tenant"]["slug"].as_str().unwrap_or_default().to_string(),
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! The integration-test binary: every test talks to a real PostgreSQL, on a
+//! database of its own cloned from a migrated template, through the same
+//! application `tenet serve` runs.
+mod helpers;
+
+mod auth;
+mod database;
+mod docs;
+mod operations;

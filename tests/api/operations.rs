@@ -1,0 +1,98 @@
+//! Health, readiness, and the error format of the HTTP layer itself.
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::{config, Options, TestApp};
+
+#[tokio::test]
+async fn health_answers_ok() {
+    let app = TestApp::spawn().await;
+    let r = app.request(Method::GET, "/api/health", None, None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body, json!({"status": "ok"}));
+}
+
+#[tokio::test]
+async fn ready_answers_ok_when_the_database_answers() {
+    let app = TestApp::spawn().await;
+    let r = app.request(Method::GET, "/api/ready", None, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+}
+
+#[tokio::test]
+async fn ready_answers_503_when_the_database_is_unreachable() {
+    // Arrange: an app whose pool points at a port where nothing listens.
+    let cfg = config("postgres://nobody:nothing@127.0.0.1:1/none".into(), &Options::default());
+    let pool = tenet::db::pool(&cfg.database_url, 1).expect("pool");
+    let state = tenet::startup::AppState::new(cfg, pool).await.expect("state");
+    let app = tenet::startup::build_app(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(tenet::startup::serve(listener, app));
+
+    let r = reqwest::get(format!("http://{addr}/api/ready")).await.expect("request");
+
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id_and_echoes_a_valid_one() {
+    let app = TestApp::spawn().await;
+    let generated = app.client.get(app.url("/api/health")).send().await.expect("request");
+    let id = generated.headers()["x-request-id"].to_str().expect("ascii").to_string();
+    assert!(!id.is_empty());
+
+    let echoed = app.client.get(app.url("/api/health")).header("x-request-id", "abc-123.XYZ").send().await.expect("request");
+    assert_eq!(echoed.headers()["x-request-id"], "abc-123.XYZ");
+
+    let replaced = app.client.get(app.url("/api/health")).header("x-request-id", "bad id\twith spaces").send().await.expect("request");
+    assert_ne!(replaced.headers()["x-request-id"], "bad id\twith spaces");
+}
+
+#[tokio::test]
+async fn unknown_api_routes_are_404_problems_and_wrong_methods_405() {
+    let app = TestApp::spawn().await;
+    app.request(Method::GET, "/api/no-such-thing", None, None).await.assert_problem(404);
+    app.request(Method::GET, "/api", None, None).await.assert_problem(404);
+    app.request(Method::DELETE, "/api/health", None, None).await.assert_problem(405);
+}
+
+#[tokio::test]
+async fn malformed_json_is_400_and_wrong_types_are_422_with_the_field() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .client
+        .post(app.url("/api/auth/login"))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+
+    let r = app.request(Method::POST, "/api/auth/login", None, Some(json!({"email": 5, "password": "x"}))).await;
+    r.assert_problem(422);
+    assert_eq!(r.body["errors"][0]["field"], "email", "{}", r.text);
+
+    let r = app.request(Method::POST, "/api/auth/login", None, Some(json!({"password": "x"}))).await;
+    r.assert_problem(422);
+    assert_eq!(r.body["errors"][0]["field"], "email", "{}", r.text);
+}
+
+#[tokio::test]
+async fn bodies_over_one_mebibyte_are_413() {
+    let app = TestApp::spawn().await;
+    let big = "x".repeat(1024 * 1024 + 10);
+    let r = app.request(Method::POST, "/api/auth/login", None, Some(json!({"email": big, "password": "x"}))).await;
+    r.assert_problem(413);
+}
+
+#[tokio::test]
+async fn a_bad_path_parameter_is_a_400_problem() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("Acme", "owner@acme.test").await;
+    let r = app.request(Method::DELETE, "/api/auth/sessions/not-a-uuid", Some(&owner.access), None).await;
+    r.assert_problem(400);
+}
