@@ -179,7 +179,10 @@ BEGIN
   -- A known user's failure goes to the tenant involved (or their most recent
   -- one); an unknown email's stays with the operators (tenant NULL).
   IF p_user_id IS NOT NULL AND v_tenant IS NULL THEN
-    SELECT last_tenant_id INTO v_tenant FROM users WHERE id = p_user_id;
+    SELECT coalesce(u.last_tenant_id,
+                    (SELECT m.tenant_id FROM memberships m WHERE m.user_id = u.id ORDER BY m.created_at DESC LIMIT 1))
+      INTO v_tenant
+      FROM users u WHERE u.id = p_user_id;
   END IF;
   PERFORM app.log_security_event('auth.login_failed', v_tenant, p_user_id, NULL, p_email,
                                  jsonb_build_object('reason', left(p_reason, 64)));

@@ -24,6 +24,9 @@ pub fn describe(api: TransformOpenApi) -> TransformOpenApi {
             },
         )
         .tag(Tag { name: "auth".into(), description: Some("Sign-up, sign-in and sessions".into()), ..Default::default() })
+        .tag(Tag { name: "tenant".into(), description: Some("The current tenant and the permission catalog".into()), ..Default::default() })
+        .tag(Tag { name: "roles".into(), description: Some("Roles and their permissions".into()), ..Default::default() })
+        .tag(Tag { name: "users".into(), description: Some("Members of the tenant".into()), ..Default::default() })
         .tag(Tag { name: "operations".into(), description: Some("Health and readiness".into()), ..Default::default() })
 }
 

@@ -6,6 +6,10 @@
 pub mod auth;
 pub mod docs;
 pub mod health;
+pub mod pagination;
+pub mod roles;
+pub mod tenant;
+pub mod users;
 
 use aide::{
     axum::ApiRouter,
@@ -29,7 +33,12 @@ use crate::{
 
 /// Every route of the API, in one place.
 pub fn routes() -> ApiRouter<AppState> {
-    ApiRouter::new().merge(health::router()).merge(auth::router())
+    ApiRouter::new()
+        .merge(health::router())
+        .merge(auth::router())
+        .merge(tenant::router())
+        .merge(roles::router())
+        .merge(users::router())
 }
 
 /// JSON request bodies; rejections become problem+json (400 or 422).
@@ -199,6 +208,25 @@ impl Validator {
         trimmed.to_string()
     }
 
+    /// An optional text: trimmed, empty becomes `None`, at most `max` characters.
+    pub fn optional(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
+        let trimmed = value.map(str::trim).filter(|v| !v.is_empty())?;
+        if trimmed.chars().count() > max {
+            self.push(field, &format!("must be at most {max} characters"));
+        }
+        Some(trimmed.to_string())
+    }
+
+    /// An optional email address.
+    pub fn optional_email(&mut self, field: &str, value: Option<&str>) -> Option<String> {
+        let trimmed = value.map(str::trim).filter(|v| !v.is_empty())?;
+        Some(self.email(field, trimmed))
+    }
+
+    pub fn is_clean(&self) -> bool {
+        self.errors.is_empty()
+    }
+
     pub fn email(&mut self, field: &str, value: &str) -> String {
         let email = value.trim().to_string();
         if email.is_empty() {
@@ -228,6 +256,16 @@ impl Validator {
             Err(AppError::Validation(self.errors))
         }
     }
+}
+
+/// For PATCH bodies: distinguishes an absent field (`None`) from `null`
+/// (`Some(None)`). Use with `#[serde(default, deserialize_with = "double_option")]`.
+pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
 }
 
 /// A pragmatic address check: one `@`, a non-empty local part, a dotted

@@ -158,10 +158,10 @@ async fn login_failures_all_answer_the_same_401() {
     let app = TestApp::spawn().await;
     app.signup("Acme", "owner@acme.test").await;
     app.signup("Other", "other@other.test").await;
-    // A deactivated member.
-    let owner = app.owner_client().await;
-    let inactive = app.signup("Gone", "gone@gone.test").await;
-    owner.execute("UPDATE memberships SET active = false WHERE user_id = $1::text::uuid", &[&inactive.user_id]).await.expect("deactivate");
+    // A deactivated member of Acme (whose only tenant that is).
+    let acme = app.login("owner@acme.test", PASSWORD, None).await.body["access_token"].as_str().expect("token").to_string();
+    let gone = add_viewer(&app, &acme, "gone@gone.test").await;
+    deactivate(&app, &acme, &gone).await;
 
     let attempts = [
         app.login("nobody@acme.test", PASSWORD, None).await,
@@ -169,7 +169,7 @@ async fn login_failures_all_answer_the_same_401() {
         app.login("owner@acme.test", PASSWORD, Some("other")).await,
         app.login("owner@acme.test", PASSWORD, Some("no-such-tenant")).await,
         app.login("gone@gone.test", PASSWORD, None).await,
-        app.login("gone@gone.test", PASSWORD, Some("gone")).await,
+        app.login("gone@gone.test", PASSWORD, Some("acme")).await,
     ];
     let first = &attempts[0];
     first.assert_problem(401);
@@ -485,14 +485,27 @@ async fn switch_tenant_moves_the_session_to_another_membership_only() {
 #[tokio::test]
 async fn deactivating_a_membership_ends_its_sessions() {
     let app = TestApp::spawn().await;
-    let s = app.signup("Acme", "o@acme.test").await;
-    app.owner_client()
-        .await
-        .execute("UPDATE memberships SET active = false WHERE user_id = $1::text::uuid", &[&s.user_id])
-        .await
-        .expect("deactivate");
-    me(&app, &s.access).await.assert_problem(401);
-    refresh(&app, &s.refresh).await.assert_problem(401);
+    let owner = app.signup("Acme", "o@acme.test").await;
+    add_viewer(&app, &owner.access, "v@acme.test").await;
+    let viewer = Session::from(&app.login("v@acme.test", PASSWORD, None).await);
+    assert_eq!(me(&app, &viewer.access).await.status, StatusCode::OK);
+    let id = payload(&viewer.access)["sub"].as_str().expect("sub").to_string();
+
+    deactivate(&app, &owner.access, &id).await;
+
+    me(&app, &viewer.access).await.assert_problem(401);
+    refresh(&app, &viewer.refresh).await.assert_problem(401);
+}
+
+async fn add_viewer(app: &TestApp, token: &str, email: &str) -> String {
+    let r = app.post("/api/users", Some(token), json!({"email": email, "name": "V", "password": PASSWORD, "roles": ["viewer"]})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    r.body["id"].as_str().expect("id").to_string()
+}
+
+async fn deactivate(app: &TestApp, token: &str, user_id: &str) {
+    let r = app.request(Method::PATCH, &format!("/api/users/{user_id}"), Some(token), Some(json!({"active": false}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
 }
 
 #[tokio::test]

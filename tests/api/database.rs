@@ -35,6 +35,23 @@ async fn seed(owner: &Client, tenant_name: &str, email: &str) -> Seeded {
     Seeded { tenant, user, session }
 }
 
+/// Adds a member (no roles) with a live session to a tenant, as the owner role.
+async fn seed_member(owner: &Client, tenant: Uuid, email: &str) -> Seeded {
+    let user: Uuid = owner
+        .query_one("INSERT INTO users (email, name, password_hash) VALUES ($1, 'Member', $2) RETURNING id", &[&email, &HASH])
+        .await
+        .expect("user")
+        .get(0);
+    owner.execute("INSERT INTO memberships (tenant_id, user_id) VALUES ($1, $2)", &[&tenant, &user]).await.expect("membership");
+    let hash = Uuid::new_v4().as_bytes().repeat(2);
+    let session = owner
+        .query_one("SELECT session_id FROM app.open_session($1, $2, $3, interval '1 day')", &[&user, &tenant, &hash])
+        .await
+        .expect("open session")
+        .get(0);
+    Seeded { tenant, user, session }
+}
+
 async fn set_context(c: &impl GenericClient, tenant: Uuid, user: Uuid, session: Uuid) {
     c.execute(
         "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true), set_config('app.session_id', $3, true)",
@@ -132,7 +149,7 @@ async fn a_context_for_a_non_member_or_a_revoked_session_reads_nothing() {
     tx.rollback().await.expect("rollback");
 
     // An inactive membership is no better.
-    let c = seed(&owner, "Gamma", "c@gamma.test").await;
+    let c = seed_member(&owner, a.tenant, "c@alpha.test").await;
     owner.execute("UPDATE memberships SET active = false WHERE user_id = $1", &[&c.user]).await.expect("deactivate");
     let tx = web.transaction().await.expect("begin");
     set_context(&tx, c.tenant, c.user, c.session).await;

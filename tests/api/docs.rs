@@ -53,9 +53,9 @@ fn routes_in_source() -> (BTreeSet<String>, BTreeSet<String>) {
                 continue;
             }
             let text = std::fs::read_to_string(&path).expect("read file");
-            for (marker, set) in [(".api_route(\"", &mut documented), (".route(\"", &mut plain)] {
+            for (marker, set) in [(".api_route(", &mut documented), (".route(", &mut plain)] {
                 for piece in text.split(marker).skip(1) {
-                    if let Some(route) = piece.split('"').next() {
+                    if let Some(route) = piece.trim_start().strip_prefix('"').and_then(|p| p.split('"').next()) {
                         set.insert(route.to_string());
                     }
                 }

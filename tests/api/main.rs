@@ -7,3 +7,4 @@ mod auth;
 mod database;
 mod docs;
 mod operations;
+mod rbac;

@@ -1,0 +1,198 @@
+-- ============================================================================
+-- RBAC guards, enforced by the database whatever the API does:
+--   * no privilege escalation: to grant or revoke a permission on a role, or
+--     to assign or unassign a role, or to deactivate or remove a member, the
+--     acting user must hold every permission involved;
+--   * the last owner of a tenant cannot be removed, deactivated or demoted;
+--   * system roles are read-only; a role still assigned cannot be deleted.
+-- The guards bind every role but the tables' owner (migrations, SECURITY
+-- DEFINER functions such as signup, and RI cascades run as the owner).
+-- Errors use SQLSTATE TN403 / TN409 with messages meant for clients.
+-- ============================================================================
+
+-- Whether the current role acts with the table owner's privileges (the owner
+-- itself, or a superuser).
+CREATE OR REPLACE FUNCTION app.acting_as_owner(tbl regclass) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT pg_has_role(current_user, c.relowner, 'USAGE') FROM pg_catalog.pg_class c WHERE c.oid = tbl
+$$;
+
+-- Whether the request context holds every permission in the list.
+CREATE OR REPLACE FUNCTION app.holds_all(perms text[]) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+  SELECT coalesce(perms, '{}') <@ app.current_permissions()
+$$;
+
+CREATE OR REPLACE FUNCTION app.role_permission_keys(p_tenant uuid, p_role uuid) RETURNS text[]
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+  SELECT coalesce(array_agg(permission_key), '{}') FROM role_permissions WHERE tenant_id = p_tenant AND role_id = p_role
+$$;
+
+CREATE OR REPLACE FUNCTION app.member_permission_keys(p_tenant uuid, p_user uuid) RETURNS text[]
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+  SELECT coalesce(array_agg(DISTINCT rp.permission_key), '{}')
+    FROM membership_roles mr JOIN role_permissions rp ON rp.tenant_id = mr.tenant_id AND rp.role_id = mr.role_id
+   WHERE mr.tenant_id = p_tenant AND mr.user_id = p_user
+$$;
+
+-- Whether a tenant still has an active member holding the system role owner.
+CREATE OR REPLACE FUNCTION app.tenant_has_owner(p_tenant uuid) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+  SELECT NOT EXISTS (SELECT 1 FROM tenants WHERE id = p_tenant)  -- the tenant itself is being deleted
+      OR EXISTS (
+        SELECT 1
+          FROM memberships m
+          JOIN membership_roles mr ON mr.tenant_id = m.tenant_id AND mr.user_id = m.user_id
+          JOIN roles r ON r.tenant_id = mr.tenant_id AND r.id = mr.role_id
+         WHERE m.tenant_id = p_tenant AND m.active AND r.system AND r.name = 'owner')
+$$;
+
+-- The escalation checks run BEFORE each row changes, so they judge the actor
+-- by what they held before the statement (an actor granting themselves a role
+-- must not pass because the grant itself gave them the permissions).
+
+-- ---------------------------------------------------------------------------
+-- role_permissions: grant or revoke only what you hold.
+-- ---------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION app.guard_role_permissions() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  r role_permissions := CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+BEGIN
+  IF NOT app.acting_as_owner(TG_RELID) AND NOT app.holds_all(ARRAY[r.permission_key]) THEN
+    RAISE EXCEPTION USING ERRCODE = 'TN403',
+      MESSAGE = format('You cannot grant or revoke the permission %s, which you do not hold.', r.permission_key);
+  END IF;
+  RETURN r;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER role_permissions_guard BEFORE INSERT OR DELETE ON role_permissions
+  FOR EACH ROW EXECUTE FUNCTION app.guard_role_permissions();
+
+-- ---------------------------------------------------------------------------
+-- membership_roles: assign or unassign only roles whose permissions you hold
+-- (before); never leave a tenant without an owner (after).
+-- ---------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION app.guard_membership_roles() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  r membership_roles := CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+BEGIN
+  IF TG_WHEN = 'BEFORE' THEN
+    IF NOT app.acting_as_owner(TG_RELID) AND NOT app.holds_all(app.role_permission_keys(r.tenant_id, r.role_id)) THEN
+      RAISE EXCEPTION USING ERRCODE = 'TN403',
+        MESSAGE = 'You cannot assign or unassign a role holding permissions you do not hold.';
+    END IF;
+    RETURN r;
+  END IF;
+  IF TG_OP = 'DELETE' AND NOT app.tenant_has_owner(r.tenant_id) THEN
+    RAISE EXCEPTION USING ERRCODE = 'TN409', MESSAGE = 'The last owner cannot be removed, deactivated or demoted.';
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER membership_roles_guard_before BEFORE INSERT OR DELETE ON membership_roles
+  FOR EACH ROW EXECUTE FUNCTION app.guard_membership_roles();
+CREATE OR REPLACE TRIGGER membership_roles_guard_after AFTER DELETE ON membership_roles
+  FOR EACH ROW EXECUTE FUNCTION app.guard_membership_roles();
+
+-- ---------------------------------------------------------------------------
+-- memberships: deactivate or remove only members whose permissions you hold;
+-- never the last owner.
+-- ---------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION app.guard_memberships() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND NEW.active IS NOT DISTINCT FROM OLD.active THEN
+    RETURN CASE TG_WHEN WHEN 'BEFORE' THEN NEW END;
+  END IF;
+  IF TG_WHEN = 'BEFORE' THEN
+    -- Before the change (and before cascades drop the member's roles).
+    IF NOT app.acting_as_owner(TG_RELID) AND NOT app.holds_all(app.member_permission_keys(OLD.tenant_id, OLD.user_id)) THEN
+      RAISE EXCEPTION USING ERRCODE = 'TN403',
+        MESSAGE = 'You cannot change a member who holds permissions you do not hold.';
+    END IF;
+    RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+  END IF;
+  IF NOT app.tenant_has_owner(OLD.tenant_id) THEN
+    RAISE EXCEPTION USING ERRCODE = 'TN409', MESSAGE = 'The last owner cannot be removed, deactivated or demoted.';
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER memberships_guard_before BEFORE UPDATE OF active OR DELETE ON memberships
+  FOR EACH ROW EXECUTE FUNCTION app.guard_memberships();
+CREATE OR REPLACE TRIGGER memberships_guard_after AFTER UPDATE OF active OR DELETE ON memberships
+  FOR EACH ROW EXECUTE FUNCTION app.guard_memberships();
+
+-- ---------------------------------------------------------------------------
+-- roles: system roles are read-only; assigned roles cannot be deleted.
+-- ---------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION app.guard_roles() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF app.acting_as_owner(TG_RELID) THEN
+    RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+  END IF;
+  IF TG_OP = 'INSERT' AND NEW.system THEN
+    RAISE EXCEPTION USING ERRCODE = 'TN409', MESSAGE = 'System roles cannot be created.';
+  END IF;
+  IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.system THEN
+    RAISE EXCEPTION USING ERRCODE = 'TN409', MESSAGE = 'System roles are read-only.';
+  END IF;
+  IF TG_OP = 'UPDATE' AND NEW.system IS DISTINCT FROM OLD.system THEN
+    RAISE EXCEPTION USING ERRCODE = 'TN409', MESSAGE = 'A role cannot become a system role.';
+  END IF;
+  IF TG_OP = 'DELETE' AND EXISTS (SELECT 1 FROM membership_roles WHERE tenant_id = OLD.tenant_id AND role_id = OLD.id) THEN
+    RAISE EXCEPTION USING ERRCODE = 'TN409', MESSAGE = 'The role is still assigned to members.';
+  END IF;
+  RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER roles_guard BEFORE INSERT OR UPDATE OR DELETE ON roles
+  FOR EACH ROW EXECUTE FUNCTION app.guard_roles();
+
+-- ---------------------------------------------------------------------------
+-- Adding a member: the account is found by email or created; an existing
+-- account's password and name are never changed.
+-- ---------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION app.find_or_create_user(p_email text, p_name text, p_password_hash text)
+RETURNS TABLE (user_id uuid, created boolean)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+  v_id uuid;
+BEGIN
+  PERFORM app.require_context();
+  IF NOT app.has_permission('users:manage') THEN
+    RAISE EXCEPTION USING ERRCODE = 'TN403', MESSAGE = 'This action requires the permission users:manage.';
+  END IF;
+  IF p_email IS NULL OR p_password_hash IS NULL OR p_password_hash !~ '^\$2[abxy]\$' THEN
+    RAISE EXCEPTION USING ERRCODE = 'TN422', MESSAGE = 'invalid account';
+  END IF;
+  SELECT id INTO v_id FROM users WHERE lower(email) = lower(btrim(p_email));
+  IF FOUND THEN
+    RETURN QUERY SELECT v_id, false;
+    RETURN;
+  END IF;
+  INSERT INTO users (email, name, password_hash) VALUES (btrim(p_email), btrim(p_name), p_password_hash)
+  RETURNING id INTO v_id;
+  RETURN QUERY SELECT v_id, true;
+END
+$$;
+
+REVOKE ALL ON FUNCTION app.acting_as_owner(regclass), app.holds_all(text[]), app.role_permission_keys(uuid, uuid),
+  app.member_permission_keys(uuid, uuid), app.tenant_has_owner(uuid), app.guard_role_permissions(),
+  app.guard_membership_roles(), app.guard_memberships(), app.guard_roles(),
+  app.find_or_create_user(text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app.acting_as_owner(regclass), app.holds_all(text[]), app.role_permission_keys(uuid, uuid),
+  app.member_permission_keys(uuid, uuid), app.tenant_has_owner(uuid), app.find_or_create_user(text, text, text)
+TO tenet_api;

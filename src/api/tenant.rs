@@ -1,0 +1,98 @@
+//! `/api/tenant` and `/api/permissions`: the current tenant and the
+//! permission catalog.
+use aide::{
+    axum::{routing::get_with, ApiRouter},
+    transform::TransformOperation,
+};
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{respond, Json, Validator, NAME_MAX};
+use crate::{
+    auth::Authenticated,
+    error::{AppError, AppResult},
+    startup::AppState,
+};
+
+pub fn router() -> ApiRouter<AppState> {
+    ApiRouter::new()
+        .api_route("/api/tenant", get_with(get_tenant, get_tenant_docs).patch_with(update_tenant, update_tenant_docs))
+        .api_route("/api/permissions", get_with(list_permissions, list_permissions_docs))
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Tenant {
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct TenantUpdate {
+    #[schemars(length(max = 320))]
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Permission {
+    pub key: String,
+    pub description: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PermissionList {
+    pub items: Vec<Permission>,
+}
+
+fn tenant(row: &tokio_postgres::Row) -> Tenant {
+    Tenant { id: row.get("id"), name: row.get("name"), slug: row.get("slug"), created_at: row.get("created_at") }
+}
+
+async fn get_tenant(auth: Authenticated) -> AppResult<axum::Json<Tenant>> {
+    let row = auth
+        .scope
+        .query_one("SELECT id, name, slug, created_at FROM tenants WHERE id = $1", &[&auth.identity.tenant_id])
+        .await?;
+    auth.scope.release();
+    Ok(axum::Json(tenant(&row)))
+}
+
+fn get_tenant_docs(op: TransformOperation) -> TransformOperation {
+    respond::<Tenant>(op.tag("tenant").summary("The current tenant"), 200, "The tenant", &[401])
+}
+
+async fn update_tenant(auth: Authenticated, Json(req): Json<TenantUpdate>) -> AppResult<axum::Json<Tenant>> {
+    auth.scope.require("tenant:manage")?;
+    let mut v = Validator::new();
+    let name = v.required("name", &req.name, NAME_MAX);
+    v.finish()?;
+    let row = auth
+        .scope
+        .query_opt(
+            "UPDATE tenants SET name = $1 WHERE id = $2 RETURNING id, name, slug, created_at",
+            &[&name, &auth.identity.tenant_id],
+        )
+        .await?
+        .ok_or(AppError::Forbidden("You do not have permission to perform this action.".into()))?;
+    auth.scope.commit().await?;
+    Ok(axum::Json(tenant(&row)))
+}
+
+fn update_tenant_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("tenant").summary("Rename the current tenant (tenant:manage)");
+    respond::<Tenant>(op, 200, "The renamed tenant", &[400, 401, 403, 422])
+}
+
+async fn list_permissions(auth: Authenticated) -> AppResult<axum::Json<PermissionList>> {
+    let rows = auth.scope.query("SELECT key, description FROM permissions ORDER BY key", &[]).await?;
+    auth.scope.release();
+    let items = rows.iter().map(|r| Permission { key: r.get(0), description: r.get(1) }).collect();
+    Ok(axum::Json(PermissionList { items }))
+}
+
+fn list_permissions_docs(op: TransformOperation) -> TransformOperation {
+    respond::<PermissionList>(op.tag("tenant").summary("The permission catalog"), 200, "Every permission key", &[401])
+}

@@ -1,0 +1,257 @@
+//! `/api/users`: the members of the current tenant. Accounts are global; a
+//! membership ties one to a tenant. Adding an existing account makes it a
+//! member and leaves its password alone. The database refuses privilege
+//! escalation and the removal, deactivation or demotion of the last owner
+//! (`sql/30_rbac.sql`); the checks here only answer early.
+use aide::{
+    axum::{routing::get_with, ApiRouter},
+    transform::TransformOperation,
+};
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+use super::{
+    pagination::{Page, PageParams, Paged},
+    respond, with_problems, Json, NoContent, Path, Query, Reply, Validator, NAME_MAX,
+};
+use crate::{
+    auth::{password, Authenticated},
+    db::Scope,
+    error::{AppError, AppResult},
+    startup::AppState,
+};
+
+pub fn router() -> ApiRouter<AppState> {
+    ApiRouter::new()
+        .api_route("/api/users", get_with(list_users, list_users_docs).post_with(create_user, create_user_docs))
+        .api_route(
+            "/api/users/{id}",
+            get_with(get_user, get_user_docs).patch_with(update_user, update_user_docs).delete_with(delete_user, delete_user_docs),
+        )
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct User {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    /// Role names in the current tenant.
+    pub roles: Vec<String>,
+    /// Whether the membership is active (inactive members cannot sign in here).
+    pub active: bool,
+    /// When the user joined this tenant.
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct UserCreate {
+    #[schemars(length(max = 320), email)]
+    pub email: String,
+    #[schemars(length(max = 320))]
+    pub name: String,
+    /// Used only when the account is new.
+    #[schemars(length(min = 8, max = 1024))]
+    pub password: String,
+    /// Role names in this tenant.
+    pub roles: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct UserUpdate {
+    #[schemars(length(max = 320))]
+    pub name: Option<String>,
+    /// Replaces the member's roles.
+    pub roles: Option<Vec<String>>,
+    pub active: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct UserId {
+    pub id: Uuid,
+}
+
+const SELECT_USERS: &str = "SELECT u.id, u.email, u.name, m.active, m.created_at,
+        coalesce((SELECT array_agg(r.name ORDER BY r.name)
+                    FROM membership_roles mr JOIN roles r ON r.tenant_id = mr.tenant_id AND r.id = mr.role_id
+                   WHERE mr.tenant_id = m.tenant_id AND mr.user_id = m.user_id), '{}') AS roles
+   FROM memberships m JOIN users u ON u.id = m.user_id";
+
+fn user(row: &Row) -> User {
+    User {
+        id: row.get("id"),
+        email: row.get("email"),
+        name: row.get("name"),
+        roles: row.get("roles"),
+        active: row.get("active"),
+        created_at: row.get("created_at"),
+    }
+}
+
+async fn find(scope: &Scope, id: Uuid) -> AppResult<User> {
+    let sql = [SELECT_USERS, " WHERE m.user_id = $1"].concat();
+    scope.query_opt(&sql, &[&id]).await?.map(|r| user(&r)).ok_or(AppError::NotFound)
+}
+
+/// Resolves role names to ids: unknown names are 422, roles holding
+/// permissions the caller lacks are 403.
+async fn resolve_roles(scope: &Scope, v: &mut Validator, names: &[String]) -> AppResult<Vec<(Uuid, String)>> {
+    let mut names: Vec<String> = names.iter().map(|n| n.trim().to_string()).collect();
+    names.sort();
+    names.dedup();
+    let rows = scope
+        .query(
+            "SELECT r.id, r.name, coalesce(array_agg(rp.permission_key) FILTER (WHERE rp.permission_key IS NOT NULL), '{}')
+               FROM roles r LEFT JOIN role_permissions rp ON rp.tenant_id = r.tenant_id AND rp.role_id = r.id
+              WHERE r.name = ANY($1) GROUP BY r.tenant_id, r.id",
+            &[&names],
+        )
+        .await?;
+    for name in &names {
+        if !rows.iter().any(|r| r.get::<_, String>(1) == *name) {
+            v.push("roles", &format!("unknown role {name:?}"));
+        }
+    }
+    if v.is_clean() && rows.iter().any(|r| r.get::<_, Vec<String>>(2).iter().any(|p| !scope.has(p))) {
+        return Err(AppError::Forbidden("You cannot assign a role holding permissions you do not hold.".into()));
+    }
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+async fn list_users(auth: Authenticated, Query(params): Query<PageParams>) -> AppResult<axum::Json<Paged<User>>> {
+    auth.scope.require("users:read")?;
+    let page = Page::from_params(&params)?;
+    let sql = [
+        SELECT_USERS,
+        " WHERE m.tenant_id = $4 AND ($1::timestamptz IS NULL OR (m.created_at, m.user_id) < ($1, $2))
+          ORDER BY m.created_at DESC, m.user_id DESC LIMIT $3",
+    ]
+    .concat();
+    let rows = auth
+        .scope
+        .query(&sql, &[&page.after_time(), &page.after_id(), &page.fetch(), &auth.identity.tenant_id])
+        .await?;
+    auth.scope.release();
+    Ok(axum::Json(page.finish(rows.iter().map(user).collect(), |u| (u.created_at, u.id))))
+}
+
+fn list_users_docs(op: TransformOperation) -> TransformOperation {
+    respond::<Paged<User>>(op.tag("users").summary("List the tenant's members (users:read)"), 200, "A page of members", &[400, 401, 403])
+}
+
+async fn get_user(auth: Authenticated, Path(UserId { id }): Path<UserId>) -> AppResult<axum::Json<User>> {
+    auth.scope.require("users:read")?;
+    let found = find(&auth.scope, id).await?;
+    auth.scope.release();
+    Ok(axum::Json(found))
+}
+
+fn get_user_docs(op: TransformOperation) -> TransformOperation {
+    respond::<User>(op.tag("users").summary("Read a member (users:read)"), 200, "The member", &[400, 401, 403, 404])
+}
+
+async fn create_user(axum::extract::State(state): axum::extract::State<AppState>, auth: Authenticated, Json(req): Json<UserCreate>) -> AppResult<Reply<User>> {
+    let Authenticated { scope, identity, .. } = auth;
+    scope.require("users:manage")?;
+    let mut v = Validator::new();
+    let email = v.email("email", &req.email);
+    let name = v.required("name", &req.name, NAME_MAX);
+    v.add(password::validate_new("password", &req.password));
+    let roles = resolve_roles(&scope, &mut v, &req.roles).await?;
+    v.finish()?;
+
+    // Hashed even when the account exists, so timing does not tell.
+    let hash = password::hash(req.password, state.config.bcrypt_cost).await?;
+    let account = scope.query_one("SELECT user_id FROM app.find_or_create_user($1, $2, $3)", &[&email, &name, &hash]).await?;
+    let id: Uuid = account.get(0);
+    let joined = scope
+        .query_opt(
+            "INSERT INTO memberships (tenant_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING user_id",
+            &[&identity.tenant_id, &id],
+        )
+        .await?;
+    if joined.is_none() {
+        return Err(AppError::Conflict("This account is already a member of the tenant.".into()));
+    }
+    let role_ids: Vec<Uuid> = roles.iter().map(|r| r.0).collect();
+    scope
+        .execute(
+            "INSERT INTO membership_roles (tenant_id, user_id, role_id) SELECT $1, $2, unnest($3::uuid[])",
+            &[&identity.tenant_id, &id, &role_ids],
+        )
+        .await?;
+    let created = find(&scope, id).await?;
+    scope.commit().await?;
+    Ok(Reply::created(format!("/api/users/{id}"), created))
+}
+
+fn create_user_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("users").summary("Add a member (users:manage)").description(
+        "Creates the account, or adds an existing account (from another tenant) as a member without changing its password. \
+         409 if it is already a member.",
+    );
+    respond::<User>(op, 201, "The new member", &[400, 401, 403, 409, 413, 422])
+}
+
+async fn update_user(auth: Authenticated, Path(UserId { id }): Path<UserId>, Json(req): Json<UserUpdate>) -> AppResult<axum::Json<User>> {
+    let Authenticated { scope, identity, .. } = auth;
+    scope.require("users:manage")?;
+    let current = find(&scope, id).await?;
+    let mut v = Validator::new();
+    let name = req.name.as_deref().map(|n| v.required("name", n, NAME_MAX));
+    let roles = match &req.roles {
+        Some(names) => Some(resolve_roles(&scope, &mut v, names).await?),
+        None => None,
+    };
+    v.finish()?;
+
+    if let Some(name) = name {
+        scope.execute("UPDATE users SET name = $2 WHERE id = $1", &[&id, &name]).await?;
+    }
+    if let Some(roles) = roles {
+        let wanted: Vec<Uuid> = roles.iter().map(|r| r.0).collect();
+        let added: Vec<Uuid> = roles.iter().filter(|r| !current.roles.contains(&r.1)).map(|r| r.0).collect();
+        // Add first, then remove: replacing roles never passes through "no owner".
+        scope
+            .execute(
+                "INSERT INTO membership_roles (tenant_id, user_id, role_id) SELECT $1, $2, unnest($3::uuid[])",
+                &[&identity.tenant_id, &id, &added],
+            )
+            .await?;
+        scope
+            .execute("DELETE FROM membership_roles WHERE user_id = $1 AND NOT role_id = ANY($2)", &[&id, &wanted])
+            .await?;
+    }
+    if let Some(active) = req.active {
+        scope.execute("UPDATE memberships SET active = $2 WHERE user_id = $1", &[&id, &active]).await?;
+    }
+    let updated = find(&scope, id).await?;
+    scope.commit().await?;
+    Ok(axum::Json(updated))
+}
+
+fn update_user_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("users").summary("Update a member's name, roles or active flag (users:manage)").description(
+        "Deactivating revokes the member's sessions in this tenant. The last owner cannot be deactivated or demoted (409).",
+    );
+    respond::<User>(op, 200, "The updated member", &[400, 401, 403, 404, 409, 413, 422])
+}
+
+async fn delete_user(auth: Authenticated, Path(UserId { id }): Path<UserId>) -> AppResult<NoContent> {
+    let scope = auth.scope;
+    scope.require("users:manage")?;
+    if scope.execute("DELETE FROM memberships WHERE user_id = $1", &[&id]).await? == 0 {
+        return Err(AppError::NotFound);
+    }
+    scope.commit().await?;
+    Ok(NoContent::new())
+}
+
+fn delete_user_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("users").summary("Remove a member from the tenant (users:manage)").description(
+        "Removes the membership (not the account) and revokes the member's sessions in this tenant. 409 for the last owner.",
+    );
+    with_problems(op.response::<204, NoContent>(), &[400, 401, 403, 404, 409])
+}
