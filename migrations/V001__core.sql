@@ -219,5 +219,5 @@ CREATE TABLE security_events (
 );
 CREATE INDEX security_events_tenant_idx ON security_events (tenant_id, occurred_at DESC);
 COMMENT ON TABLE security_events IS
-  'Authentication events (login, failed login, logout, refresh reuse, password change). Rows with a NULL '
-  'tenant_id concern unknown emails and are visible to operators only. Written only by SECURITY DEFINER functions.';
+  'Security events that concern no tenant (failed logins of unknown emails, audit maintenance): visible to '
+  'operators only. Events about a known tenant go to its audit_log. Written only by SECURITY DEFINER functions.';

@@ -44,7 +44,10 @@ END
 $$;
 
 CREATE OR REPLACE FUNCTION app.user_agent() RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT left(nullif(current_setting('app.user_agent', true), ''), 512) $$;
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  -- Stored safely: control characters removed, at most 512 characters.
+  SELECT left(nullif(regexp_replace(current_setting('app.user_agent', true), '[[:cntrl:]]', '', 'g'), ''), 512)
+$$;
 
 -- ---------------------------------------------------------------------------
 -- The validated tenant: live session + active membership, or NULL.

@@ -18,11 +18,23 @@
 CREATE OR REPLACE FUNCTION app.log_security_event(
   p_action text, p_tenant_id uuid, p_user_id uuid, p_session_id uuid, p_email text, p_details jsonb DEFAULT '{}')
 RETURNS void
-LANGUAGE sql VOLATILE SECURITY DEFINER
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
-  INSERT INTO security_events (action, tenant_id, user_id, session_id, email, details, request_id, ip, user_agent)
-  VALUES (p_action, p_tenant_id, p_user_id, p_session_id, left(lower(p_email), 320), coalesce(p_details, '{}'),
-          app.request_id(), app.client_ip(), app.user_agent())
+BEGIN
+  IF p_tenant_id IS NOT NULL THEN
+    -- Into the tenant's audit chain, like every data change.
+    PERFORM app.audit_append(p_tenant_id, p_action,
+      CASE WHEN p_session_id IS NOT NULL THEN 'session' ELSE 'user' END,
+      coalesce(p_session_id, p_user_id),
+      coalesce(p_details, '{}') || CASE WHEN p_email IS NOT NULL THEN jsonb_build_object('email', left(lower(p_email), 320)) ELSE '{}' END,
+      p_user_id);
+  ELSE
+    -- No tenant (an unknown email): kept where only operators see it.
+    INSERT INTO security_events (action, tenant_id, user_id, session_id, email, details, request_id, ip, user_agent)
+    VALUES (p_action, NULL, p_user_id, p_session_id, left(lower(p_email), 320), coalesce(p_details, '{}'),
+            app.request_id(), app.client_ip(), app.user_agent());
+  END IF;
+END
 $$;
 
 -- ---------------------------------------------------------------------------
@@ -100,6 +112,8 @@ BEGIN
     RETURNING * INTO v_user;
   END IF;
 
+  -- The new owner is the actor of everything audited below.
+  PERFORM set_config('app.user_id', v_user.id::text, true);
   INSERT INTO tenants (name, slug) VALUES (btrim(p_tenant_name), app.unique_slug(p_tenant_name))
   RETURNING * INTO v_tenant;
   PERFORM app.seed_system_roles(v_tenant.id);
@@ -216,7 +230,7 @@ BEGIN
 
   UPDATE users SET last_tenant_id = p_tenant_id WHERE id = p_user_id RETURNING email INTO v_email;
   INSERT INTO login_attempts (email, succeeded) VALUES (lower(v_email), true);
-  PERFORM app.log_security_event(p_event, p_tenant_id, p_user_id, v_session.id, v_email);
+  PERFORM app.log_security_event(p_event, p_tenant_id, p_user_id, v_session.id, NULL);
 
   RETURN QUERY SELECT v_session.id, v_session.expires_at;
 END

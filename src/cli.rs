@@ -43,6 +43,12 @@ pub enum Admin {
     },
     /// Print every table's RLS state, policies and grants from the live catalog.
     PolicyReport,
+    /// Verify a tenant's audit hash chain (by slug or id); exits 1 and names the
+    /// first broken entry when it does not verify.
+    AuditVerify {
+        #[arg(long)]
+        tenant: String,
+    },
 }
 
 pub type CliResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
@@ -57,6 +63,7 @@ pub async fn run(cli: Cli) -> CliResult {
             Ok(())
         }
         Command::Admin(Admin::CreateTenant { tenant_name, email, name }) => create_tenant(tenant_name, email, name).await,
+        Command::Admin(Admin::AuditVerify { tenant }) => audit_verify(tenant).await,
         Command::Admin(Admin::PolicyReport) => {
             let client = db::connect(&config::database_url()?).await?;
             print!("{}", db::report::policy_report(&client).await?);
@@ -120,4 +127,29 @@ async fn create_tenant(tenant_name: String, email: String, name: String) -> CliR
         row.get::<_, uuid::Uuid>(2)
     );
     Ok(())
+}
+
+async fn audit_verify(tenant: String) -> CliResult {
+    let client = db::connect(&config::database_url()?).await?;
+    let found = client
+        .query_opt("SELECT id, slug FROM tenants WHERE slug = $1 OR id::text = $1", &[&tenant])
+        .await?
+        .ok_or_else(|| format!("no tenant {tenant:?}"))?;
+    let (id, slug): (uuid::Uuid, String) = (found.get(0), found.get(1));
+    let row = client.query_one("SELECT ok, checked, broken_seq, broken_id, problem FROM app.audit_verify($1)", &[&id]).await?;
+    let checked: i64 = row.get(1);
+    if row.get::<_, bool>(0) {
+        println!("audit chain of {slug} ({id}) verifies: {checked} entries");
+        Ok(())
+    } else {
+        let seq: Option<i64> = row.get(2);
+        let entry: Option<uuid::Uuid> = row.get(3);
+        let problem: String = row.get(4);
+        Err(format!(
+            "audit chain of {slug} ({id}) is BROKEN at entry seq {} (id {}): {problem}; {checked} entries before it verify",
+            seq.map(|s| s.to_string()).unwrap_or_else(|| "?".into()),
+            entry.map(|e| e.to_string()).unwrap_or_else(|| "-".into()),
+        )
+        .into())
+    }
 }

@@ -3,6 +3,7 @@
 //! the shared request/response plumbing: a JSON extractor whose rejections
 //! are problem+json, response types that document themselves for OpenAPI,
 //! and input validation helpers.
+pub mod audit;
 pub mod auth;
 pub mod docs;
 pub mod health;
@@ -39,6 +40,7 @@ pub fn routes() -> ApiRouter<AppState> {
         .merge(tenant::router())
         .merge(roles::router())
         .merge(users::router())
+        .merge(audit::router())
 }
 
 /// JSON request bodies; rejections become problem+json (400 or 422).

@@ -43,7 +43,11 @@ async fn refresh(app: &TestApp, token: &str) -> Response {
 async fn events(app: &TestApp, action: &str) -> Vec<tokio_postgres::Row> {
     app.owner_client()
         .await
-        .query("SELECT tenant_id, user_id, email FROM security_events WHERE action = $1", &[&action])
+        .query(
+            "SELECT tenant_id, actor_id, changes->>'email' FROM audit_log WHERE action = $1
+             UNION ALL SELECT tenant_id, user_id, email FROM security_events WHERE action = $1",
+            &[&action],
+        )
         .await
         .expect("events")
 }

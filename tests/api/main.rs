@@ -3,6 +3,7 @@
 //! application `tenet serve` runs.
 mod helpers;
 
+mod audit;
 mod auth;
 mod database;
 mod docs;

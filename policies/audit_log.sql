@@ -1,0 +1,41 @@
+-- ============================================================================
+-- audit_log: readable by holders of `audit:read`, for their tenant only.
+-- Nobody writes it directly: app.audit_append() (SECURITY DEFINER, owned by
+-- the migration owner) is the only writer, and app.audit_guard() refuses
+-- UPDATE, DELETE and TRUNCATE even for the owner and superusers.
+-- ============================================================================
+ALTER TABLE audit_log ENABLE ROW LEVEL SECURITY;
+ALTER TABLE audit_log FORCE ROW LEVEL SECURITY;
+
+DROP POLICY IF EXISTS "the owner's security definer functions act on every row" ON audit_log;
+CREATE POLICY "the owner's security definer functions act on every row" ON audit_log FOR ALL TO CURRENT_USER
+  USING (true) WITH CHECK (true);
+
+DROP POLICY IF EXISTS "auditors read their tenant's audit log" ON audit_log;
+CREATE POLICY "auditors read their tenant's audit log" ON audit_log FOR SELECT TO tenet_api
+  USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('audit:read')));
+
+DROP POLICY IF EXISTS "nobody inserts audit entries directly" ON audit_log;
+CREATE POLICY "nobody inserts audit entries directly" ON audit_log FOR INSERT TO tenet_api WITH CHECK (false);
+DROP POLICY IF EXISTS "audit entries are never updated" ON audit_log;
+CREATE POLICY "audit entries are never updated" ON audit_log FOR UPDATE TO tenet_api USING (false) WITH CHECK (false);
+DROP POLICY IF EXISTS "audit entries are never deleted" ON audit_log;
+CREATE POLICY "audit entries are never deleted" ON audit_log FOR DELETE TO tenet_api USING (false);
+
+REVOKE ALL ON audit_log FROM PUBLIC, tenet_api;
+GRANT SELECT ON audit_log TO tenet_api;
+
+-- The chain bookkeeping: the owner's functions only.
+ALTER TABLE audit_chain_heads ENABLE ROW LEVEL SECURITY;
+ALTER TABLE audit_chain_heads FORCE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS "the owner's security definer functions act on every row" ON audit_chain_heads;
+CREATE POLICY "the owner's security definer functions act on every row" ON audit_chain_heads FOR ALL TO CURRENT_USER
+  USING (true) WITH CHECK (true);
+REVOKE ALL ON audit_chain_heads FROM PUBLIC, tenet_api;
+
+ALTER TABLE audit_chain_anchors ENABLE ROW LEVEL SECURITY;
+ALTER TABLE audit_chain_anchors FORCE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS "the owner's security definer functions act on every row" ON audit_chain_anchors;
+CREATE POLICY "the owner's security definer functions act on every row" ON audit_chain_anchors FOR ALL TO CURRENT_USER
+  USING (true) WITH CHECK (true);
+REVOKE ALL ON audit_chain_anchors FROM PUBLIC, tenet_api;

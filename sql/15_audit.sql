@@ -1,0 +1,202 @@
+-- ============================================================================
+-- Audit logging inside the database (DATABASE.md invariant 6).
+--
+--   app.audit_append()  the only writer of audit_log: appends one entry to a
+--                       tenant's hash chain, in the caller's transaction.
+--   app.audit_row()     generic AFTER row trigger on every audited table.
+--   app.audit_guard()   refuses UPDATE, DELETE and TRUNCATE of audit_log, for
+--                       everyone including the owner and superusers, unless
+--                       the maintenance switch is set; every change made
+--                       under the switch is itself appended to the chain.
+--   app.audit_verify()  recomputes a tenant's chain and names the first
+--                       broken entry.
+--
+-- Maintenance switch (documented in docs/AUDIT.md):
+--   SET LOCAL tenet.audit_maintenance = '<reason>';
+-- ============================================================================
+
+-- The bytes an entry's hash covers, in a fixed order and format (timestamps
+-- as epoch microseconds, so the session's TimeZone does not matter).
+CREATE OR REPLACE FUNCTION app.audit_content(r audit_log) RETURNS bytea
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT convert_to(concat_ws(E'\x1f',
+    r.tenant_id::text, r.seq::text, (extract(epoch FROM r.occurred_at) * 1000000)::bigint::text, r.id::text,
+    coalesce(r.actor_id::text, ''), r.action, r.entity, coalesce(r.record_id::text, ''), r.changes::text,
+    coalesce(r.request_id, ''), coalesce(r.ip::text, ''), coalesce(r.user_agent, '')), 'UTF8')
+$$;
+
+CREATE OR REPLACE FUNCTION app.audit_zero_hash() RETURNS bytea
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT decode(repeat('00', 32), 'hex') $$;
+
+CREATE OR REPLACE FUNCTION app.audit_append(
+  p_tenant uuid, p_action text, p_entity text, p_record uuid, p_changes jsonb, p_actor uuid)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+  v_head audit_chain_heads;
+  r audit_log;
+BEGIN
+  IF p_tenant IS NULL THEN
+    RAISE EXCEPTION 'audit entries need a tenant';
+  END IF;
+  -- Lock this tenant's chain head until commit: appends to one tenant are
+  -- serialised, other tenants are not affected.
+  INSERT INTO audit_chain_heads (tenant_id, seq, hash) VALUES (p_tenant, 0, app.audit_zero_hash())
+  ON CONFLICT (tenant_id) DO NOTHING;
+  SELECT * INTO v_head FROM audit_chain_heads WHERE tenant_id = p_tenant FOR UPDATE;
+
+  r.tenant_id   := p_tenant;
+  r.occurred_at := now();
+  r.id          := app.uuid_generate_v7();
+  r.seq         := v_head.seq + 1;
+  r.actor_id    := p_actor;
+  r.action      := p_action;
+  r.entity      := p_entity;
+  r.record_id   := p_record;
+  r.changes     := coalesce(p_changes, '{}');
+  r.request_id  := app.request_id();
+  r.ip          := app.client_ip();
+  r.user_agent  := app.user_agent();
+  r.prev_hash   := v_head.hash;
+  r.hash        := sha256(r.prev_hash || app.audit_content(r));
+
+  INSERT INTO audit_log SELECT r.*;
+  UPDATE audit_chain_heads SET seq = r.seq, hash = r.hash WHERE tenant_id = p_tenant;
+END
+$$;
+COMMENT ON FUNCTION app.audit_append(uuid, text, text, uuid, jsonb, uuid) IS
+  'Appends one entry to a tenant''s audit chain. The only writer of audit_log.';
+
+-- Generic row trigger: AFTER INSERT OR UPDATE OR DELETE ... FOR EACH ROW
+-- EXECUTE FUNCTION app.audit_row('<entity>', '<record id column>').
+-- Records the old and new values of the columns that changed; secrets and
+-- bookkeeping columns are never copied.
+CREATE OR REPLACE FUNCTION app.audit_row() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+  v_old jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END;
+  v_new jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END;
+  v_row jsonb := coalesce(v_new, v_old);
+  v_changes jsonb := '{}';
+  v_key text;
+BEGIN
+  FOR v_key IN SELECT jsonb_object_keys(v_row) LOOP
+    CONTINUE WHEN v_key IN ('id', 'tenant_id', 'created_at', 'updated_at', 'password_hash', 'refresh_token_hash');
+    IF (v_old -> v_key) IS DISTINCT FROM (v_new -> v_key) THEN
+      v_changes := v_changes || jsonb_build_object(v_key, jsonb_build_object('old', v_old -> v_key, 'new', v_new -> v_key));
+    END IF;
+  END LOOP;
+  IF TG_OP = 'UPDATE' AND v_changes = '{}' THEN
+    RETURN NULL; -- nothing that matters changed
+  END IF;
+  PERFORM app.audit_append(
+    CASE WHEN TG_TABLE_NAME = 'tenants' THEN (v_row ->> 'id')::uuid ELSE (v_row ->> 'tenant_id')::uuid END,
+    lower(TG_OP), TG_ARGV[0], (v_row ->> TG_ARGV[1])::uuid, v_changes, app.current_user_id());
+  RETURN NULL;
+END
+$$;
+
+-- ---------------------------------------------------------------------------
+-- Append-only.
+-- ---------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION app.audit_guard() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+  v_reason text := nullif(current_setting('tenet.audit_maintenance', true), '');
+BEGIN
+  IF v_reason IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = format('audit_log is append-only: %s refused', TG_OP),
+      HINT = 'Maintenance needs SET LOCAL tenet.audit_maintenance = ''<reason>'' and is itself recorded (docs/AUDIT.md).';
+  END IF;
+  IF TG_OP = 'TRUNCATE' THEN
+    INSERT INTO security_events (action, details)
+    VALUES ('audit.maintenance', jsonb_build_object('operation', 'truncate', 'reason', v_reason, 'db_user', session_user::text));
+    RETURN NULL;
+  END IF;
+  PERFORM app.audit_append(OLD.tenant_id, 'audit.maintenance', 'audit_log', OLD.id,
+    jsonb_build_object('operation', lower(TG_OP), 'reason', v_reason, 'db_user', session_user::text, 'seq', OLD.seq),
+    NULL);
+  RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+  FOR EACH ROW EXECUTE FUNCTION app.audit_guard();
+CREATE OR REPLACE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+  FOR EACH STATEMENT EXECUTE FUNCTION app.audit_guard();
+
+-- ---------------------------------------------------------------------------
+-- Verification.
+-- ---------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION app.audit_verify(p_tenant uuid)
+RETURNS TABLE (ok boolean, checked bigint, broken_seq bigint, broken_id uuid, problem text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+  r audit_log;
+  v_head audit_chain_heads;
+  v_prev bytea;
+  v_next bigint;
+  v_count bigint := 0;
+BEGIN
+  SELECT * INTO v_head FROM audit_chain_heads h WHERE h.tenant_id = p_tenant;
+  FOR r IN SELECT * FROM audit_log a WHERE a.tenant_id = p_tenant ORDER BY a.seq LOOP
+    IF v_prev IS NULL THEN
+      IF r.seq = 1 THEN
+        v_prev := app.audit_zero_hash();
+      ELSE
+        SELECT an.hash INTO v_prev FROM audit_chain_anchors an WHERE an.tenant_id = p_tenant AND an.seq = r.seq - 1;
+        IF v_prev IS NULL THEN
+          RETURN QUERY SELECT false, v_count, r.seq, r.id, 'entries before this one are missing and no archive anchor covers them';
+          RETURN;
+        END IF;
+      END IF;
+      v_next := r.seq;
+    END IF;
+    IF r.seq <> v_next THEN
+      RETURN QUERY SELECT false, v_count, r.seq, r.id, format('entries %s to %s are missing', v_next, r.seq - 1);
+      RETURN;
+    END IF;
+    IF r.prev_hash <> v_prev THEN
+      RETURN QUERY SELECT false, v_count, r.seq, r.id, 'prev_hash does not match the previous entry';
+      RETURN;
+    END IF;
+    IF r.hash <> sha256(r.prev_hash || app.audit_content(r)) THEN
+      RETURN QUERY SELECT false, v_count, r.seq, r.id, 'the entry does not match its hash: it was edited';
+      RETURN;
+    END IF;
+    v_prev := r.hash;
+    v_next := r.seq + 1;
+    v_count := v_count + 1;
+  END LOOP;
+  IF v_head.seq IS NOT NULL AND v_head.seq > 0 AND (v_next IS NULL OR v_head.seq <> v_next - 1 OR v_head.hash <> v_prev) THEN
+    RETURN QUERY SELECT false, v_count, coalesce(v_next, 1), NULL::uuid,
+      format('the chain head is at entry %s: later entries are missing', v_head.seq);
+    RETURN;
+  END IF;
+  RETURN QUERY SELECT true, v_count, NULL::bigint, NULL::uuid, NULL::text;
+END
+$$;
+COMMENT ON FUNCTION app.audit_verify(uuid) IS 'Recomputes a tenant''s audit hash chain; names the first broken entry.';
+
+-- ---------------------------------------------------------------------------
+-- Audited tables.
+-- ---------------------------------------------------------------------------
+CREATE OR REPLACE TRIGGER tenants_audit AFTER INSERT OR UPDATE OR DELETE ON tenants
+  FOR EACH ROW EXECUTE FUNCTION app.audit_row('tenant', 'id');
+CREATE OR REPLACE TRIGGER memberships_audit AFTER INSERT OR UPDATE OR DELETE ON memberships
+  FOR EACH ROW EXECUTE FUNCTION app.audit_row('membership', 'user_id');
+CREATE OR REPLACE TRIGGER membership_roles_audit AFTER INSERT OR UPDATE OR DELETE ON membership_roles
+  FOR EACH ROW EXECUTE FUNCTION app.audit_row('membership_role', 'user_id');
+CREATE OR REPLACE TRIGGER roles_audit AFTER INSERT OR UPDATE OR DELETE ON roles
+  FOR EACH ROW EXECUTE FUNCTION app.audit_row('role', 'id');
+CREATE OR REPLACE TRIGGER role_permissions_audit AFTER INSERT OR UPDATE OR DELETE ON role_permissions
+  FOR EACH ROW EXECUTE FUNCTION app.audit_row('role_permission', 'role_id');
+
+REVOKE ALL ON FUNCTION app.audit_content(audit_log), app.audit_zero_hash(),
+  app.audit_append(uuid, text, text, uuid, jsonb, uuid), app.audit_row(), app.audit_guard(),
+  app.audit_verify(uuid) FROM PUBLIC;

@@ -1,0 +1,108 @@
+//! `/api/audit-logs`: the tenant's audit trail, written by the database itself
+//! (`sql/15_audit.sql`), readable with `audit:read`, newest first.
+use aide::{
+    axum::{routing::get_with, ApiRouter},
+    transform::TransformOperation,
+};
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{
+    pagination::{Page, Paged},
+    respond, Query,
+};
+use crate::{auth::Authenticated, error::AppResult, startup::AppState};
+
+pub fn router() -> ApiRouter<AppState> {
+    ApiRouter::new().api_route("/api/audit-logs", get_with(list_audit_logs, list_audit_logs_docs))
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AuditEntry {
+    pub id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    /// The user who acted (NULL for system actions).
+    pub actor_id: Option<Uuid>,
+    /// `insert`, `update`, `delete`, or a security event such as `auth.login`.
+    pub action: String,
+    /// `tenant`, `membership`, `role`, `company`, `contact`, `session`, ...
+    pub entity: String,
+    pub record_id: Option<Uuid>,
+    /// `{column: {old, new}}` for data changes; details for security events.
+    pub changes: serde_json::Value,
+    pub request_id: Option<String>,
+    pub ip: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct AuditFilter {
+    pub entity: Option<String>,
+    pub action: Option<String>,
+    pub actor_id: Option<Uuid>,
+    pub record_id: Option<Uuid>,
+    /// Entries at or after this time (RFC 3339).
+    pub from: Option<DateTime<Utc>>,
+    /// Entries before this time (RFC 3339).
+    pub to: Option<DateTime<Utc>>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+async fn list_audit_logs(auth: Authenticated, Query(f): Query<AuditFilter>) -> AppResult<axum::Json<Paged<AuditEntry>>> {
+    auth.scope.require("audit:read")?;
+    let page = Page::parse(f.limit, f.cursor.as_deref())?;
+    let rows = auth
+        .scope
+        .query(
+            "SELECT id, occurred_at, actor_id, action, entity, record_id, changes, request_id, host(ip)
+               FROM audit_log
+              WHERE tenant_id = $1
+                AND ($2::text IS NULL OR entity = $2)
+                AND ($3::text IS NULL OR action = $3)
+                AND ($4::uuid IS NULL OR actor_id = $4)
+                AND ($5::uuid IS NULL OR record_id = $5)
+                AND ($6::timestamptz IS NULL OR occurred_at >= $6)
+                AND ($7::timestamptz IS NULL OR occurred_at < $7)
+                AND ($8::timestamptz IS NULL OR (occurred_at, id) < ($8, $9))
+              ORDER BY occurred_at DESC, id DESC
+              LIMIT $10",
+            &[
+                &auth.identity.tenant_id,
+                &f.entity,
+                &f.action,
+                &f.actor_id,
+                &f.record_id,
+                &f.from,
+                &f.to,
+                &page.after_time(),
+                &page.after_id(),
+                &page.fetch(),
+            ],
+        )
+        .await?;
+    auth.scope.release();
+    let items = rows
+        .iter()
+        .map(|r| AuditEntry {
+            id: r.get(0),
+            occurred_at: r.get(1),
+            actor_id: r.get(2),
+            action: r.get(3),
+            entity: r.get(4),
+            record_id: r.get(5),
+            changes: r.get(6),
+            request_id: r.get(7),
+            ip: r.get(8),
+        })
+        .collect();
+    Ok(axum::Json(page.finish(items, |e| (e.occurred_at, e.id))))
+}
+
+fn list_audit_logs_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("audit").summary("The tenant's audit log, newest first (audit:read)");
+    respond::<Paged<AuditEntry>>(op, 200, "A page of audit entries", &[400, 401, 403])
+}
