@@ -198,7 +198,10 @@ impl From<tokio_postgres::Error> for AppError {
             // unique_violation
             "23505" => AppError::Conflict("A record with these values already exists.".into()),
             // foreign_key_violation: a reference that is not in the caller's tenant
-            "23503" => AppError::Unprocessable("A referenced record does not exist.".into()),
+            "23503" => match db.constraint().and_then(reference_field) {
+                Some(field) => AppError::validation(field, "does not exist"),
+                None => AppError::Unprocessable("A referenced record does not exist.".into()),
+            },
             // check_violation, not_null_violation, string_data_right_truncation
             "23514" | "23502" | "22001" => AppError::Unprocessable("A value is not allowed.".into()),
             // insufficient_privilege: RLS WITH CHECK or a missing grant
@@ -209,6 +212,17 @@ impl From<tokio_postgres::Error> for AppError {
             "40001" | "40P01" | "53300" | "57P01" | "57P03" => AppError::Unavailable(format!("SQLSTATE {code}")),
             _ => AppError::Internal(format!("database error SQLSTATE {code}: {}", db.message())),
         }
+    }
+}
+
+/// The request field behind a foreign key, so that a reference outside the
+/// caller's tenant answers like one that does not exist: a 422 naming the
+/// field, never the constraint.
+fn reference_field(constraint: &str) -> Option<&'static str> {
+    match constraint {
+        "companies_owner_fkey" | "contacts_owner_fkey" => Some("owner_id"),
+        "contacts_company_fkey" => Some("company_id"),
+        _ => None,
     }
 }
 

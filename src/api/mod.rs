@@ -5,6 +5,9 @@
 //! and input validation helpers.
 pub mod audit;
 pub mod auth;
+pub mod companies;
+pub mod contacts;
+pub mod crm;
 pub mod docs;
 pub mod health;
 pub mod pagination;
@@ -41,6 +44,8 @@ pub fn routes() -> ApiRouter<AppState> {
         .merge(roles::router())
         .merge(users::router())
         .merge(audit::router())
+        .merge(companies::router())
+        .merge(contacts::router())
 }
 
 /// JSON request bodies; rejections become problem+json (400 or 422).

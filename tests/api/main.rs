@@ -5,6 +5,7 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod crm;
 mod database;
 mod docs;
 mod operations;

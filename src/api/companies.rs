@@ -1,0 +1,202 @@
+//! `/api/companies`: the reference CRM resource. Reading needs
+//! `companies:read`, creating and editing `companies:write`, deleting
+//! `companies:delete`; RLS (`policies/companies.sql`) enforces the same.
+use aide::{
+    axum::{routing::get_with, ApiRouter},
+    transform::TransformOperation,
+};
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+use super::{
+    crm::{optional_text, required_text, ListQuery},
+    double_option,
+    pagination::{Page, Paged},
+    respond, with_problems, Json, NoContent, Path, Query, Reply, Validator, NAME_MAX, TEXT_MAX,
+};
+use crate::{
+    auth::Authenticated,
+    db::Scope,
+    error::{AppError, AppResult},
+    startup::AppState,
+};
+
+pub fn router() -> ApiRouter<AppState> {
+    ApiRouter::new()
+        .api_route("/api/companies", get_with(list, list_docs).post_with(create, create_docs))
+        .api_route("/api/companies/{id}", get_with(read, read_docs).patch_with(update, update_docs).delete_with(delete, delete_docs))
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Company {
+    pub id: Uuid,
+    pub name: String,
+    pub domain: Option<String>,
+    pub industry: Option<String>,
+    /// A member of the tenant.
+    pub owner_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct CompanyCreate {
+    #[schemars(length(max = 320))]
+    pub name: String,
+    #[schemars(length(max = 2000))]
+    pub domain: Option<String>,
+    #[schemars(length(max = 2000))]
+    pub industry: Option<String>,
+    pub owner_id: Option<Uuid>,
+}
+
+/// Only the fields given change; `null` clears an optional field.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct CompanyUpdate {
+    #[serde(default, deserialize_with = "double_option")]
+    #[schemars(length(max = 320))]
+    pub name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schemars(length(max = 2000))]
+    pub domain: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schemars(length(max = 2000))]
+    pub industry: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub owner_id: Option<Option<Uuid>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct CompanyFilter {
+    /// Case-insensitive substring of the name or domain (`%` and `_` are literal).
+    #[schemars(length(max = 320))]
+    pub q: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct CompanyId {
+    pub id: Uuid,
+}
+
+const SELECT: &str = "SELECT id, name, domain, industry, owner_id, created_at, updated_at FROM companies";
+const RETURNING: &str = " RETURNING id, name, domain, industry, owner_id, created_at, updated_at";
+
+fn company(r: &Row) -> Company {
+    Company {
+        id: r.get("id"),
+        name: r.get("name"),
+        domain: r.get("domain"),
+        industry: r.get("industry"),
+        owner_id: r.get("owner_id"),
+        created_at: r.get("created_at"),
+        updated_at: r.get("updated_at"),
+    }
+}
+
+async fn find(scope: &Scope, id: Uuid) -> AppResult<Company> {
+    let sql = [SELECT, " WHERE id = $1"].concat();
+    scope.query_opt(&sql, &[&id]).await?.map(|r| company(&r)).ok_or(AppError::NotFound)
+}
+
+async fn list(auth: Authenticated, Query(f): Query<CompanyFilter>) -> AppResult<axum::Json<Paged<Company>>> {
+    auth.scope.require("companies:read")?;
+    let page = Page::parse(f.limit, f.cursor.as_deref())?;
+    let mut q = ListQuery::new(SELECT, auth.identity.tenant_id);
+    if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        q.search(&["name", "domain"], text);
+    }
+    q.page(&page);
+    let rows = auth.scope.query(q.sql(), &q.params()).await?;
+    auth.scope.release();
+    Ok(axum::Json(page.finish(rows.iter().map(company).collect(), |c| (c.created_at, c.id))))
+}
+
+fn list_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("companies").summary("List companies, newest first (companies:read)");
+    respond::<Paged<Company>>(op, 200, "A page of companies", &[400, 401, 403])
+}
+
+async fn read(auth: Authenticated, Path(CompanyId { id }): Path<CompanyId>) -> AppResult<axum::Json<Company>> {
+    auth.scope.require("companies:read")?;
+    let found = find(&auth.scope, id).await?;
+    auth.scope.release();
+    Ok(axum::Json(found))
+}
+
+fn read_docs(op: TransformOperation) -> TransformOperation {
+    respond::<Company>(op.tag("companies").summary("Read a company (companies:read)"), 200, "The company", &[400, 401, 403, 404])
+}
+
+async fn create(auth: Authenticated, Json(req): Json<CompanyCreate>) -> AppResult<Reply<Company>> {
+    let Authenticated { scope, identity, .. } = auth;
+    scope.require("companies:write")?;
+    let mut v = Validator::new();
+    let name = v.required("name", &req.name, NAME_MAX);
+    let domain = v.optional("domain", req.domain.as_deref(), TEXT_MAX);
+    let industry = v.optional("industry", req.industry.as_deref(), TEXT_MAX);
+    v.finish()?;
+    let sql = ["INSERT INTO companies (tenant_id, name, domain, industry, owner_id) VALUES ($1, $2, $3, $4, $5)", RETURNING].concat();
+    let row = scope.query_one(&sql, &[&identity.tenant_id, &name, &domain, &industry, &req.owner_id]).await?;
+    scope.commit().await?;
+    let created = company(&row);
+    Ok(Reply::created(format!("/api/companies/{}", created.id), created))
+}
+
+fn create_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("companies").summary("Create a company (companies:write)");
+    respond::<Company>(op, 201, "The new company", &[400, 401, 403, 413, 422])
+}
+
+async fn update(auth: Authenticated, Path(CompanyId { id }): Path<CompanyId>, Json(req): Json<CompanyUpdate>) -> AppResult<axum::Json<Company>> {
+    let scope = auth.scope;
+    scope.require("companies:write")?;
+    let mut v = Validator::new();
+    let (set_name, name) = required_text(&mut v, "name", req.name, NAME_MAX);
+    let (set_domain, domain) = optional_text(&mut v, "domain", req.domain, TEXT_MAX);
+    let (set_industry, industry) = optional_text(&mut v, "industry", req.industry, TEXT_MAX);
+    let (set_owner, owner) = (req.owner_id.is_some(), req.owner_id.flatten());
+    v.finish()?;
+    let sql = [
+        "UPDATE companies SET
+            name = CASE WHEN $2 THEN $3 ELSE name END,
+            domain = CASE WHEN $4 THEN $5 ELSE domain END,
+            industry = CASE WHEN $6 THEN $7 ELSE industry END,
+            owner_id = CASE WHEN $8 THEN $9 ELSE owner_id END
+          WHERE id = $1",
+        RETURNING,
+    ]
+    .concat();
+    let row = scope
+        .query_opt(&sql, &[&id, &set_name, &name, &set_domain, &domain, &set_industry, &industry, &set_owner, &owner])
+        .await?
+        .ok_or(AppError::NotFound)?;
+    scope.commit().await?;
+    Ok(axum::Json(company(&row)))
+}
+
+fn update_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("companies").summary("Change the given fields of a company (companies:write)");
+    respond::<Company>(op, 200, "The updated company", &[400, 401, 403, 404, 413, 422])
+}
+
+async fn delete(auth: Authenticated, Path(CompanyId { id }): Path<CompanyId>) -> AppResult<NoContent> {
+    let scope = auth.scope;
+    scope.require("companies:delete")?;
+    if scope.execute("DELETE FROM companies WHERE id = $1", &[&id]).await? == 0 {
+        return Err(AppError::NotFound);
+    }
+    scope.commit().await?;
+    Ok(NoContent::new())
+}
+
+fn delete_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("companies").summary("Delete a company; its contacts keep existing without it (companies:delete)");
+    with_problems(op.response::<204, NoContent>(), &[400, 401, 403, 404])
+}

@@ -1,0 +1,241 @@
+//! `/api/contacts`: people, optionally at a company of the same tenant.
+//! Reading needs `contacts:read`, creating and editing `contacts:write`,
+//! deleting `contacts:delete`; RLS (`policies/contacts.sql`) enforces the same.
+use aide::{
+    axum::{routing::get_with, ApiRouter},
+    transform::TransformOperation,
+};
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+use super::{
+    crm::{optional_text, required_text, ListQuery},
+    double_option,
+    pagination::{Page, Paged},
+    respond, with_problems, Json, NoContent, Path, Query, Reply, Validator, NAME_MAX, TEXT_MAX,
+};
+use crate::{
+    auth::Authenticated,
+    db::Scope,
+    error::{AppError, AppResult},
+    startup::AppState,
+};
+
+pub fn router() -> ApiRouter<AppState> {
+    ApiRouter::new()
+        .api_route("/api/contacts", get_with(list, list_docs).post_with(create, create_docs))
+        .api_route("/api/contacts/{id}", get_with(read, read_docs).patch_with(update, update_docs).delete_with(delete, delete_docs))
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Contact {
+    pub id: Uuid,
+    pub first_name: String,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub company_id: Option<Uuid>,
+    /// A member of the tenant.
+    pub owner_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ContactCreate {
+    #[schemars(length(max = 320))]
+    pub first_name: String,
+    #[schemars(length(max = 320))]
+    pub last_name: Option<String>,
+    #[schemars(length(max = 320), email)]
+    pub email: Option<String>,
+    #[schemars(length(max = 2000))]
+    pub phone: Option<String>,
+    pub company_id: Option<Uuid>,
+    pub owner_id: Option<Uuid>,
+}
+
+/// Only the fields given change; `null` clears an optional field.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ContactUpdate {
+    #[serde(default, deserialize_with = "double_option")]
+    #[schemars(length(max = 320))]
+    pub first_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schemars(length(max = 320))]
+    pub last_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schemars(length(max = 320), email)]
+    pub email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schemars(length(max = 2000))]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub company_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub owner_id: Option<Option<Uuid>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ContactFilter {
+    /// Case-insensitive substring of the first or last name or the email (`%` and `_` are literal).
+    #[schemars(length(max = 320))]
+    pub q: Option<String>,
+    /// Only contacts at this company.
+    pub company_id: Option<Uuid>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ContactId {
+    pub id: Uuid,
+}
+
+const SELECT: &str =
+    "SELECT id, first_name, last_name, email, phone, company_id, owner_id, created_at, updated_at FROM contacts";
+const RETURNING: &str = " RETURNING id, first_name, last_name, email, phone, company_id, owner_id, created_at, updated_at";
+
+fn contact(r: &Row) -> Contact {
+    Contact {
+        id: r.get("id"),
+        first_name: r.get("first_name"),
+        last_name: r.get("last_name"),
+        email: r.get("email"),
+        phone: r.get("phone"),
+        company_id: r.get("company_id"),
+        owner_id: r.get("owner_id"),
+        created_at: r.get("created_at"),
+        updated_at: r.get("updated_at"),
+    }
+}
+
+async fn find(scope: &Scope, id: Uuid) -> AppResult<Contact> {
+    let sql = [SELECT, " WHERE id = $1"].concat();
+    scope.query_opt(&sql, &[&id]).await?.map(|r| contact(&r)).ok_or(AppError::NotFound)
+}
+
+async fn list(auth: Authenticated, Query(f): Query<ContactFilter>) -> AppResult<axum::Json<Paged<Contact>>> {
+    auth.scope.require("contacts:read")?;
+    let page = Page::parse(f.limit, f.cursor.as_deref())?;
+    let mut q = ListQuery::new(SELECT, auth.identity.tenant_id);
+    if let Some(company_id) = f.company_id {
+        q.equals("company_id", company_id);
+    }
+    if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        q.search(&["first_name", "last_name", "email"], text);
+    }
+    q.page(&page);
+    let rows = auth.scope.query(q.sql(), &q.params()).await?;
+    auth.scope.release();
+    Ok(axum::Json(page.finish(rows.iter().map(contact).collect(), |c| (c.created_at, c.id))))
+}
+
+fn list_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("contacts").summary("List contacts, newest first (contacts:read)");
+    respond::<Paged<Contact>>(op, 200, "A page of contacts", &[400, 401, 403])
+}
+
+async fn read(auth: Authenticated, Path(ContactId { id }): Path<ContactId>) -> AppResult<axum::Json<Contact>> {
+    auth.scope.require("contacts:read")?;
+    let found = find(&auth.scope, id).await?;
+    auth.scope.release();
+    Ok(axum::Json(found))
+}
+
+fn read_docs(op: TransformOperation) -> TransformOperation {
+    respond::<Contact>(op.tag("contacts").summary("Read a contact (contacts:read)"), 200, "The contact", &[400, 401, 403, 404])
+}
+
+async fn create(auth: Authenticated, Json(req): Json<ContactCreate>) -> AppResult<Reply<Contact>> {
+    let Authenticated { scope, identity, .. } = auth;
+    scope.require("contacts:write")?;
+    let mut v = Validator::new();
+    let first_name = v.required("first_name", &req.first_name, NAME_MAX);
+    let last_name = v.optional("last_name", req.last_name.as_deref(), NAME_MAX);
+    let email = v.optional_email("email", req.email.as_deref());
+    let phone = v.optional("phone", req.phone.as_deref(), TEXT_MAX);
+    v.finish()?;
+    let sql = [
+        "INSERT INTO contacts (tenant_id, first_name, last_name, email, phone, company_id, owner_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        RETURNING,
+    ]
+    .concat();
+    let row = scope
+        .query_one(&sql, &[&identity.tenant_id, &first_name, &last_name, &email, &phone, &req.company_id, &req.owner_id])
+        .await?;
+    scope.commit().await?;
+    let created = contact(&row);
+    Ok(Reply::created(format!("/api/contacts/{}", created.id), created))
+}
+
+fn create_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("contacts").summary("Create a contact (contacts:write)");
+    respond::<Contact>(op, 201, "The new contact", &[400, 401, 403, 413, 422])
+}
+
+async fn update(auth: Authenticated, Path(ContactId { id }): Path<ContactId>, Json(req): Json<ContactUpdate>) -> AppResult<axum::Json<Contact>> {
+    let scope = auth.scope;
+    scope.require("contacts:write")?;
+    let mut v = Validator::new();
+    let (set_first, first_name) = required_text(&mut v, "first_name", req.first_name, NAME_MAX);
+    let (set_last, last_name) = optional_text(&mut v, "last_name", req.last_name, NAME_MAX);
+    let (set_email, email) = match req.email {
+        None => (false, None),
+        Some(e) => (true, v.optional_email("email", e.as_deref())),
+    };
+    let (set_phone, phone) = optional_text(&mut v, "phone", req.phone, TEXT_MAX);
+    let (set_company, company) = (req.company_id.is_some(), req.company_id.flatten());
+    let (set_owner, owner) = (req.owner_id.is_some(), req.owner_id.flatten());
+    v.finish()?;
+    let sql = [
+        "UPDATE contacts SET
+            first_name = CASE WHEN $2 THEN $3 ELSE first_name END,
+            last_name = CASE WHEN $4 THEN $5 ELSE last_name END,
+            email = CASE WHEN $6 THEN $7 ELSE email END,
+            phone = CASE WHEN $8 THEN $9 ELSE phone END,
+            company_id = CASE WHEN $10 THEN $11 ELSE company_id END,
+            owner_id = CASE WHEN $12 THEN $13 ELSE owner_id END
+          WHERE id = $1",
+        RETURNING,
+    ]
+    .concat();
+    let row = scope
+        .query_opt(
+            &sql,
+            &[
+                &id, &set_first, &first_name, &set_last, &last_name, &set_email, &email, &set_phone, &phone, &set_company,
+                &company, &set_owner, &owner,
+            ],
+        )
+        .await?
+        .ok_or(AppError::NotFound)?;
+    scope.commit().await?;
+    Ok(axum::Json(contact(&row)))
+}
+
+fn update_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("contacts").summary("Change the given fields of a contact (contacts:write)");
+    respond::<Contact>(op, 200, "The updated contact", &[400, 401, 403, 404, 413, 422])
+}
+
+async fn delete(auth: Authenticated, Path(ContactId { id }): Path<ContactId>) -> AppResult<NoContent> {
+    let scope = auth.scope;
+    scope.require("contacts:delete")?;
+    if scope.execute("DELETE FROM contacts WHERE id = $1", &[&id]).await? == 0 {
+        return Err(AppError::NotFound);
+    }
+    scope.commit().await?;
+    Ok(NoContent::new())
+}
+
+fn delete_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("contacts").summary("Delete a contact (contacts:delete)");
+    with_problems(op.response::<204, NoContent>(), &[400, 401, 403, 404])
+}
