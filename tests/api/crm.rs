@@ -160,7 +160,7 @@ async fn search_is_case_insensitive_and_wildcards_are_literal() {
     ];
     for (i, name) in tricky.iter().enumerate() {
         let c = create(&app, &o.access, "companies", json!({"name": name, "domain": format!("d{i}.example")})).await;
-        assert_eq!(c["name"], name, "stored verbatim");
+        assert_eq!(c["name"], *name, "stored verbatim");
     }
     let search = |q: &str| {
         let q = q.to_string();
