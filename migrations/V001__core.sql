@@ -194,10 +194,13 @@ COMMENT ON TABLE refresh_tokens IS
 CREATE TABLE login_attempts (
   id            bigint      GENERATED ALWAYS AS IDENTITY,
   email         text        NOT NULL,
+  user_id       uuid        REFERENCES users (id) ON DELETE CASCADE,
+  tenant_id     uuid        REFERENCES tenants (id) ON DELETE CASCADE,
   attempted_at  timestamptz NOT NULL DEFAULT now(),
-  succeeded     boolean     NOT NULL,
+  succeeded     boolean,
   CONSTRAINT login_attempts_pkey PRIMARY KEY (id)
 );
+COMMENT ON COLUMN login_attempts.succeeded IS 'NULL while the password is being checked: a pending attempt counts as a failure.';
 CREATE INDEX login_attempts_email_idx ON login_attempts (email, attempted_at DESC);
 COMMENT ON TABLE login_attempts IS
   'Authentication table found before a tenant is known (by lower(email)): keyed by its own id, reached only '
@@ -208,7 +211,7 @@ CREATE TABLE security_events (
   tenant_id    uuid        REFERENCES tenants (id) ON DELETE CASCADE,
   user_id      uuid        REFERENCES users (id) ON DELETE SET NULL,
   session_id   uuid,
-  action       text        NOT NULL CHECK (action ~ '^auth\.[a-z_]+$'),
+  action       text        NOT NULL CHECK (action ~ '^(auth|audit)\.[a-z_]+$'),
   email        text,
   details      jsonb       NOT NULL DEFAULT '{}',
   request_id   text,

@@ -2,8 +2,9 @@
 -- users (global): a caller sees themselves and the members of their tenant
 -- (with `users:read`). Password hashes are never readable by the API role;
 -- accounts are created and passwords changed through SECURITY DEFINER
--- functions in schema app. A user's display name is changed by themselves
--- or by a `users:manage` holder of a tenant they belong to.
+-- functions in schema app. An account's name is changed by its holder, or by
+-- a `users:manage` holder of the only tenant the account belongs to: a
+-- tenant can never rename someone who also belongs elsewhere.
 -- ============================================================================
 ALTER TABLE users ENABLE ROW LEVEL SECURITY;
 ALTER TABLE users FORCE ROW LEVEL SECURITY;
@@ -26,15 +27,14 @@ CREATE POLICY "nobody inserts users directly" ON users FOR INSERT TO tenet_api
   WITH CHECK (false);
 
 DROP POLICY IF EXISTS "users rename themselves, managers rename their members" ON users;
-CREATE POLICY "users rename themselves, managers rename their members" ON users FOR UPDATE TO tenet_api
+DROP POLICY IF EXISTS "users rename themselves, managers rename accounts only their tenant holds" ON users;
+CREATE POLICY "users rename themselves, managers rename accounts only their tenant holds" ON users FOR UPDATE TO tenet_api
   USING (
     (id = (SELECT app.current_user_id()) AND (SELECT app.current_tenant_id()) IS NOT NULL)
-    OR ((SELECT app.has_permission('users:manage'))
-        AND id IN (SELECT m.user_id FROM memberships m WHERE m.tenant_id = (SELECT app.current_tenant_id()))))
+    OR ((SELECT app.has_permission('users:manage')) AND app.user_belongs_only_here(id)))
   WITH CHECK (
     (id = (SELECT app.current_user_id()) AND (SELECT app.current_tenant_id()) IS NOT NULL)
-    OR ((SELECT app.has_permission('users:manage'))
-        AND id IN (SELECT m.user_id FROM memberships m WHERE m.tenant_id = (SELECT app.current_tenant_id()))));
+    OR ((SELECT app.has_permission('users:manage')) AND app.user_belongs_only_here(id)));
 
 DROP POLICY IF EXISTS "nobody deletes users directly" ON users;
 CREATE POLICY "nobody deletes users directly" ON users FOR DELETE TO tenet_api

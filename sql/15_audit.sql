@@ -81,6 +81,7 @@ DECLARE
   v_row jsonb := coalesce(v_new, v_old);
   v_changes jsonb := '{}';
   v_key text;
+  v_tenant uuid;
 BEGIN
   FOR v_key IN SELECT jsonb_object_keys(v_row) LOOP
     CONTINUE WHEN v_key IN ('id', 'tenant_id', 'created_at', 'updated_at', 'password_hash', 'refresh_token_hash');
@@ -91,9 +92,16 @@ BEGIN
   IF TG_OP = 'UPDATE' AND v_changes = '{}' THEN
     RETURN NULL; -- nothing that matters changed
   END IF;
-  PERFORM app.audit_append(
-    CASE WHEN TG_TABLE_NAME = 'tenants' THEN (v_row ->> 'id')::uuid ELSE (v_row ->> 'tenant_id')::uuid END,
-    lower(TG_OP), TG_ARGV[0], (v_row ->> TG_ARGV[1])::uuid, v_changes, app.current_user_id());
+  -- The tenant: the row's own (tenants: its id); for global rows (users),
+  -- the tenant of the request that changed it.
+  v_tenant := CASE WHEN TG_TABLE_NAME = 'tenants' THEN (v_row ->> 'id')::uuid
+                   WHEN v_row ? 'tenant_id' THEN (v_row ->> 'tenant_id')::uuid
+                   ELSE app.current_tenant_id() END;
+  IF v_tenant IS NULL THEN
+    RETURN NULL; -- a global row changed outside any tenant (migrations, operators)
+  END IF;
+  PERFORM app.audit_append(v_tenant, lower(TG_OP), TG_ARGV[0], (v_row ->> TG_ARGV[1])::uuid, v_changes,
+                           app.current_user_id());
   RETURN NULL;
 END
 $$;
@@ -173,6 +181,10 @@ BEGIN
     v_next := r.seq + 1;
     v_count := v_count + 1;
   END LOOP;
+  IF v_head.seq IS NULL AND v_count > 0 THEN
+    RETURN QUERY SELECT false, v_count, NULL::bigint, NULL::uuid, 'the chain head is missing';
+    RETURN;
+  END IF;
   IF v_head.seq IS NOT NULL AND v_head.seq > 0 AND (v_next IS NULL OR v_head.seq <> v_next - 1 OR v_head.hash <> v_prev) THEN
     RETURN QUERY SELECT false, v_count, coalesce(v_next, 1), NULL::uuid,
       format('the chain head is at entry %s: later entries are missing', v_head.seq);
@@ -196,7 +208,44 @@ CREATE OR REPLACE TRIGGER roles_audit AFTER INSERT OR UPDATE OR DELETE ON roles
   FOR EACH ROW EXECUTE FUNCTION app.audit_row('role', 'id');
 CREATE OR REPLACE TRIGGER role_permissions_audit AFTER INSERT OR UPDATE OR DELETE ON role_permissions
   FOR EACH ROW EXECUTE FUNCTION app.audit_row('role_permission', 'role_id');
+-- Accounts are global; a rename is recorded in the tenant whose request made it.
+CREATE OR REPLACE TRIGGER users_audit AFTER UPDATE OF name, email ON users
+  FOR EACH ROW EXECUTE FUNCTION app.audit_row('user', 'id');
+
+-- ---------------------------------------------------------------------------
+-- The chain bookkeeping cannot be rewound: a head only advances to the entry
+-- just appended; heads and anchors are never deleted without the switch.
+-- ---------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION app.audit_chain_guard() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+  v_reason text := nullif(current_setting('tenet.audit_maintenance', true), '');
+BEGIN
+  IF TG_TABLE_NAME = 'audit_chain_heads' AND TG_OP = 'UPDATE' AND NEW.tenant_id = OLD.tenant_id
+     AND NEW.seq = OLD.seq + 1
+     AND EXISTS (SELECT 1 FROM audit_log a WHERE a.tenant_id = NEW.tenant_id AND a.seq = NEW.seq
+                                             AND a.hash = NEW.hash AND a.prev_hash = OLD.hash) THEN
+    RETURN NEW; -- an append
+  END IF;
+  IF v_reason IS NOT NULL THEN
+    INSERT INTO security_events (action, details)
+    VALUES ('audit.maintenance', jsonb_build_object('operation', lower(TG_OP), 'table', TG_TABLE_NAME,
+                                                    'reason', v_reason, 'db_user', session_user::text));
+    RETURN CASE TG_OP WHEN 'DELETE' THEN OLD WHEN 'TRUNCATE' THEN NULL ELSE NEW END;
+  END IF;
+  RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+    MESSAGE = format('%s of %s refused: the audit chain only moves forward', TG_OP, TG_TABLE_NAME);
+END
+$$;
+
+CREATE OR REPLACE TRIGGER audit_chain_heads_forward_only BEFORE UPDATE OR DELETE ON audit_chain_heads
+  FOR EACH ROW EXECUTE FUNCTION app.audit_chain_guard();
+CREATE OR REPLACE TRIGGER audit_chain_heads_no_truncate BEFORE TRUNCATE ON audit_chain_heads
+  FOR EACH STATEMENT EXECUTE FUNCTION app.audit_chain_guard();
+CREATE OR REPLACE TRIGGER audit_chain_anchors_append_only BEFORE UPDATE OR DELETE ON audit_chain_anchors
+  FOR EACH ROW EXECUTE FUNCTION app.audit_chain_guard();
 
 REVOKE ALL ON FUNCTION app.audit_content(audit_log), app.audit_zero_hash(),
   app.audit_append(uuid, text, text, uuid, jsonb, uuid), app.audit_row(), app.audit_guard(),
-  app.audit_verify(uuid) FROM PUBLIC;
+  app.audit_verify(uuid), app.audit_chain_guard() FROM PUBLIC;

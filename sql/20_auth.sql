@@ -85,8 +85,9 @@ SET search_path = pg_catalog, public, pg_temp AS $$
 $$;
 COMMENT ON FUNCTION app.seed_system_roles(uuid) IS 'Creates the four read-only system roles of a tenant with the contract''s permission sets.';
 
--- Creates a tenant and its owner. The account is new, or (from the admin
--- CLI only, p_allow_existing) an existing one whose password is left alone.
+-- Creates a tenant and its owner. The account is new, or (p_allow_existing:
+-- `tenet admin create-tenant`, run as the owner; not granted to the API) an
+-- existing one whose password is left alone.
 CREATE OR REPLACE FUNCTION app.create_tenant_with_owner(
   p_tenant_name text, p_email text, p_name text, p_password_hash text, p_allow_existing boolean DEFAULT false)
 RETURNS TABLE (tenant_id uuid, tenant_name text, tenant_slug text, tenant_created_at timestamptz,
@@ -127,24 +128,43 @@ EXCEPTION WHEN unique_violation THEN
 END
 $$;
 
+-- Sign-up from the API: a new account only (an existing email is 409).
+CREATE OR REPLACE FUNCTION app.signup(p_tenant_name text, p_email text, p_name text, p_password_hash text)
+RETURNS TABLE (tenant_id uuid, tenant_name text, tenant_slug text, tenant_created_at timestamptz,
+               user_id uuid, user_email text, user_name text)
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+  SELECT * FROM app.create_tenant_with_owner(p_tenant_name, p_email, p_name, p_password_hash, false)
+$$;
+
 -- ---------------------------------------------------------------------------
 -- Login.
+--
+-- app.begin_login() records a *pending* attempt before the password is
+-- checked (in Rust, with bcrypt on the blocking pool), under a lock on the
+-- email: pending attempts count as failures, so parallel guesses cannot slip
+-- past the throttle. The attempt then either fails (app.fail_login) or opens
+-- a session (app.open_session), which only accepts a fresh pending attempt of
+-- that very user, so every session traces back to a recorded login.
 -- ---------------------------------------------------------------------------
+DROP FUNCTION IF EXISTS app.login_lookup(text, text);
+DROP FUNCTION IF EXISTS app.record_login_failure(text, uuid, uuid, text);
+DROP FUNCTION IF EXISTS app.open_session(uuid, uuid, bytea, interval, text);
 
 -- Seconds until the per-email throttle lets this email try again, or NULL.
--- After 10 failures within 15 minutes (since the last success), further
--- attempts wait until the oldest of those 10 leaves the window.
+-- After 10 failed (or pending) attempts within 15 minutes, since the last
+-- success, further attempts wait until the oldest of those 10 leaves the window.
 CREATE OR REPLACE FUNCTION app.login_retry_after(p_email text) RETURNS integer
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
   WITH recent AS (
     SELECT attempted_at
       FROM login_attempts
-     WHERE email = lower(p_email)
-       AND NOT succeeded
+     WHERE email = lower(btrim(p_email))
+       AND succeeded IS NOT TRUE
        AND attempted_at > now() - interval '15 minutes'
        AND attempted_at > coalesce((SELECT max(attempted_at) FROM login_attempts
-                                     WHERE email = lower(p_email) AND succeeded), '-infinity')
+                                     WHERE email = lower(btrim(p_email)) AND succeeded), '-infinity')
      ORDER BY attempted_at DESC
      LIMIT 10)
   SELECT CASE WHEN count(*) >= 10
@@ -153,60 +173,86 @@ SET search_path = pg_catalog, public, pg_temp AS $$
     FROM recent
 $$;
 
--- What login needs, and nothing more: the user's id and password hash, the
--- tenant it would sign in to (by slug, or the most recently used one) and
--- whether the membership there is active; plus the throttle.
--- Always returns exactly one row, so an unknown email costs the same work.
-CREATE OR REPLACE FUNCTION app.login_lookup(p_email text, p_tenant_slug text)
-RETURNS TABLE (user_id uuid, password_hash text, tenant_id uuid, member_active boolean, retry_after integer)
-LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path = pg_catalog, public, pg_temp AS $$
-  WITH u AS (
-    SELECT id, password_hash, last_tenant_id FROM users WHERE lower(email) = lower(btrim(p_email))
-  ), t AS (
-    SELECT m.tenant_id, m.active
-      FROM u
-      JOIN memberships m ON m.user_id = u.id
-      JOIN tenants tn ON tn.id = m.tenant_id
-     WHERE (p_tenant_slug IS NOT NULL AND tn.slug = lower(p_tenant_slug))
-        OR (p_tenant_slug IS NULL AND m.active)
-     ORDER BY (m.tenant_id = u.last_tenant_id) DESC, m.created_at DESC
-     LIMIT 1
-  )
-  SELECT u.id, u.password_hash, t.tenant_id, coalesce(t.active, false), app.login_retry_after(p_email)
-    FROM (SELECT 1) one
-    LEFT JOIN u ON true
-    LEFT JOIN t ON true
-$$;
-
-CREATE OR REPLACE FUNCTION app.record_login_failure(p_email text, p_user_id uuid, p_tenant_id uuid, p_reason text)
-RETURNS void
+-- What login needs, and nothing more: the pending attempt, the user's id and
+-- password hash, the tenant it would sign in to (by slug, or the most
+-- recently used one) and whether that membership is active; or only
+-- retry_after when throttled. Always one row, so an unknown email costs the
+-- same work.
+CREATE OR REPLACE FUNCTION app.begin_login(p_email text, p_tenant_slug text)
+RETURNS TABLE (attempt_id bigint, user_id uuid, password_hash text, tenant_id uuid, member_active boolean, retry_after integer)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
-  v_tenant uuid := p_tenant_id;
+  v_email text := lower(btrim(p_email));
+  v_retry integer;
+  v_user users;
+  v_tenant uuid;
+  v_active boolean := false;
+  v_attempt bigint;
 BEGIN
-  IF p_email IS NULL OR length(p_email) > 1024 THEN
-    RAISE EXCEPTION USING ERRCODE = 'TN422', MESSAGE = 'invalid email';
+  IF v_email IS NULL OR v_email = '' OR length(v_email) > 320 OR length(p_tenant_slug) > 63 THEN
+    RAISE EXCEPTION USING ERRCODE = 'TN422', MESSAGE = 'invalid login';
   END IF;
-  INSERT INTO login_attempts (email, succeeded) VALUES (lower(btrim(p_email)), false);
-  -- A known user's failure goes to the tenant involved (or their most recent
-  -- one); an unknown email's stays with the operators (tenant NULL).
-  IF p_user_id IS NOT NULL AND v_tenant IS NULL THEN
-    SELECT coalesce(u.last_tenant_id,
-                    (SELECT m.tenant_id FROM memberships m WHERE m.user_id = u.id ORDER BY m.created_at DESC LIMIT 1))
-      INTO v_tenant
-      FROM users u WHERE u.id = p_user_id;
+  -- One login per email at a time through the throttle check.
+  PERFORM pg_advisory_xact_lock(hashtextextended('tenet.login:' || v_email, 0));
+  v_retry := app.login_retry_after(v_email);
+  IF v_retry IS NOT NULL THEN
+    RETURN QUERY SELECT NULL::bigint, NULL::uuid, NULL::text, NULL::uuid, false, v_retry;
+    RETURN;
   END IF;
-  PERFORM app.log_security_event('auth.login_failed', v_tenant, p_user_id, NULL, p_email,
-                                 jsonb_build_object('reason', left(p_reason, 64)));
+
+  SELECT * INTO v_user FROM users u WHERE lower(u.email) = v_email;
+  IF FOUND THEN
+    SELECT m.tenant_id, m.active INTO v_tenant, v_active
+      FROM memberships m JOIN tenants t ON t.id = m.tenant_id
+     WHERE m.user_id = v_user.id
+       AND ((p_tenant_slug IS NOT NULL AND t.slug = lower(p_tenant_slug)) OR (p_tenant_slug IS NULL AND m.active))
+     ORDER BY (m.tenant_id = v_user.last_tenant_id) DESC, m.created_at DESC
+     LIMIT 1;
+  END IF;
+
+  INSERT INTO login_attempts (email, user_id, tenant_id, succeeded)
+  VALUES (v_email, v_user.id, v_tenant, NULL)
+  RETURNING id INTO v_attempt;
+  RETURN QUERY SELECT v_attempt, v_user.id, v_user.password_hash, v_tenant, coalesce(v_active, false), NULL::integer;
 END
 $$;
 
--- Opens a session for a user who has just proven their password (login) or
--- been created (signup). Refuses unless the user is an active member.
+-- The attempt failed. The security event goes to the tenant involved (or the
+-- user's most recent one); an unknown email's stays with the operators.
+CREATE OR REPLACE FUNCTION app.fail_login(p_attempt bigint, p_reason text) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+  v login_attempts;
+  v_tenant uuid;
+BEGIN
+  IF p_reason NOT IN ('unknown_email', 'wrong_password', 'not_a_member', 'inactive_member') THEN
+    RAISE EXCEPTION USING ERRCODE = 'TN422', MESSAGE = 'invalid reason';
+  END IF;
+  UPDATE login_attempts SET succeeded = false
+   WHERE id = p_attempt AND succeeded IS NULL AND attempted_at > now() - interval '5 minutes'
+  RETURNING * INTO v;
+  IF NOT FOUND THEN
+    RETURN;
+  END IF;
+  v_tenant := v.tenant_id;
+  IF v.user_id IS NOT NULL AND v_tenant IS NULL THEN
+    SELECT coalesce(u.last_tenant_id,
+                    (SELECT m.tenant_id FROM memberships m WHERE m.user_id = u.id ORDER BY m.created_at DESC LIMIT 1))
+      INTO v_tenant
+      FROM users u WHERE u.id = v.user_id;
+  END IF;
+  PERFORM app.log_security_event('auth.login_failed', v_tenant, v.user_id, NULL, v.email,
+                                 jsonb_build_object('reason', p_reason));
+END
+$$;
+
+-- Opens a session: after login, for the user of a fresh pending attempt
+-- (p_attempt); after signup (p_attempt NULL), only for an account created in
+-- this very transaction. Refuses unless the user is an active member.
 CREATE OR REPLACE FUNCTION app.open_session(
-  p_user_id uuid, p_tenant_id uuid, p_refresh_hash bytea, p_lifetime interval, p_event text DEFAULT 'auth.login')
+  p_user_id uuid, p_tenant_id uuid, p_refresh_hash bytea, p_lifetime interval, p_attempt bigint)
 RETURNS TABLE (session_id uuid, expires_at timestamptz)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
@@ -215,22 +261,31 @@ DECLARE
   v_email text;
 BEGIN
   IF p_refresh_hash IS NULL OR length(p_refresh_hash) <> 32
-     OR p_lifetime IS NULL OR p_lifetime <= interval '0' OR p_lifetime > interval '366 days'
-     OR p_event NOT IN ('auth.login', 'auth.signup') THEN
+     OR p_lifetime IS NULL OR p_lifetime <= interval '0' OR p_lifetime > interval '366 days' THEN
     RAISE EXCEPTION USING ERRCODE = 'TN422', MESSAGE = 'invalid session parameters';
   END IF;
-  IF NOT EXISTS (SELECT 1 FROM memberships m WHERE m.tenant_id = p_tenant_id AND m.user_id = p_user_id AND m.active) THEN
-    RAISE EXCEPTION USING ERRCODE = 'TN401', MESSAGE = 'Invalid credentials.';
+  IF p_attempt IS NOT NULL THEN
+    UPDATE login_attempts SET succeeded = true
+     WHERE id = p_attempt AND user_id = p_user_id AND succeeded IS NULL AND attempted_at > now() - interval '5 minutes'
+    RETURNING email INTO v_email;
+  ELSE
+    SELECT lower(email) INTO v_email FROM users WHERE id = p_user_id AND created_at = now();
+    IF FOUND THEN
+      INSERT INTO login_attempts (email, user_id, tenant_id, succeeded) VALUES (v_email, p_user_id, p_tenant_id, true);
+    END IF;
+  END IF;
+  IF v_email IS NULL OR NOT EXISTS (
+       SELECT 1 FROM memberships m WHERE m.tenant_id = p_tenant_id AND m.user_id = p_user_id AND m.active) THEN
+    RAISE EXCEPTION USING ERRCODE = 'TN401', MESSAGE = 'Invalid email, password or tenant.';
   END IF;
 
   INSERT INTO sessions (user_id, tenant_id, refresh_token_hash, expires_at, ip, user_agent)
   VALUES (p_user_id, p_tenant_id, p_refresh_hash, now() + p_lifetime, app.client_ip(), app.user_agent())
   RETURNING * INTO v_session;
   INSERT INTO refresh_tokens (token_hash, session_id) VALUES (p_refresh_hash, v_session.id);
-
-  UPDATE users SET last_tenant_id = p_tenant_id WHERE id = p_user_id RETURNING email INTO v_email;
-  INSERT INTO login_attempts (email, succeeded) VALUES (lower(v_email), true);
-  PERFORM app.log_security_event(p_event, p_tenant_id, p_user_id, v_session.id, NULL);
+  UPDATE users SET last_tenant_id = p_tenant_id WHERE id = p_user_id;
+  PERFORM app.log_security_event(CASE WHEN p_attempt IS NULL THEN 'auth.signup' ELSE 'auth.login' END,
+                                 p_tenant_id, p_user_id, v_session.id, NULL);
 
   RETURN QUERY SELECT v_session.id, v_session.expires_at;
 END
@@ -400,10 +455,11 @@ BEGIN
     'app.unique_slug(text)',
     'app.seed_system_roles(uuid)',
     'app.create_tenant_with_owner(text, text, text, text, boolean)',
+    'app.signup(text, text, text, text)',
     'app.login_retry_after(text)',
-    'app.login_lookup(text, text)',
-    'app.record_login_failure(text, uuid, uuid, text)',
-    'app.open_session(uuid, uuid, bytea, interval, text)',
+    'app.begin_login(text, text)',
+    'app.fail_login(bigint, text)',
+    'app.open_session(uuid, uuid, bytea, interval, bigint)',
     'app.rotate_refresh_token(bytea, bytea)',
     'app.require_context()',
     'app.revoke_own_session(uuid, text)',
@@ -418,12 +474,14 @@ END
 $$;
 
 -- What the API may call directly. Internal helpers (log_security_event,
--- unique_slug, seed_system_roles, login_retry_after) are not granted.
+-- unique_slug, seed_system_roles, create_tenant_with_owner,
+-- login_retry_after) are not granted.
+REVOKE EXECUTE ON FUNCTION app.create_tenant_with_owner(text, text, text, text, boolean) FROM tenet_api;
 GRANT EXECUTE ON FUNCTION
-  app.create_tenant_with_owner(text, text, text, text, boolean),
-  app.login_lookup(text, text),
-  app.record_login_failure(text, uuid, uuid, text),
-  app.open_session(uuid, uuid, bytea, interval, text),
+  app.signup(text, text, text, text),
+  app.begin_login(text, text),
+  app.fail_login(bigint, text),
+  app.open_session(uuid, uuid, bytea, interval, bigint),
   app.rotate_refresh_token(bytea, bytea),
   app.require_context(),
   app.revoke_own_session(uuid, text),

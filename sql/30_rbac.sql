@@ -13,7 +13,8 @@
 -- Whether the current role acts with the table owner's privileges (the owner
 -- itself, or a superuser).
 CREATE OR REPLACE FUNCTION app.acting_as_owner(tbl regclass) RETURNS boolean
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, public, pg_temp AS $$
   SELECT pg_has_role(current_user, c.relowner, 'USAGE') FROM pg_catalog.pg_class c WHERE c.oid = tbl
 $$;
 
@@ -24,18 +25,41 @@ SET search_path = pg_catalog, public, pg_temp AS $$
   SELECT coalesce(perms, '{}') <@ app.current_permissions()
 $$;
 
-CREATE OR REPLACE FUNCTION app.role_permission_keys(p_tenant uuid, p_role uuid) RETURNS text[]
+-- The permissions of a role / a member of the *current* tenant (empty for
+-- anything outside it): the API role may call them, they reveal nothing of
+-- other tenants.
+DROP FUNCTION IF EXISTS app.role_permission_keys(uuid, uuid);
+DROP FUNCTION IF EXISTS app.member_permission_keys(uuid, uuid);
+CREATE OR REPLACE FUNCTION app.role_permission_keys(p_role uuid) RETURNS text[]
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
-  SELECT coalesce(array_agg(permission_key), '{}') FROM role_permissions WHERE tenant_id = p_tenant AND role_id = p_role
+  SELECT coalesce(array_agg(permission_key), '{}') FROM role_permissions
+   WHERE tenant_id = app.current_tenant_id() AND role_id = p_role
 $$;
 
-CREATE OR REPLACE FUNCTION app.member_permission_keys(p_tenant uuid, p_user uuid) RETURNS text[]
+CREATE OR REPLACE FUNCTION app.member_permission_keys(p_user uuid) RETURNS text[]
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
   SELECT coalesce(array_agg(DISTINCT rp.permission_key), '{}')
     FROM membership_roles mr JOIN role_permissions rp ON rp.tenant_id = mr.tenant_id AND rp.role_id = mr.role_id
-   WHERE mr.tenant_id = p_tenant AND mr.user_id = p_user
+   WHERE mr.tenant_id = app.current_tenant_id() AND mr.user_id = p_user
+$$;
+
+-- Whether a role of the current tenant is assigned to anyone (whether or not
+-- the caller may read the assignments).
+CREATE OR REPLACE FUNCTION app.role_is_assigned(p_role uuid) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+  SELECT EXISTS (SELECT 1 FROM membership_roles WHERE tenant_id = app.current_tenant_id() AND role_id = p_role)
+$$;
+
+-- Serialises changes that could remove a tenant's last owner: two owners
+-- demoting each other concurrently must not both succeed. The lock is held
+-- until commit; the AFTER check then sees the other transaction's result.
+CREATE OR REPLACE FUNCTION app.lock_tenant_owners(p_tenant uuid) RETURNS void
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+  SELECT pg_advisory_xact_lock(hashtextextended('tenet.owners:' || p_tenant::text, 0))
 $$;
 
 -- Whether a tenant still has an active member holding the system role owner.
@@ -59,7 +83,8 @@ $$;
 -- role_permissions: grant or revoke only what you hold.
 -- ---------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION app.guard_role_permissions() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
   r role_permissions := CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
 BEGIN
@@ -79,12 +104,16 @@ CREATE OR REPLACE TRIGGER role_permissions_guard BEFORE INSERT OR DELETE ON role
 -- (before); never leave a tenant without an owner (after).
 -- ---------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION app.guard_membership_roles() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
   r membership_roles := CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
 BEGIN
   IF TG_WHEN = 'BEFORE' THEN
-    IF NOT app.acting_as_owner(TG_RELID) AND NOT app.holds_all(app.role_permission_keys(r.tenant_id, r.role_id)) THEN
+    IF TG_OP = 'DELETE' THEN
+      PERFORM app.lock_tenant_owners(r.tenant_id);
+    END IF;
+    IF NOT app.acting_as_owner(TG_RELID) AND NOT app.holds_all(app.role_permission_keys(r.role_id)) THEN
       RAISE EXCEPTION USING ERRCODE = 'TN403',
         MESSAGE = 'You cannot assign or unassign a role holding permissions you do not hold.';
     END IF;
@@ -107,14 +136,16 @@ CREATE OR REPLACE TRIGGER membership_roles_guard_after AFTER DELETE ON membershi
 -- never the last owner.
 -- ---------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION app.guard_memberships() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
   IF TG_OP = 'UPDATE' AND NEW.active IS NOT DISTINCT FROM OLD.active THEN
     RETURN CASE TG_WHEN WHEN 'BEFORE' THEN NEW END;
   END IF;
   IF TG_WHEN = 'BEFORE' THEN
+    PERFORM app.lock_tenant_owners(OLD.tenant_id);
     -- Before the change (and before cascades drop the member's roles).
-    IF NOT app.acting_as_owner(TG_RELID) AND NOT app.holds_all(app.member_permission_keys(OLD.tenant_id, OLD.user_id)) THEN
+    IF NOT app.acting_as_owner(TG_RELID) AND NOT app.holds_all(app.member_permission_keys(OLD.user_id)) THEN
       RAISE EXCEPTION USING ERRCODE = 'TN403',
         MESSAGE = 'You cannot change a member who holds permissions you do not hold.';
     END IF;
@@ -136,7 +167,8 @@ CREATE OR REPLACE TRIGGER memberships_guard_after AFTER UPDATE OF active OR DELE
 -- roles: system roles are read-only; assigned roles cannot be deleted.
 -- ---------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION app.guard_roles() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
   IF app.acting_as_owner(TG_RELID) THEN
     RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
@@ -150,7 +182,7 @@ BEGIN
   IF TG_OP = 'UPDATE' AND NEW.system IS DISTINCT FROM OLD.system THEN
     RAISE EXCEPTION USING ERRCODE = 'TN409', MESSAGE = 'A role cannot become a system role.';
   END IF;
-  IF TG_OP = 'DELETE' AND EXISTS (SELECT 1 FROM membership_roles WHERE tenant_id = OLD.tenant_id AND role_id = OLD.id) THEN
+  IF TG_OP = 'DELETE' AND app.role_is_assigned(OLD.id) THEN
     RAISE EXCEPTION USING ERRCODE = 'TN409', MESSAGE = 'The role is still assigned to members.';
   END IF;
   RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
@@ -189,10 +221,22 @@ BEGIN
 END
 $$;
 
-REVOKE ALL ON FUNCTION app.acting_as_owner(regclass), app.holds_all(text[]), app.role_permission_keys(uuid, uuid),
-  app.member_permission_keys(uuid, uuid), app.tenant_has_owner(uuid), app.guard_role_permissions(),
-  app.guard_membership_roles(), app.guard_memberships(), app.guard_roles(),
-  app.find_or_create_user(text, text, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION app.acting_as_owner(regclass), app.holds_all(text[]), app.role_permission_keys(uuid, uuid),
-  app.member_permission_keys(uuid, uuid), app.tenant_has_owner(uuid), app.find_or_create_user(text, text, text)
+-- Renaming a global account: its holder, or a users:manage holder of the
+-- only tenant the account belongs to (never across tenants).
+CREATE OR REPLACE FUNCTION app.user_belongs_only_here(p_user uuid) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+  SELECT EXISTS (SELECT 1 FROM memberships WHERE user_id = p_user AND tenant_id = app.current_tenant_id())
+     AND NOT EXISTS (SELECT 1 FROM memberships WHERE user_id = p_user AND tenant_id <> app.current_tenant_id())
+$$;
+
+REVOKE ALL ON FUNCTION app.acting_as_owner(regclass), app.holds_all(text[]), app.role_permission_keys(uuid),
+  app.member_permission_keys(uuid), app.role_is_assigned(uuid), app.lock_tenant_owners(uuid),
+  app.tenant_has_owner(uuid), app.guard_role_permissions(), app.guard_membership_roles(), app.guard_memberships(),
+  app.guard_roles(), app.find_or_create_user(text, text, text), app.user_belongs_only_here(uuid) FROM PUBLIC;
+-- The guards run as the invoking role (so they can tell the owner from the
+-- API), hence the helpers they call are executable by tenet_api.
+GRANT EXECUTE ON FUNCTION app.acting_as_owner(regclass), app.holds_all(text[]), app.role_permission_keys(uuid),
+  app.member_permission_keys(uuid), app.role_is_assigned(uuid), app.lock_tenant_owners(uuid),
+  app.tenant_has_owner(uuid), app.find_or_create_user(text, text, text), app.user_belongs_only_here(uuid)
 TO tenet_api;

@@ -220,14 +220,14 @@ async fn signup(State(state): State<AppState>, Meta(meta): Meta, Json(req): Json
     let created = scope
         .query_one(
             "SELECT tenant_id, tenant_name, tenant_slug, user_id, user_email, user_name
-               FROM app.create_tenant_with_owner($1, $2, $3, $4, false)",
+               FROM app.signup($1, $2, $3, $4)",
             &[&tenant_name, &email, &name, &password_hash],
         )
         .await?;
     let (tenant_id, user_id): (Uuid, Uuid) = (created.get("tenant_id"), created.get("user_id"));
     let session = scope
         .query_one(
-            "SELECT session_id FROM app.open_session($1, $2, $3, make_interval(secs => $4), 'auth.signup')",
+            "SELECT session_id FROM app.open_session($1, $2, $3, make_interval(secs => $4), NULL)",
             &[&user_id, &tenant_id, &refresh::hash(&refresh_token), &session_seconds(&state)],
         )
         .await?;
@@ -268,25 +268,30 @@ async fn login(State(state): State<AppState>, Meta(meta): Meta, Json(req): Json<
     v.finish()?;
     let tenant = req.tenant.map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty());
 
+    // 1. Record a pending attempt (the throttle counts it) and fetch what the
+    //    password check needs.
     let scope = Scope::anonymous(&state.pool, &meta).await?;
     let found = scope
         .query_one(
-            "SELECT user_id, password_hash, tenant_id, member_active, retry_after FROM app.login_lookup($1, $2)",
+            "SELECT attempt_id, user_id, password_hash, tenant_id, member_active, retry_after FROM app.begin_login($1, $2)",
             &[&email, &tenant],
         )
         .await?;
     scope.commit().await?;
-
     if let Some(retry) = found.get::<_, Option<i32>>("retry_after") {
         return Err(AppError::TooManyRequests { retry_after_secs: u64::try_from(retry).unwrap_or(1) });
     }
+    let attempt: Option<i64> = found.get("attempt_id");
     let user_id: Option<Uuid> = found.get("user_id");
     let tenant_id: Option<Uuid> = found.get("tenant_id");
     let active: bool = found.get("member_active");
-    // An unknown email still pays for one bcrypt verification.
+
+    // 2. bcrypt, off the executor and without a database connection. An
+    //    unknown email still pays for one verification.
     let stored = found.get::<_, Option<String>>("password_hash").unwrap_or_else(|| state.dummy_hash.to_string());
     let password_ok = password::verify(req.password, stored).await? && user_id.is_some();
 
+    // 3. Fail the attempt, or open the session.
     let (Some(user_id), Some(tenant_id), true, true) = (user_id, tenant_id, password_ok, active) else {
         let reason = match (user_id, password_ok, tenant_id) {
             (None, _, _) => "unknown_email",
@@ -295,9 +300,7 @@ async fn login(State(state): State<AppState>, Meta(meta): Meta, Json(req): Json<
             (Some(_), true, Some(_)) => "inactive_member",
         };
         let scope = Scope::anonymous(&state.pool, &meta).await?;
-        scope
-            .execute("SELECT app.record_login_failure($1, $2, $3, $4)", &[&email, &user_id, &tenant_id, &reason])
-            .await?;
+        scope.execute("SELECT app.fail_login($1, $2)", &[&attempt, &reason]).await?;
         scope.commit().await?;
         return Err(AppError::Unauthorized(INVALID_CREDENTIALS.into()));
     };
@@ -306,8 +309,8 @@ async fn login(State(state): State<AppState>, Meta(meta): Meta, Json(req): Json<
     let scope = Scope::anonymous(&state.pool, &meta).await?;
     let session = scope
         .query_one(
-            "SELECT session_id FROM app.open_session($1, $2, $3, make_interval(secs => $4), 'auth.login')",
-            &[&user_id, &tenant_id, &refresh::hash(&refresh_token), &session_seconds(&state)],
+            "SELECT session_id FROM app.open_session($1, $2, $3, make_interval(secs => $4), $5)",
+            &[&user_id, &tenant_id, &refresh::hash(&refresh_token), &session_seconds(&state), &attempt],
         )
         .await?;
     scope.commit().await?;

@@ -207,8 +207,14 @@ async fn update_user(auth: Authenticated, Path(UserId { id }): Path<UserId>, Jso
     };
     v.finish()?;
 
-    if let Some(name) = name {
-        scope.execute("UPDATE users SET name = $2 WHERE id = $1", &[&id, &name]).await?;
+    if let Some(name) = name.filter(|n| *n != current.name) {
+        // Accounts are global: the database lets a tenant rename only an account
+        // that belongs to it alone (or the caller's own).
+        if scope.execute("UPDATE users SET name = $2 WHERE id = $1", &[&id, &name]).await? == 0 {
+            return Err(AppError::Forbidden(
+                "This account also belongs to other tenants: only its holder can rename it.".into(),
+            ));
+        }
     }
     if let Some(roles) = roles {
         let wanted: Vec<Uuid> = roles.iter().map(|r| r.0).collect();

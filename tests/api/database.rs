@@ -26,13 +26,22 @@ async fn seed(owner: &Client, tenant_name: &str, email: &str) -> Seeded {
         .await
         .expect("create tenant");
     let (tenant, user): (Uuid, Uuid) = (row.get(0), row.get(1));
+    let session = open_session(owner, user, tenant).await;
+    Seeded { tenant, user, session }
+}
+
+/// A live session, written directly as the owner (the API can only open
+/// one through a recorded login).
+async fn open_session(owner: &Client, user: Uuid, tenant: Uuid) -> Uuid {
     let hash = Uuid::new_v4().as_bytes().repeat(2);
-    let session = owner
-        .query_one("SELECT session_id FROM app.open_session($1, $2, $3, interval '1 day')", &[&user, &tenant, &hash])
+    owner
+        .query_one(
+            "INSERT INTO sessions (user_id, tenant_id, refresh_token_hash, expires_at) VALUES ($1, $2, $3, now() + interval '1 day') RETURNING id",
+            &[&user, &tenant, &hash],
+        )
         .await
         .expect("open session")
-        .get(0);
-    Seeded { tenant, user, session }
+        .get(0)
 }
 
 /// Adds a member (no roles) with a live session to a tenant, as the owner role.
@@ -43,12 +52,7 @@ async fn seed_member(owner: &Client, tenant: Uuid, email: &str) -> Seeded {
         .expect("user")
         .get(0);
     owner.execute("INSERT INTO memberships (tenant_id, user_id) VALUES ($1, $2)", &[&tenant, &user]).await.expect("membership");
-    let hash = Uuid::new_v4().as_bytes().repeat(2);
-    let session = owner
-        .query_one("SELECT session_id FROM app.open_session($1, $2, $3, interval '1 day')", &[&user, &tenant, &hash])
-        .await
-        .expect("open session")
-        .get(0);
+    let session = open_session(owner, user, tenant).await;
     Seeded { tenant, user, session }
 }
 

@@ -8,5 +8,6 @@ mod auth;
 mod crm;
 mod database;
 mod docs;
+mod hardening;
 mod operations;
 mod rbac;

@@ -1,0 +1,212 @@
+//! Attacks found in review of the database boundary, each tried and refused.
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::helpers::{connect, TestApp, PASSWORD};
+
+fn claims(token: &str) -> Value {
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(token.split('.').nth(1).expect("payload")).expect("b64")).expect("json")
+}
+
+async fn as_request(app: &TestApp, token: &str) -> tokio_postgres::Client {
+    let c = claims(token);
+    let client = app.web_client().await;
+    client.batch_execute("BEGIN; SET LOCAL role tenet_api").await.expect("begin");
+    client
+        .execute(
+            "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true), set_config('app.session_id', $3, true)",
+            &[&c["tenant_id"].as_str(), &c["sub"].as_str(), &c["sid"].as_str()],
+        )
+        .await
+        .expect("context");
+    client
+}
+
+#[tokio::test]
+async fn the_api_role_cannot_mint_sessions_or_owners_for_existing_accounts() {
+    let app = TestApp::spawn().await;
+    let victim = app.signup("Victim", "ceo@victim.test").await;
+    let web = app.web_client().await;
+    web.batch_execute("SET role tenet_api").await.expect("role");
+
+    // No path to make an existing account the owner of a new tenant.
+    let e = web
+        .execute("SELECT app.create_tenant_with_owner('Evil', 'ceo@victim.test', 'x', '$2b$10$abcdefghijklmnopqrstuu', true)", &[])
+        .await
+        .expect_err("not granted");
+    assert_eq!(e.code().map(|c| c.code()), Some("42501"));
+    let e = web.execute("SELECT * FROM app.signup('Evil', 'ceo@victim.test', 'x', '$2b$10$abcdefghijklmnopqrstuu')", &[]).await.expect_err("409");
+    assert_eq!(e.code().map(|c| c.code()), Some("TN409"));
+
+    // No session without a recorded, pending login attempt of that very user.
+    let hash = vec![7u8; 32];
+    let e = web
+        .execute(
+            "SELECT app.open_session($1::text::uuid, $2::text::uuid, $3, interval '1 day', NULL)",
+            &[&victim.user_id, &victim.tenant_id, &hash],
+        )
+        .await
+        .expect_err("no attempt");
+    assert_eq!(e.code().map(|c| c.code()), Some("TN401"));
+    let e = web
+        .execute(
+            "SELECT app.open_session($1::text::uuid, $2::text::uuid, $3, interval '1 day', 999999)",
+            &[&victim.user_id, &victim.tenant_id, &hash],
+        )
+        .await
+        .expect_err("unknown attempt");
+    assert_eq!(e.code().map(|c| c.code()), Some("TN401"));
+    // Nor can the failure log be aimed at another tenant: fail_login takes an attempt, nothing else.
+    let e = web.execute("SELECT app.fail_login(1, 'made up')", &[]).await.expect_err("reason");
+    assert_eq!(e.code().map(|c| c.code()), Some("TN422"));
+}
+
+#[tokio::test]
+async fn parallel_guesses_cannot_outrun_the_throttle() {
+    let app = TestApp::spawn().await;
+    app.signup("Acme", "target@acme.test").await;
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let client = app.client.clone();
+        let url = app.url("/api/auth/login");
+        tasks.push(tokio::spawn(async move {
+            client.post(url).json(&json!({"email": "target@acme.test", "password": format!("guess number {i}")})).send().await.map(|r| r.status())
+        }));
+    }
+    let mut unauthorized = 0;
+    for t in tasks {
+        match t.await.expect("join").expect("request") {
+            StatusCode::UNAUTHORIZED => unauthorized += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(unauthorized <= 10, "{unauthorized} guesses were checked");
+    app.login("target@acme.test", PASSWORD, None).await.assert_problem(429);
+}
+
+#[tokio::test]
+async fn a_tenant_cannot_rename_an_account_that_belongs_elsewhere_too() {
+    let app = TestApp::spawn().await;
+    let attacker = app.signup("Attacker", "boss@attacker.test").await;
+    let victim = app.signup("Victim", "person@victim.test").await;
+    let added = app
+        .post("/api/users", Some(&attacker.access), json!({"email": "person@victim.test", "name": "x", "password": PASSWORD, "roles": ["viewer"]}))
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED);
+    let r = app.request(Method::PATCH, &format!("/api/users/{}", victim.user_id), Some(&attacker.access), Some(json!({"name": "Pwned"}))).await;
+    r.assert_problem(403);
+    assert_eq!(app.get("/api/auth/me", &victim.access).await.body["user"]["name"], "Owner");
+
+    // An account only this tenant holds can be renamed, and the rename is audited.
+    let own = app
+        .post("/api/users", Some(&attacker.access), json!({"email": "new@attacker.test", "name": "New", "password": PASSWORD, "roles": ["viewer"]}))
+        .await;
+    let own_id = own.body["id"].as_str().expect("id").to_string();
+    let r = app.request(Method::PATCH, &format!("/api/users/{own_id}"), Some(&attacker.access), Some(json!({"name": "Renamed"}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let entries = app.get(&format!("/api/audit-logs?entity=user&record_id={own_id}"), &attacker.access).await;
+    assert_eq!(entries.body["items"][0]["changes"], json!({"name": {"old": "New", "new": "Renamed"}}));
+    // Users rename themselves.
+    let r = app.request(Method::PATCH, &format!("/api/users/{}", victim.user_id), Some(&victim.access), Some(json!({"name": "Me"}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+}
+
+#[tokio::test]
+async fn helper_functions_say_nothing_about_other_tenants() {
+    let app = TestApp::spawn().await;
+    let a = app.signup("Aaa", "o@aaa.test").await;
+    let b = app.signup("Bbb", "o@bbb.test").await;
+    let c = as_request(&app, &a.access).await;
+    let keys: Vec<String> = c.query_one("SELECT app.member_permission_keys($1::text::uuid)", &[&b.user_id]).await.expect("q").get(0);
+    assert!(keys.is_empty(), "{keys:?}");
+    let b_owner_role: Option<String> = app
+        .owner_client()
+        .await
+        .query_one("SELECT id::text FROM roles WHERE tenant_id = $1::text::uuid AND name = 'owner'", &[&b.tenant_id])
+        .await
+        .expect("q")
+        .get(0);
+    let keys: Vec<String> = c.query_one("SELECT app.role_permission_keys($1::text::uuid)", &[&b_owner_role]).await.expect("q").get(0);
+    assert!(keys.is_empty());
+    let assigned: bool = c.query_one("SELECT app.role_is_assigned($1::text::uuid)", &[&b_owner_role]).await.expect("q").get(0);
+    assert!(!assigned);
+}
+
+#[tokio::test]
+async fn two_owners_demoting_each_other_at_once_leave_one_owner() {
+    let app = TestApp::spawn().await;
+    let first = app.signup("Acme", "one@acme.test").await;
+    app.post("/api/users", Some(&first.access), json!({"email": "two@acme.test", "name": "Two", "password": PASSWORD, "roles": ["owner"]})).await;
+    let second = crate::helpers::Session::from(&app.login("two@acme.test", PASSWORD, None).await);
+    let second_id = claims(&second.access)["sub"].as_str().expect("sub").to_string();
+    for _ in 0..3 {
+        let (demote_second, demote_first) = (format!("/api/users/{second_id}"), format!("/api/users/{}", first.user_id));
+        let (x, y) = tokio::join!(
+            app.request(Method::PATCH, &demote_second, Some(&first.access), Some(json!({"roles": ["admin"]}))),
+            app.request(Method::PATCH, &demote_first, Some(&second.access), Some(json!({"roles": ["admin"]}))),
+        );
+        let owners: i64 = app
+            .owner_client()
+            .await
+            .query_one(
+                "SELECT count(*) FROM membership_roles mr JOIN roles r ON r.tenant_id = mr.tenant_id AND r.id = mr.role_id
+                  WHERE r.name = 'owner' AND mr.tenant_id = $1::text::uuid",
+                &[&first.tenant_id],
+            )
+            .await
+            .expect("q")
+            .get(0);
+        assert!(owners >= 1, "no owner left: {} / {}", x.text, y.text);
+        if owners == 1 {
+            break;
+        }
+    }
+}
+
+#[tokio::test]
+async fn deleting_an_assigned_role_is_409_even_without_users_read() {
+    let app = TestApp::spawn().await;
+    let o = app.signup("Acme", "o@acme.test").await;
+    let manager_role = app.post("/api/roles", Some(&o.access), json!({"name": "role-manager", "permissions": ["roles:manage"]})).await;
+    assert_eq!(manager_role.status, StatusCode::CREATED);
+    let target = app.post("/api/roles", Some(&o.access), json!({"name": "target", "permissions": []})).await;
+    app.post("/api/users", Some(&o.access), json!({"email": "rm@acme.test", "name": "RM", "password": PASSWORD, "roles": ["role-manager"]})).await;
+    app.post("/api/users", Some(&o.access), json!({"email": "t@acme.test", "name": "T", "password": PASSWORD, "roles": ["target"]})).await;
+    let rm = app.login("rm@acme.test", PASSWORD, None).await.body["access_token"].as_str().expect("t").to_string();
+    let r = app.request(Method::DELETE, &format!("/api/roles/{}", target.body["id"].as_str().expect("id")), Some(&rm), None).await;
+    r.assert_problem(409);
+    let c = as_request(&app, &rm).await;
+    let e = c
+        .execute("DELETE FROM roles WHERE id = $1::text::uuid", &[&target.body["id"].as_str()])
+        .await
+        .expect_err("assigned");
+    assert_eq!(e.code().map(|c| c.code()), Some("TN409"), "{e}");
+}
+
+#[tokio::test]
+async fn the_chain_head_cannot_be_rewound() {
+    let app = TestApp::spawn().await;
+    let o = app.signup("Acme", "o@acme.test").await;
+    for url in [app.db.owner_url(), app.db.admin_url()] {
+        let c = connect(&url).await;
+        for sql in ["UPDATE audit_chain_heads SET seq = seq - 1", "DELETE FROM audit_chain_heads", "TRUNCATE audit_chain_heads"] {
+            let e = c.batch_execute(sql).await.expect_err(sql);
+            assert_eq!(e.code().map(|c| c.code()), Some("42501"), "{sql}: {e}");
+        }
+    }
+    let ok: bool = app.owner_client().await.query_one("SELECT ok FROM app.audit_verify($1::text::uuid)", &[&o.tenant_id]).await.expect("v").get(0);
+    assert!(ok);
+}
+
+#[tokio::test]
+async fn the_api_role_cannot_create_temporary_tables() {
+    let app = TestApp::spawn().await;
+    // Database-level privileges are not copied from the template: migrate
+    // this database itself, as a deployment does.
+    tenet::db::migrate::run(&secrecy::SecretString::from(app.db.owner_url())).await.expect("migrate");
+    let web = app.web_client().await;
+    let e = web.batch_execute("CREATE TEMP TABLE roles (id uuid)").await.expect_err("temp");
+    assert_eq!(e.code().map(|c| c.code()), Some("42501"));
+}
