@@ -26,6 +26,9 @@ pub enum Command {
     /// Administration (DATABASE_URL: the owner role).
     #[command(subcommand)]
     Admin(Admin),
+    /// Print the OpenAPI document (no database needed); the frontend's types
+    /// are generated from it.
+    Openapi,
 }
 
 #[derive(Subcommand)]
@@ -60,6 +63,11 @@ pub async fn run(cli: Cli) -> CliResult {
             let url = config::database_url()?;
             let summary = db::migrate::run(&url).await?;
             tracing::info!(applied = ?summary.applied, repeatable_files = summary.repeatable, "migrations applied");
+            Ok(())
+        }
+        Command::Openapi => {
+            let (_, openapi) = startup::api_router();
+            println!("{}", String::from_utf8_lossy(&crate::api::docs::to_json(&openapi)));
             Ok(())
         }
         Command::Admin(Admin::CreateTenant { tenant_name, email, name }) => create_tenant(tenant_name, email, name).await,

@@ -504,7 +504,12 @@ fn sessions_docs(op: TransformOperation) -> TransformOperation {
     respond::<SessionList>(op, 200, "Live sessions, newest first", &[401])
 }
 
-async fn revoke_session(auth: Authenticated, Path(id): Path<Uuid>) -> AppResult<NoContent> {
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct SessionId {
+    pub id: Uuid,
+}
+
+async fn revoke_session(auth: Authenticated, Path(SessionId { id }): Path<SessionId>) -> AppResult<NoContent> {
     let scope = auth.scope;
     let row = scope.query_one("SELECT app.revoke_own_session($1, 'revoked')", &[&id]).await?;
     if !row.get::<_, bool>(0) {

@@ -108,3 +108,23 @@ async fn the_contract_routes_are_all_documented() {
         assert!(doc["paths"][path][method].is_object(), "{method} {path} is not documented");
     }
 }
+
+/// The frontend's API types are generated from `frontend/openapi.json`; this
+/// keeps that snapshot identical to what the code generates.
+#[test]
+fn the_openapi_snapshot_is_current() {
+    let (_, openapi) = tenet::startup::api_router();
+    let generated: Value = serde_json::from_slice(&tenet::api::docs::to_json(&openapi)).expect("json");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("frontend/openapi.json");
+    let snapshot: Value = std::fs::read(&path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or(Value::Null);
+    if generated != snapshot {
+        if std::env::var("UPDATE_SNAPSHOTS").is_ok() {
+            std::fs::write(&path, format!("{}\n", serde_json::to_string_pretty(&generated).expect("json"))).expect("write");
+        } else {
+            panic!("frontend/openapi.json is stale: run `UPDATE_SNAPSHOTS=1 cargo test --test api the_openapi_snapshot`, then `npm run gen:api` in frontend/");
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import { createBrowserRouter } from 'react-router-dom';
+
+import { AppLayout } from '../components/AppLayout';
+import { ForbiddenPage, NotFoundPage } from '../components/ErrorPages';
+import { RequirePermission } from '../components/RequirePermission';
+import { AccountPage } from '../features/account/components/AccountPage';
+import { AuditPage } from '../features/audit/components/AuditPage';
+import { SignInPage } from '../features/auth/components/SignInPage';
+import { SignUpPage } from '../features/auth/components/SignUpPage';
+import { CompaniesPage } from '../features/companies/components/CompaniesPage';
+import { ContactsPage } from '../features/contacts/components/ContactsPage';
+import { DashboardPage } from '../features/dashboard/components/DashboardPage';
+import { RolesPage } from '../features/roles/components/RolesPage';
+import { UsersPage } from '../features/users/components/UsersPage';
+
+export const router = createBrowserRouter([
+  { path: '/sign-in', element: <SignInPage /> },
+  { path: '/sign-up', element: <SignUpPage /> },
+  {
+    path: '/',
+    element: <AppLayout />,
+    children: [
+      { index: true, element: <DashboardPage /> },
+      { path: 'companies', element: <RequirePermission permission="companies:read"><CompaniesPage /></RequirePermission> },
+      { path: 'contacts', element: <RequirePermission permission="contacts:read"><ContactsPage /></RequirePermission> },
+      { path: 'users', element: <RequirePermission permission="users:read"><UsersPage /></RequirePermission> },
+      { path: 'roles', element: <RequirePermission permission="users:read"><RolesPage /></RequirePermission> },
+      { path: 'audit', element: <RequirePermission permission="audit:read"><AuditPage /></RequirePermission> },
+      { path: 'account', element: <AccountPage /> },
+      { path: 'forbidden', element: <ForbiddenPage /> },
+      { path: '*', element: <NotFoundPage /> },
+    ],
+  },
+]);

@@ -1,0 +1,105 @@
+import { Button, Group, Modal, Table, TextInput, Title } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { useState } from 'react';
+
+import { EntityForm } from '../../../components/EntityForm';
+import type { FieldSpec } from '../../../components/EntityForm';
+import { Pager, useCursorPager } from '../../../components/Pager';
+import { QueryState } from '../../../components/QueryState';
+import { can } from '../../../lib/authorization';
+import { usePermissions } from '../../../lib/session';
+import { useCompanies, useDeleteCompany, useSaveCompany } from '../api/companies';
+import type { Company } from '../api/companies';
+
+const FIELDS: FieldSpec[] = [
+  { name: 'name', label: 'Name', required: true },
+  { name: 'domain', label: 'Domain' },
+  { name: 'industry', label: 'Industry' },
+];
+
+export function CompaniesPage() {
+  const permissions = usePermissions();
+  const [search, setSearch] = useState('');
+  const [q] = useDebouncedValue(search.trim(), 300);
+  const pager = useCursorPager();
+  const companies = useCompanies(q, pager.cursor);
+  const save = useSaveCompany();
+  const remove = useDeleteCompany();
+  const [editing, setEditing] = useState<Company | 'new' | null>(null);
+
+  return (
+    <>
+      <Group justify="space-between" mb="md">
+        <Title order={2}>Companies</Title>
+        {can(permissions, 'companies:write') && <Button onClick={() => setEditing('new')}>New company</Button>}
+      </Group>
+      <TextInput
+        placeholder="Search by name or domain"
+        aria-label="Search companies"
+        mb="sm"
+        value={search}
+        onChange={(e) => {
+          setSearch(e.currentTarget.value);
+          pager.reset();
+        }}
+      />
+      <QueryState isPending={companies.isPending} error={companies.error} retry={() => companies.refetch()}>
+        <Table striped highlightOnHover data-testid="companies-table">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Name</Table.Th>
+              <Table.Th>Domain</Table.Th>
+              <Table.Th>Industry</Table.Th>
+              <Table.Th />
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {companies.data?.items.map((c) => (
+              <Table.Tr key={c.id}>
+                <Table.Td>{c.name}</Table.Td>
+                <Table.Td>{c.domain}</Table.Td>
+                <Table.Td>{c.industry}</Table.Td>
+                <Table.Td>
+                  <Group gap="xs" justify="flex-end">
+                    {can(permissions, 'companies:write') && (
+                      <Button size="xs" variant="light" onClick={() => setEditing(c)}>
+                        Edit
+                      </Button>
+                    )}
+                    {can(permissions, 'companies:delete') && (
+                      <Button
+                        size="xs"
+                        color="red"
+                        variant="light"
+                        loading={remove.isPending && remove.variables === c.id}
+                        onClick={() => window.confirm(`Delete ${c.name}?`) && remove.mutate(c.id)}
+                      >
+                        Delete
+                      </Button>
+                    )}
+                  </Group>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+        {companies.data?.items.length === 0 && <p>No companies{q ? ` matching “${q}”` : ''} yet.</p>}
+        <Pager pager={pager} nextCursor={companies.data?.next_cursor} />
+      </QueryState>
+      <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' ? 'New company' : 'Edit company'}>
+        {editing !== null && (
+          <EntityForm
+            fields={FIELDS}
+            initial={editing === 'new' ? {} : { name: editing.name, domain: editing.domain ?? '', industry: editing.industry ?? '' }}
+            submitLabel={editing === 'new' ? 'Create' : 'Save'}
+            onCancel={() => setEditing(null)}
+            onSubmit={async (body) => {
+              await save.mutateAsync({ id: editing === 'new' ? undefined : editing.id, body });
+              setEditing(null);
+            }}
+          />
+        )}
+      </Modal>
+    </>
+  );
+}

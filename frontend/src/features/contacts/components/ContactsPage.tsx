@@ -1,0 +1,132 @@
+import { Button, Group, Modal, Select, Table, TextInput, Title } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { useState } from 'react';
+
+import { EntityForm } from '../../../components/EntityForm';
+import { Pager, useCursorPager } from '../../../components/Pager';
+import { QueryState } from '../../../components/QueryState';
+import { can } from '../../../lib/authorization';
+import { usePermissions } from '../../../lib/session';
+import { useCompanyOptions, useContacts, useDeleteContact, useSaveContact } from '../api/contacts';
+import type { Contact } from '../api/contacts';
+
+export function ContactsPage() {
+  const permissions = usePermissions();
+  const [search, setSearch] = useState('');
+  const [q] = useDebouncedValue(search.trim(), 300);
+  const [companyId, setCompanyId] = useState<string | null>(null);
+  const pager = useCursorPager();
+  const contacts = useContacts(q, companyId, pager.cursor);
+  const companies = useCompanyOptions(can(permissions, 'companies:read'));
+  const save = useSaveContact();
+  const remove = useDeleteContact();
+  const [editing, setEditing] = useState<Contact | 'new' | null>(null);
+  const companyName = (id: string | null | undefined) => companies.data?.find((c) => c.value === id)?.label ?? '';
+
+  return (
+    <>
+      <Group justify="space-between" mb="md">
+        <Title order={2}>Contacts</Title>
+        {can(permissions, 'contacts:write') && <Button onClick={() => setEditing('new')}>New contact</Button>}
+      </Group>
+      <Group mb="sm" grow>
+        <TextInput
+          placeholder="Search by name or email"
+          aria-label="Search contacts"
+          value={search}
+          onChange={(e) => {
+            setSearch(e.currentTarget.value);
+            pager.reset();
+          }}
+        />
+        {companies.data && (
+          <Select
+            placeholder="Any company"
+            aria-label="Filter by company"
+            clearable
+            data={companies.data}
+            value={companyId}
+            onChange={(v) => {
+              setCompanyId(v);
+              pager.reset();
+            }}
+          />
+        )}
+      </Group>
+      <QueryState isPending={contacts.isPending} error={contacts.error} retry={() => contacts.refetch()}>
+        <Table striped highlightOnHover data-testid="contacts-table">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Name</Table.Th>
+              <Table.Th>Email</Table.Th>
+              <Table.Th>Phone</Table.Th>
+              <Table.Th>Company</Table.Th>
+              <Table.Th />
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {contacts.data?.items.map((c) => (
+              <Table.Tr key={c.id}>
+                <Table.Td>{[c.first_name, c.last_name].filter(Boolean).join(' ')}</Table.Td>
+                <Table.Td>{c.email}</Table.Td>
+                <Table.Td>{c.phone}</Table.Td>
+                <Table.Td>{companyName(c.company_id)}</Table.Td>
+                <Table.Td>
+                  <Group gap="xs" justify="flex-end">
+                    {can(permissions, 'contacts:write') && (
+                      <Button size="xs" variant="light" onClick={() => setEditing(c)}>
+                        Edit
+                      </Button>
+                    )}
+                    {can(permissions, 'contacts:delete') && (
+                      <Button
+                        size="xs"
+                        color="red"
+                        variant="light"
+                        onClick={() => window.confirm(`Delete ${c.first_name}?`) && remove.mutate(c.id)}
+                      >
+                        Delete
+                      </Button>
+                    )}
+                  </Group>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+        {contacts.data?.items.length === 0 && <p>No contacts{q ? ` matching “${q}”` : ''} yet.</p>}
+        <Pager pager={pager} nextCursor={contacts.data?.next_cursor} />
+      </QueryState>
+      <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' ? 'New contact' : 'Edit contact'}>
+        {editing !== null && (
+          <EntityForm
+            fields={[
+              { name: 'first_name', label: 'First name', required: true },
+              { name: 'last_name', label: 'Last name' },
+              { name: 'email', label: 'Email', type: 'email' },
+              { name: 'phone', label: 'Phone' },
+              ...(companies.data ? [{ name: 'company_id', label: 'Company', options: companies.data }] : []),
+            ]}
+            initial={
+              editing === 'new'
+                ? { company_id: companyId ?? '' }
+                : {
+                    first_name: editing.first_name,
+                    last_name: editing.last_name ?? '',
+                    email: editing.email ?? '',
+                    phone: editing.phone ?? '',
+                    company_id: editing.company_id ?? '',
+                  }
+            }
+            submitLabel={editing === 'new' ? 'Create' : 'Save'}
+            onCancel={() => setEditing(null)}
+            onSubmit={async (body) => {
+              await save.mutateAsync({ id: editing === 'new' ? undefined : editing.id, body });
+              setEditing(null);
+            }}
+          />
+        )}
+      </Modal>
+    </>
+  );
+}

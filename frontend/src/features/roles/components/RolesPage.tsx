@@ -1,0 +1,116 @@
+import { Alert, Badge, Button, Checkbox, Group, Modal, Stack, Table, TextInput, Title } from '@mantine/core';
+import { useState } from 'react';
+
+import { QueryState } from '../../../components/QueryState';
+import { ApiError } from '../../../lib/api/client';
+import { can } from '../../../lib/authorization';
+import { usePermissions } from '../../../lib/session';
+import { useDeleteRole, usePermissionCatalog, useRoles, useSaveRole } from '../api/roles';
+import type { Role } from '../api/roles';
+
+export function RolesPage() {
+  const permissions = usePermissions();
+  const manage = can(permissions, 'roles:manage');
+  const roles = useRoles();
+  const remove = useDeleteRole();
+  const [editing, setEditing] = useState<Role | 'new' | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  return (
+    <>
+      <Group justify="space-between" mb="md">
+        <Title order={2}>Roles</Title>
+        {manage && <Button onClick={() => setEditing('new')}>New role</Button>}
+      </Group>
+      {error && (
+        <Alert color="red" mb="sm" role="alert" withCloseButton onClose={() => setError(null)}>
+          {error}
+        </Alert>
+      )}
+      <QueryState isPending={roles.isPending} error={roles.error} retry={() => roles.refetch()}>
+        <Table striped data-testid="roles-table">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Name</Table.Th>
+              <Table.Th>Permissions</Table.Th>
+              <Table.Th />
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {roles.data?.items.map((r) => (
+              <Table.Tr key={r.id}>
+                <Table.Td>
+                  {r.name} {r.system && <Badge size="xs">system</Badge>}
+                </Table.Td>
+                <Table.Td>{r.permissions.join(', ')}</Table.Td>
+                <Table.Td>
+                  {manage && !r.system && (
+                    <Group gap="xs" justify="flex-end">
+                      <Button size="xs" variant="light" onClick={() => setEditing(r)}>
+                        Edit
+                      </Button>
+                      <Button
+                        size="xs"
+                        color="red"
+                        variant="light"
+                        onClick={() =>
+                          window.confirm(`Delete role ${r.name}?`) &&
+                          remove.mutateAsync(r.id).catch((e: Error) => setError(e.message))
+                        }
+                      >
+                        Delete
+                      </Button>
+                    </Group>
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </QueryState>
+      <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' ? 'New role' : 'Edit role'}>
+        {editing !== null && <RoleForm role={editing === 'new' ? null : editing} held={permissions} onDone={() => setEditing(null)} />}
+      </Modal>
+    </>
+  );
+}
+
+function RoleForm({ role, held, onDone }: { role: Role | null; held: string[]; onDone: () => void }) {
+  const catalog = usePermissionCatalog();
+  const save = useSaveRole();
+  const [name, setName] = useState(role?.name ?? '');
+  const [description, setDescription] = useState(role?.description ?? '');
+  const [picked, setPicked] = useState<string[]>(role?.permissions ?? []);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (event: React.FormEvent) => {
+    event.preventDefault();
+    try {
+      await save.mutateAsync({ id: role?.id, body: { name, description: description || null, permissions: picked } });
+      onDone();
+    } catch (e) {
+      if (e instanceof ApiError && e.fieldErrors.length) setErrors(e.fields());
+      else setError(e instanceof Error ? e.message : 'Something went wrong');
+    }
+  };
+  return (
+    <form onSubmit={submit}>
+      <Stack>
+        {error && <Alert color="red">{error}</Alert>}
+        <TextInput label="Name" name="name" value={name} error={errors.name} onChange={(e) => setName(e.currentTarget.value)} />
+        <TextInput label="Description" value={description} error={errors.description} onChange={(e) => setDescription(e.currentTarget.value)} />
+        <Checkbox.Group label="Permissions" value={picked} onChange={setPicked} error={errors.permissions}>
+          <Stack gap={4} mt={4}>
+            {catalog.data?.items.map((p) => (
+              // You can only grant what you hold; the API refuses anything else.
+              <Checkbox key={p.key} value={p.key} label={`${p.key} — ${p.description}`} disabled={!held.includes(p.key)} />
+            ))}
+          </Stack>
+        </Checkbox.Group>
+        <Button type="submit" loading={save.isPending}>
+          Save
+        </Button>
+      </Stack>
+    </form>
+  );
+}
