@@ -59,6 +59,26 @@ mkdir -p "$OUT/pgbench" "$OUT/targets"
 BASE=http://127.0.0.1:$PORT
 
 now() { date +%s.%N; }
+# Percent of CPU idle over one second (from /proc/stat).
+cpu_idle() {
+  local a b
+  a=$(awk '/^cpu / { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat); sleep 1
+  b=$(awk '/^cpu / { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)
+  awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.0f", 100 * (y[1] - x[1]) / (y[2] - x[2]) }'
+}
+# The machine is shared: before each measured scenario wait (bounded) until
+# the CPUs are mostly idle, and record what they were doing.
+QUIET_WAIT=${BENCH_QUIET_WAIT:-300}
+QUIET_NOTES=()
+wait_quiet() { # scenario
+  local idle waited=0
+  idle=$(cpu_idle)
+  while [ "$idle" -lt 85 ] && [ "$waited" -lt "$QUIET_WAIT" ]; do
+    [ "$waited" = 0 ] && log "CPU only ${idle}% idle before $1 (other processes): waiting up to ${QUIET_WAIT}s"
+    sleep 4; waited=$((waited + 5)); idle=$(cpu_idle)
+  done
+  QUIET_NOTES+=("$1 ${idle}%$([ "$waited" -gt 0 ] && echo " after ${waited}s wait")")
+}
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 ms() { awk -v us="$1" 'BEGIN { printf "%.2f ms", us / 1000 }'; }
 
@@ -184,6 +204,7 @@ declare -A RPS P50 P99 ERR
 RSS_MAX=$RSS_IDLE
 run_wrk() { # name targets-file seconds [record]
   local name=$1 file=$2 dur=$3 line
+  [ "${4:-record}" = record ] && wait_quiet "$name"
   log "wrk $name: ${dur}s, -t$THREADS -c$CONNECTIONS"
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${dur}s" --timeout 5s --latency -s benches/rotate.lua "$BASE" -- "$file" \
     >"$OUT/wrk-$name.txt" 2>&1 &
@@ -238,6 +259,7 @@ declare -A TPS
 run_pgbench() { # name
   local name=$1 args=() f
   for f in "$OUT/pgbench/${name}"_*.sql; do args+=(-f "$f"); done
+  wait_quiet "pgbench-$name"
   log "pgbench $name: ${DURATION}s, -c $PGB_CLIENTS -j 2 -M prepared, ${#args[@]} scripts / 2"
   PGPASSWORD="$TENET_WEB_PASSWORD" pgbench -h "$PGHOST_LOCAL" -p "$PGPORT_LOCAL" -U tenet_web -n \
     -c "$PGB_CLIENTS" -j 2 -M prepared -T "$DURATION" -l --log-prefix="$OUT/pgbench/log_$name" "${args[@]}" "$DB" \
@@ -296,6 +318,7 @@ row_pgb() { echo "| $2 | ${TPS[$1]} | ${P50[$1]} | ${P99[$1]} | ${ERR[$1]:-0} | 
   echo "Seed: ${SEED_TOTAL_S}s (tenants through app.create_tenant_with_owner ${SEED_TENANTS_S}s; companies + contacts as superuser with triggers off, index rebuild, ANALYZE ${SEED_DATA_S}s)."
   echo "Server: start to first /api/ready 200 ${READY_S}s; $LOGINS logins (bcrypt cost 10, sequential) ${LOGIN_S}s; RSS idle $RSS_IDLE MiB, max under load $RSS_MAX MiB, after load $RSS_AFTER MiB."
   echo "Load: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s on 127.0.0.1, tokens of $LOGINS tenants rotated; pgbench -c $PGB_CLIENTS -j 2 -M prepared -T $DURATION as tenet_web, $(wc -l <"$OUT/pgbench/sessions.txt") sessions/tenants. Load generator, server and PostgreSQL share the cores."
+  echo "CPU idle just before each scenario: $(IFS=,; echo "${QUIET_NOTES[*]}" | sed 's/,/, /g')."
   echo
   echo "| scenario | req/s or tps | p50 | p99 | errors | / pgbench 1 RT per stmt | / pgbench pipelined |"
   echo "|---|---:|---:|---:|---:|---:|---:|"
