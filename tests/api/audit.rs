@@ -3,7 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{connect, Response, Session, TestApp, PASSWORD};
+use crate::helpers::{as_request, connect, Response, Session, TestApp, PASSWORD};
 
 async fn audit(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
     let r = app.get(&format!("/api/audit-logs{query}"), token).await;
@@ -146,22 +146,9 @@ async fn only_auditors_read_the_log_and_only_their_tenants() {
     assert!(audit(&app, &a.access, &format!("?actor_id={}", b.user_id)).await.is_empty());
 
     // In SQL, an audit:read holder's context sees only its own tenant's rows.
-    let c = app.web_client().await;
-    let claims = super_claims(&a.access);
-    c.batch_execute("BEGIN; SET LOCAL role tenet_api").await.expect("begin");
-    c.execute(
-        "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true), set_config('app.session_id', $3, true)",
-        &[&claims["tenant_id"].as_str(), &claims["sub"].as_str(), &claims["sid"].as_str()],
-    )
-    .await
-    .expect("context");
+    let c = as_request(&app, &a.access).await;
     let foreign: i64 = c.query_one("SELECT count(*) FROM audit_log WHERE tenant_id <> $1::text::uuid", &[&a.tenant_id]).await.expect("q").get(0);
     assert_eq!(foreign, 0);
-}
-
-fn super_claims(token: &str) -> Value {
-    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(token.split('.').nth(1).expect("p")).expect("b64")).expect("json")
 }
 
 #[tokio::test]
@@ -196,17 +183,9 @@ async fn filters_and_pagination_work() {
 async fn nobody_can_update_or_delete_entries_without_the_switch() {
     let app = TestApp::spawn().await;
     let o = app.signup("Acme", "o@acme.test").await;
-    let claims = super_claims(&o.access);
 
     // The API role, even with audit:read: no privilege at all.
-    let c = app.web_client().await;
-    c.batch_execute("BEGIN; SET LOCAL role tenet_api").await.expect("begin");
-    c.execute(
-        "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true), set_config('app.session_id', $3, true)",
-        &[&claims["tenant_id"].as_str(), &claims["sub"].as_str(), &claims["sid"].as_str()],
-    )
-    .await
-    .expect("context");
+    let c = as_request(&app, &o.access).await;
     for sql in ["UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log", "TRUNCATE audit_log",
                 "INSERT INTO audit_log (tenant_id, seq, action, entity, prev_hash, hash) SELECT tenant_id, 999, 'x', 'x', hash, hash FROM audit_chain_heads"] {
         c.batch_execute("SAVEPOINT s").await.expect("sp");

@@ -5,7 +5,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::helpers::{Response, Session, TestApp, PASSWORD};
+use crate::helpers::{as_request, claims, Response, Session, TestApp, PASSWORD};
 
 async fn send(app: &TestApp, method: Method, path: &str, token: &str, body: Option<Value>) -> Response {
     app.request(method, path, Some(token), body).await
@@ -257,30 +257,14 @@ async fn permissions_are_enforced_per_action_and_by_the_database() {
     send(&app, Method::DELETE, &path, &member.access, None).await.assert_problem(403);
 
     // The database refuses the viewer on its own, handlers skipped.
-    let claims: Value = {
-        use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(viewer.access.split('.').nth(1).expect("p")).expect("b64")).expect("json")
-    };
-    let c = app.web_client().await;
-    c.batch_execute("BEGIN; SET LOCAL role tenet_api").await.expect("begin");
-    c.execute(
-        "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true), set_config('app.session_id', $3, true)",
-        &[&claims["tenant_id"].as_str(), &claims["sub"].as_str(), &claims["sid"].as_str()],
-    )
-    .await
-    .expect("context");
+    let claims = claims(&viewer.access);
+    let c = as_request(&app, &viewer.access).await;
     let e = c
         .execute("INSERT INTO companies (tenant_id, name) VALUES ($1::text::uuid, 'sneaky')", &[&claims["tenant_id"].as_str()])
         .await
         .expect_err("viewer insert");
     assert_eq!(e.code().map(|c| c.code()), Some("42501"));
-    c.batch_execute("ROLLBACK; BEGIN; SET LOCAL role tenet_api").await.expect("again");
-    c.execute(
-        "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true), set_config('app.session_id', $3, true)",
-        &[&claims["tenant_id"].as_str(), &claims["sub"].as_str(), &claims["sid"].as_str()],
-    )
-    .await
-    .expect("context");
+    let c = as_request(&app, &viewer.access).await;
     assert_eq!(c.execute("UPDATE companies SET name = 'x'", &[]).await.expect("update"), 0);
     assert_eq!(c.execute("DELETE FROM companies", &[]).await.expect("delete"), 0);
 }

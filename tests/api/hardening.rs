@@ -1,27 +1,8 @@
 //! Attacks found in review of the database boundary, each tried and refused.
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::helpers::{connect, TestApp, PASSWORD};
-
-fn claims(token: &str) -> Value {
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(token.split('.').nth(1).expect("payload")).expect("b64")).expect("json")
-}
-
-async fn as_request(app: &TestApp, token: &str) -> tokio_postgres::Client {
-    let c = claims(token);
-    let client = app.web_client().await;
-    client.batch_execute("BEGIN; SET LOCAL role tenet_api").await.expect("begin");
-    client
-        .execute(
-            "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true), set_config('app.session_id', $3, true)",
-            &[&c["tenant_id"].as_str(), &c["sub"].as_str(), &c["sid"].as_str()],
-        )
-        .await
-        .expect("context");
-    client
-}
+use crate::helpers::{as_request, claims, connect, TestApp, PASSWORD};
 
 #[tokio::test]
 async fn the_api_role_cannot_mint_sessions_or_owners_for_existing_accounts() {

@@ -332,3 +332,27 @@ impl Session {
         }
     }
 }
+
+/// The claims of an access token (not verified: tests read their own tokens).
+pub fn claims(token: &str) -> Value {
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+    let payload = token.split('.').nth(1).expect("a JWT has a payload");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url")).expect("json")
+}
+
+/// A connection as the API's login role inside an open transaction with the
+/// request context of `token` set, exactly as a request has it, but with the
+/// handlers skipped: whatever it may do, the database alone allowed.
+pub async fn as_request(app: &TestApp, token: &str) -> tokio_postgres::Client {
+    let c = claims(token);
+    let client = app.web_client().await;
+    client.batch_execute("BEGIN; SET LOCAL role tenet_api").await.expect("begin");
+    client
+        .execute(
+            "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true), set_config('app.session_id', $3, true)",
+            &[&c["tenant_id"].as_str(), &c["sub"].as_str(), &c["sid"].as_str()],
+        )
+        .await
+        .expect("context");
+    client
+}

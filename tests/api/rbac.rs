@@ -2,12 +2,11 @@
 //! escalation attempts, last-owner protection, immediate effect of changes,
 //! cross-tenant ids, and SQL-level proofs that the database refuses on its
 //! own when the handlers are skipped.
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::helpers::{Response, Session, TestApp, PASSWORD};
+use crate::helpers::{as_request, claims, Response, Session, TestApp, PASSWORD};
 
 struct Tenant {
     owner: Session,
@@ -47,11 +46,6 @@ async fn send(app: &TestApp, method: Method, path: &str, token: &str, body: Opti
 
 fn id(r: &Response) -> String {
     r.body["id"].as_str().unwrap_or_else(|| panic!("no id in {}", r.text)).to_string()
-}
-
-fn claims(token: &str) -> Value {
-    let part = token.split('.').nth(1).expect("payload");
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).expect("b64")).expect("json")
 }
 
 #[tokio::test]
@@ -327,20 +321,6 @@ async fn tenant_can_be_read_by_members_and_renamed_by_its_manager() {
 // ---------------------------------------------------------------------------
 // SQL level: the database refuses on its own.
 // ---------------------------------------------------------------------------
-async fn context_of(app: &TestApp, token: &str) -> tokio_postgres::Client {
-    let c = claims(token);
-    let client = app.web_client().await;
-    client.batch_execute("BEGIN; SET LOCAL role tenet_api").await.expect("begin");
-    client
-        .execute(
-            "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true), set_config('app.session_id', $3, true)",
-            &[&c["tenant_id"].as_str(), &c["sub"].as_str(), &c["sid"].as_str()],
-        )
-        .await
-        .expect("context");
-    client
-}
-
 fn sqlstate(e: &tokio_postgres::Error) -> String {
     e.code().map(|c| c.code().to_string()).unwrap_or_default()
 }
@@ -354,7 +334,7 @@ async fn a_member_context_cannot_write_roles_or_memberships_in_sql() {
     let member_id = claims(member)["sub"].as_str().expect("sub").to_string();
     let outsider = app.signup("Out", "out@out.test").await;
 
-    let c = context_of(&app, member).await;
+    let c = as_request(&app, member).await;
     let owner_role: String = c.query_one("SELECT id::text FROM roles WHERE name = 'owner'", &[]).await.expect("roles are readable").get(0);
     for sql in [
         format!("INSERT INTO roles (tenant_id, name) VALUES ('{tenant_id}', 'sneaky')"),
@@ -381,7 +361,7 @@ async fn an_admin_context_cannot_escalate_in_sql() {
     let admin_id = claims(admin)["sub"].as_str().expect("sub").to_string();
     let owner_id = t.owner.user_id.clone();
 
-    let c = context_of(&app, admin).await;
+    let c = as_request(&app, admin).await;
     let owner_role: String = c.query_one("SELECT id::text FROM roles WHERE name = 'owner'", &[]).await.expect("q").get(0);
     let custom: String = c
         .query_one("INSERT INTO roles (tenant_id, name) VALUES ($1::text::uuid, 'mine') RETURNING id::text", &[&tenant_id])
@@ -408,7 +388,7 @@ async fn an_admin_context_cannot_escalate_in_sql() {
     // (The admin's transaction holds the tenant's audit chain: end it first.)
     c.batch_execute("ROLLBACK").await.expect("rollback");
     // The owner, in SQL, cannot remove the last owner either.
-    let o = context_of(&app, &t.owner.access).await;
+    let o = as_request(&app, &t.owner.access).await;
     let e = o.execute("DELETE FROM membership_roles WHERE user_id = $1::text::uuid", &[&owner_id]).await.expect_err("last owner");
     assert_eq!(sqlstate(&e), "TN409");
 }
