@@ -20,7 +20,11 @@ pub struct Cli {
 #[derive(Subcommand)]
 pub enum Command {
     /// Serve the HTTP API (and the built frontend at /). DATABASE_URL: a login role granted tenet_api.
-    Serve,
+    Serve {
+        /// Apply migrations first, as the owner role in MIGRATE_DATABASE_URL.
+        #[arg(long)]
+        migrate: bool,
+    },
     /// Apply migrations, then sql/ and policies/. DATABASE_URL: the owner role.
     Migrate,
     /// Administration (DATABASE_URL: the owner role).
@@ -58,7 +62,15 @@ pub type CliResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
 pub async fn run(cli: Cli) -> CliResult {
     match cli.command {
-        Command::Serve => serve().await,
+        Command::Serve { migrate } => {
+            if migrate {
+                let url = std::env::var("MIGRATE_DATABASE_URL")
+                    .map_err(|_| "--migrate needs MIGRATE_DATABASE_URL (the owner role's URL)")?;
+                let summary = db::migrate::run(&secrecy::SecretString::from(url)).await?;
+                tracing::info!(applied = ?summary.applied, "migrations applied");
+            }
+            serve().await
+        }
         Command::Migrate => {
             let url = config::database_url()?;
             let summary = db::migrate::run(&url).await?;

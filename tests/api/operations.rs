@@ -96,3 +96,54 @@ async fn a_bad_path_parameter_is_a_400_problem() {
     let r = app.request(Method::DELETE, "/api/auth/sessions/not-a-uuid", Some(&owner.access), None).await;
     r.assert_problem(400);
 }
+
+#[tokio::test]
+async fn sigterm_drains_in_flight_requests_and_exits_cleanly() {
+    // Arrange: the real binary on a database of its own.
+    let db = crate::helpers::TestDb::new().await;
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        l.local_addr().expect("addr").port()
+    };
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .env("DATABASE_URL", db.web_url())
+        .env("JWT_SECRET", crate::helpers::JWT_SECRET)
+        .env("PORT", port.to_string())
+        .env("BCRYPT_COST", "12")
+        .env("RUST_LOG", "warn")
+        .arg("serve")
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn tenet");
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    for _ in 0..100 {
+        if client.get(format!("{base}/api/ready")).send().await.is_ok_and(|r| r.status().is_success()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    // Act: a slow request (bcrypt, cost 12) in flight when SIGTERM arrives.
+    let login = tokio::spawn({
+        let client = client.clone();
+        let url = format!("{base}/api/auth/signup");
+        async move {
+            client
+                .post(url)
+                .json(&json!({"tenant_name": "Drain", "email": "d@drain.test", "password": crate::helpers::PASSWORD, "name": "D"}))
+                .send()
+                .await
+                .map(|r| r.status())
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let pid = child.id().expect("pid").to_string();
+    let killed = std::process::Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
+    assert!(killed.success());
+
+    // Assert: the in-flight request completes, then the process exits 0.
+    assert_eq!(login.await.expect("join").expect("in-flight request answered"), StatusCode::CREATED);
+    let status = tokio::time::timeout(std::time::Duration::from_secs(10), child.wait()).await.expect("exits").expect("status");
+    assert!(status.success(), "{status:?}");
+}
