@@ -53,17 +53,32 @@ $$;
 -- The validated tenant: live session + active membership, or NULL.
 -- SECURITY DEFINER because sessions and memberships are themselves behind RLS.
 -- ---------------------------------------------------------------------------
+-- These run on every statement of every request, so they are PL/pgSQL (whose
+-- query plans are cached per connection; a plain SQL function that cannot be
+-- inlined is planned again on every call) and read each setting once into a
+-- variable, so each lookup is a primary-key probe.
 CREATE OR REPLACE FUNCTION app.current_tenant_id() RETURNS uuid
-LANGUAGE sql STABLE SECURITY DEFINER
+LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
-  SELECT s.tenant_id
+DECLARE
+  v_session uuid := app.setting_uuid('app.session_id');
+  v_user uuid := app.setting_uuid('app.user_id');
+  v_tenant uuid := app.setting_uuid('app.tenant_id');
+  v_found uuid;
+BEGIN
+  IF v_session IS NULL OR v_user IS NULL OR v_tenant IS NULL THEN
+    RETURN NULL;
+  END IF;
+  SELECT s.tenant_id INTO v_found
     FROM sessions s
     JOIN memberships m ON m.tenant_id = s.tenant_id AND m.user_id = s.user_id AND m.active
-   WHERE s.id = app.setting_uuid('app.session_id')
-     AND s.user_id = app.setting_uuid('app.user_id')
-     AND s.tenant_id = app.setting_uuid('app.tenant_id')
+   WHERE s.id = v_session
+     AND s.user_id = v_user
+     AND s.tenant_id = v_tenant
      AND s.revoked_at IS NULL
-     AND s.expires_at > now()
+     AND s.expires_at > now();
+  RETURN v_found;
+END
 $$;
 COMMENT ON FUNCTION app.current_tenant_id() IS
   'The tenant of the request context, only while app.session_id names a live session of app.user_id acting in '
@@ -74,26 +89,41 @@ COMMENT ON FUNCTION app.current_tenant_id() IS
 -- statement, never from token claims, so role changes apply immediately.
 -- ---------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION app.current_permissions() RETURNS text[]
-LANGUAGE sql STABLE SECURITY DEFINER
+LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
-  SELECT coalesce(array_agg(DISTINCT rp.permission_key ORDER BY rp.permission_key), '{}')
+DECLARE
+  v_tenant uuid := app.current_tenant_id();
+  v_user uuid := app.setting_uuid('app.user_id');
+  v_keys text[];
+BEGIN
+  IF v_tenant IS NULL THEN
+    RETURN '{}';
+  END IF;
+  SELECT coalesce(array_agg(DISTINCT rp.permission_key ORDER BY rp.permission_key), '{}') INTO v_keys
     FROM membership_roles mr
     JOIN role_permissions rp ON rp.tenant_id = mr.tenant_id AND rp.role_id = mr.role_id
-   WHERE mr.tenant_id = app.current_tenant_id()
-     AND mr.user_id = app.current_user_id()
+   WHERE mr.tenant_id = v_tenant AND mr.user_id = v_user;
+  RETURN v_keys;
+END
 $$;
 COMMENT ON FUNCTION app.current_permissions() IS 'Permission keys the request context holds in its tenant (empty without a valid context).';
 
 CREATE OR REPLACE FUNCTION app.has_permission(permission text) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER
+LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
-  SELECT EXISTS (
+DECLARE
+  v_tenant uuid := app.current_tenant_id();
+  v_user uuid := app.setting_uuid('app.user_id');
+BEGIN
+  IF v_tenant IS NULL THEN
+    RETURN false;
+  END IF;
+  RETURN EXISTS (
     SELECT 1
       FROM membership_roles mr
       JOIN role_permissions rp ON rp.tenant_id = mr.tenant_id AND rp.role_id = mr.role_id
-     WHERE mr.tenant_id = app.current_tenant_id()
-       AND mr.user_id = app.current_user_id()
-       AND rp.permission_key = permission)
+     WHERE mr.tenant_id = v_tenant AND mr.user_id = v_user AND rp.permission_key = permission);
+END
 $$;
 COMMENT ON FUNCTION app.has_permission(text) IS
   'Whether the request context holds a permission. Call it as (select app.has_permission(''key'')) in policies '
@@ -104,9 +134,14 @@ COMMENT ON FUNCTION app.has_permission(text) IS
 -- session of an active member (the API answers 401), otherwise the caller's
 -- permissions (so handlers can answer 403 before doing work).
 CREATE OR REPLACE FUNCTION app.authorize() RETURNS text[]
-LANGUAGE sql STABLE SECURITY DEFINER
+LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
-  SELECT CASE WHEN app.current_tenant_id() IS NOT NULL THEN app.current_permissions() END
+BEGIN
+  IF app.current_tenant_id() IS NULL THEN
+    RETURN NULL;
+  END IF;
+  RETURN app.current_permissions();
+END
 $$;
 
 REVOKE ALL ON FUNCTION app.setting_uuid(text), app.current_user_id(), app.current_session_id(), app.request_id(),
