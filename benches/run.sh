@@ -20,6 +20,8 @@
 #   BENCH_DB [tenet_bench]            database (dropped and re-created)
 #   BENCH_DROP [0]                    1: drop the database at the end
 #   BENCH_RUST_LOG [info]             RUST_LOG of the server (info logs every request, as in production)
+#   BENCH_OUT [bench-results]         where summary.md and the raw logs go
+#   BENCH_QUIET_WAIT [300]            seconds to wait for idle CPUs before each scenario
 #
 # Seeding: tenants and owners go through app.create_tenant_with_owner() as the
 # owner role (audit triggers fire); the bulk companies/contacts are inserted
@@ -53,7 +55,7 @@ BENCH_PASSWORD='bench-Owner-pass-2026'
 [ "$TENANTS" -ge 1 ] && [ "$TENANTS" -le 9999 ] || die "BENCH_TENANTS must be 1..9999"
 [[ "$Q" =~ ^[A-Za-z0-9]+$ ]] || die "BENCH_Q must be alphanumeric"
 
-OUT=$ROOT/bench-results
+OUT=${BENCH_OUT:-$ROOT/bench-results}
 rm -rf "$OUT/pgbench" "$OUT/targets"
 mkdir -p "$OUT/pgbench" "$OUT/targets"
 BASE=http://127.0.0.1:$PORT
@@ -77,7 +79,7 @@ wait_quiet() { # scenario
     [ "$waited" = 0 ] && log "CPU only ${idle}% idle before $1 (other processes): waiting up to ${QUIET_WAIT}s"
     sleep 4; waited=$((waited + 5)); idle=$(cpu_idle)
   done
-  QUIET_NOTES+=("$1 ${idle}%$([ "$waited" -gt 0 ] && echo " after ${waited}s wait")")
+  if [ "$waited" -gt 0 ]; then QUIET_NOTES+=("$1 ${idle}% after ${waited}s wait"); else QUIET_NOTES+=("$1 ${idle}%"); fi
 }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 ms() { awk -v us="$1" 'BEGIN { printf "%.2f ms", us / 1000 }'; }
@@ -120,6 +122,8 @@ done
 log "building tenet (release)"
 cargo build --release --locked --quiet --bin tenet
 TENET=$CARGO_TARGET_DIR/release/tenet
+# What was built and migrated (sql/ and policies/ are compiled into the binary).
+GIT_STATE="$(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- src Cargo.toml Cargo.lock sql policies migrations 2>/dev/null || echo ' + uncommitted changes in src/sql/policies/migrations')"
 
 # --- database -----------------------------------------------------------------
 log "creating database $DB"
@@ -264,7 +268,7 @@ run_pgbench() { # name
   PGPASSWORD="$TENET_WEB_PASSWORD" pgbench -h "$PGHOST_LOCAL" -p "$PGPORT_LOCAL" -U tenet_web -n \
     -c "$PGB_CLIENTS" -j 2 -M prepared -T "$DURATION" -l --log-prefix="$OUT/pgbench/log_$name" "${args[@]}" "$DB" \
     >"$OUT/pgbench-$name.txt" 2>&1 || die "pgbench $name failed: $(tail -n 5 "$OUT/pgbench-$name.txt")"
-  TPS[$name]=$(sed -nE 's/^tps = ([0-9.]+) \(without initial connection time\).*/\1/p' "$OUT/pgbench-$name.txt")
+  TPS[$name]=$(sed -nE 's/^tps = ([0-9]+\.[0-9]).* \(without initial connection time\).*/\1/p' "$OUT/pgbench-$name.txt")
   # Transaction log: client_id tx_no latency_us script_no epoch epoch_us.
   local sorted=$OUT/pgbench/lat_$name
   cat "$OUT/pgbench/log_$name".* | awk '{ print $3 }' | sort -n >"$sorted"
@@ -286,7 +290,9 @@ cursor_row=$(psql "$ADMIN_URL" -AtqF ' ' -c "SELECT created_at, id FROM contacts
 c_at=${cursor_row% *}; c_id=${cursor_row##* }
 PLANS=$(psql "$WEB_URL" -v ON_ERROR_STOP=1 -q -P pager=off 2>&1 <<SQL
 BEGIN;
+\o /dev/null
 $(context_sql "$tenant" "$user" "$session")
+\o
 SELECT app.authorize() IS NOT NULL AS authorized;
 \echo '### list: first page'
 EXPLAIN (ANALYZE, BUFFERS) $SELECT_SQL WHERE tenant_id = '$tenant' ORDER BY created_at DESC, id DESC LIMIT 51;
@@ -303,6 +309,32 @@ SQL
 )
 echo "$PLANS" >"$OUT/explain.txt"
 
+# What the per-request authorization functions cost on their own: 200 fresh
+# statements each (as every request runs them: SQL function bodies are
+# planned per statement), as tenet_api with a live session's context.
+FN_COST=$(psql "$WEB_URL" -v ON_ERROR_STOP=1 -qAt 2>&1 <<SQL | sed -nE 's/^NOTICE: +//p'
+BEGIN;
+$(context_sql "$tenant" "$user" "$session")
+DO \$\$
+DECLARE
+  f text;
+  t0 timestamptz;
+  x text;
+BEGIN
+  FOREACH f IN ARRAY ARRAY['1', 'app.current_tenant_id()', 'app.has_permission(''contacts:read'')',
+                           'app.current_permissions()', 'app.authorize()'] LOOP
+    t0 := clock_timestamp();
+    FOR i IN 1..200 LOOP
+      EXECUTE 'SELECT ' || f || '::text' INTO x;
+    END LOOP;
+    RAISE NOTICE 'SELECT %: % us', f, round(extract(epoch FROM clock_timestamp() - t0) * 1e6 / 200);
+  END LOOP;
+END
+\$\$;
+ROLLBACK;
+SQL
+)
+
 # --- summary ------------------------------------------------------------------------
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 row_api() { # name label
@@ -313,7 +345,7 @@ row_pgb() { echo "| $2 | ${TPS[$1]} | ${P50[$1]} | ${P99[$1]} | ${ERR[$1]:-0} | 
 {
   echo "# Tenet benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
-  echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(psql "$ADMIN_URL" -Atqc 'SHOW server_version' | cut -d' ' -f1); git $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- src Cargo.toml Cargo.lock sql policies migrations 2>/dev/null || echo ' + uncommitted changes')."
+  echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(psql "$ADMIN_URL" -Atqc 'SHOW server_version' | cut -d' ' -f1); built from git $GIT_STATE."
   echo "Data: $COUNTS. $SIZES."
   echo "Seed: ${SEED_TOTAL_S}s (tenants through app.create_tenant_with_owner ${SEED_TENANTS_S}s; companies + contacts as superuser with triggers off, index rebuild, ANALYZE ${SEED_DATA_S}s)."
   echo "Server: start to first /api/ready 200 ${READY_S}s; $LOGINS logins (bcrypt cost 10, sequential) ${LOGIN_S}s; RSS idle $RSS_IDLE MiB, max under load $RSS_MAX MiB, after load $RSS_AFTER MiB."
@@ -329,6 +361,8 @@ row_pgb() { echo "| $2 | ${TPS[$1]} | ${P50[$1]} | ${P99[$1]} | ${ERR[$1]:-0} | 
   row_pgb plain "pgbench list, one round trip per statement"
   row_pgb appshape "pgbench list, app's shape (pipelined BEGIN+context+authorize; query; ROLLBACK)"
   row_pgb pipeline "pgbench list, all statements in one pipeline"
+  echo
+  echo "Database time per statement of the authorization functions (warm, 200 statements each): $(echo "$FN_COST" | paste -sd ';' | sed 's/;/; /g')."
   echo
   echo "## Plans (tenant $tenant, as tenet_web with role tenet_api and a live session)"
   echo

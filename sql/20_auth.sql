@@ -435,15 +435,23 @@ $$;
 -- Every tenant the caller belongs to, with their roles there.
 CREATE OR REPLACE FUNCTION app.my_memberships()
 RETURNS TABLE (tenant_id uuid, tenant_name text, tenant_slug text, roles text[])
-LANGUAGE sql STABLE SECURITY DEFINER
+LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+  v_user uuid := app.current_user_id();
+BEGIN
+  IF app.current_tenant_id() IS NULL THEN
+    RETURN;
+  END IF;
+  RETURN QUERY
   SELECT t.id, t.name, t.slug,
          coalesce((SELECT array_agg(r.name ORDER BY r.name)
                      FROM membership_roles mr JOIN roles r ON r.tenant_id = mr.tenant_id AND r.id = mr.role_id
                     WHERE mr.tenant_id = m.tenant_id AND mr.user_id = m.user_id), '{}')
     FROM memberships m JOIN tenants t ON t.id = m.tenant_id
-   WHERE m.user_id = app.current_user_id() AND m.active AND app.current_tenant_id() IS NOT NULL
-   ORDER BY t.name, t.id
+   WHERE m.user_id = v_user AND m.active
+   ORDER BY t.name, t.id;
+END
 $$;
 
 DO $$
