@@ -25,7 +25,7 @@ CREATE TABLE audit_log (
   CONSTRAINT audit_log_pkey PRIMARY KEY (tenant_id, occurred_at, id),
   CONSTRAINT audit_log_seq_key UNIQUE (tenant_id, seq)
 );
-CREATE INDEX audit_log_page_idx ON audit_log (tenant_id, occurred_at DESC, id DESC);
+-- Pages (newest first) scan the primary key backwards: no separate index.
 CREATE INDEX audit_log_record_idx ON audit_log (tenant_id, record_id, occurred_at DESC);
 CREATE INDEX audit_log_actor_idx ON audit_log (tenant_id, actor_id, occurred_at DESC);
 COMMENT ON TABLE audit_log IS

@@ -42,9 +42,12 @@ BEGIN
   END IF;
   -- Lock this tenant's chain head until commit: appends to one tenant are
   -- serialised, other tenants are not affected.
-  INSERT INTO audit_chain_heads (tenant_id, seq, hash) VALUES (p_tenant, 0, app.audit_zero_hash())
-  ON CONFLICT (tenant_id) DO NOTHING;
   SELECT * INTO v_head FROM audit_chain_heads WHERE tenant_id = p_tenant FOR UPDATE;
+  IF NOT FOUND THEN
+    INSERT INTO audit_chain_heads (tenant_id, seq, hash) VALUES (p_tenant, 0, app.audit_zero_hash())
+    ON CONFLICT (tenant_id) DO NOTHING;
+    SELECT * INTO v_head FROM audit_chain_heads WHERE tenant_id = p_tenant FOR UPDATE;
+  END IF;
 
   r.tenant_id   := p_tenant;
   r.occurred_at := now();
