@@ -5,10 +5,19 @@ import type { Schemas } from '../../../lib/api/client';
 
 export type Role = Schemas['Role'];
 
+const SYSTEM_ORDER = ['owner', 'admin', 'member', 'viewer'];
+
+/** System roles first, most powerful first; then custom roles by name. */
+function byRank(a: Role, b: Role): number {
+  const rank = (r: Role) => (r.system ? SYSTEM_ORDER.indexOf(r.name) : SYSTEM_ORDER.length);
+  return rank(a) - rank(b) || a.name.localeCompare(b.name);
+}
+
 export function useRoles() {
   return useQuery({
     queryKey: ['roles'],
     queryFn: async () => unwrap(await api.GET('/api/roles', { params: { query: { limit: 200 } } })),
+    select: (page) => ({ ...page, items: [...page.items].sort(byRank) }),
   });
 }
 
