@@ -109,6 +109,19 @@ pub async fn template() -> String {
                 admin.batch_execute(&format!("GRANT tenet_api TO {WEB_ROLE}")).await.expect("grant tenet_api");
                 admin.batch_execute(&format!("ALTER DATABASE {name} IS_TEMPLATE true")).await.expect("mark template");
             }
+            // Templates of older schema versions are dead weight: drop them
+            // unless something still uses them.
+            let stale = admin
+                .query("SELECT datname::text FROM pg_database WHERE datname LIKE 'tenet_tpl_%' AND datname <> $1", &[&name])
+                .await
+                .expect("list templates");
+            for row in stale {
+                let old: String = row.get(0);
+                // Two statements: DROP DATABASE cannot run in the implicit transaction of a batch.
+                if admin.batch_execute(&format!("ALTER DATABASE {old} IS_TEMPLATE false")).await.is_ok() {
+                    let _ = admin.batch_execute(&format!("DROP DATABASE {old}")).await;
+                }
+            }
             admin.execute("SELECT pg_advisory_unlock(7346298)", &[]).await.expect("unlock");
             name
         })
