@@ -201,6 +201,26 @@ describe('Tenet in a browser', () => {
     await context.close();
   });
 
+  it('switches between the tenants a user belongs to', async () => {
+    const other = await api('POST', '/api/auth/signup', null, {
+      tenant_name: `Second Shop ${run}`, email: `second-${run}@e2e.test`, password: PASSWORD, name: 'Second Owner',
+    });
+    assert.equal(other.status, 201);
+    // The first owner's existing account joins the second tenant.
+    const joined = await api('POST', '/api/users', other.body.access_token, { email: owner.email, name: 'x', password: PASSWORD, roles: ['viewer'] });
+    assert.equal(joined.status, 201);
+
+    const { context, page } = await newPage();
+    await signIn(page, owner.email);
+    await page.getByTestId('tenant-switcher').click();
+    await page.getByRole('option', { name: `Second Shop ${run}` }).click();
+    await page.getByRole('heading', { name: `Second Shop ${run}` }).waitFor();
+    // A viewer there: no audit log in the navigation.
+    assert.ok(!(await page.getByTestId('nav').textContent()).includes('Audit log'));
+    await shot(page, '14-switched-tenant');
+    await context.close();
+  });
+
   it('serves Swagger UI with no internet access', async () => {
     const { context, page } = await newPage();
     const outside = [];
