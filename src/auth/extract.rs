@@ -73,6 +73,45 @@ impl FromRequestParts<AppState> for Authenticated {
     }
 }
 
+/// A verified access token whose database scope is not opened yet, so the
+/// handler can send its first query in the same pipeline as the context
+/// (`Scope::authenticated_query`). Used by the hot list endpoints.
+pub struct Identified {
+    pub identity: Identity,
+    pub meta: RequestMeta,
+    pub pool: deadpool_postgres::Pool,
+}
+
+impl Identified {
+    /// Opens the scope with `sql` as its first query: one round trip.
+    pub async fn scope_with(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<(Scope, Vec<tokio_postgres::Row>), AppError> {
+        Scope::authenticated_query(&self.pool, &self.meta, self.identity, sql, params).await
+    }
+}
+
+impl FromRequestParts<AppState> for Identified {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = bearer_token(parts).ok_or(AppError::Unauthorized("A bearer access token is required.".into()))?;
+        let identity = state
+            .jwt
+            .verify(token)
+            .ok_or(AppError::Unauthorized("The access token is invalid or expired.".into()))?;
+        Ok(Identified { identity, meta: request_meta(parts), pool: state.pool.clone() })
+    }
+}
+
+impl OperationInput for Identified {
+    fn operation_input(ctx: &mut GenContext, operation: &mut Operation) {
+        Authenticated::operation_input(ctx, operation);
+    }
+}
+
 impl OperationInput for Authenticated {
     fn operation_input(_ctx: &mut GenContext, operation: &mut Operation) {
         let requirement: SecurityRequirement = [("bearer".to_string(), Vec::new())].into_iter().collect();

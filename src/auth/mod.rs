@@ -7,4 +7,4 @@ pub mod password;
 pub mod rate_limit;
 pub mod refresh;
 
-pub use extract::{Authenticated, Meta};
+pub use extract::{Authenticated, Identified, Meta};

@@ -54,29 +54,46 @@ impl Scope {
     /// A scope for an authenticated request: fails with 401 unless the
     /// identity names a live session of an active member of its tenant.
     pub async fn authenticated(pool: &Pool, meta: &RequestMeta, identity: Identity) -> AppResult<Self> {
-        let Opened { mut inner, permissions_or_none } = Self::open(pool, meta, Some(identity)).await?;
-        match permissions_or_none {
-            Some(permissions) => {
-                inner.permissions = permissions;
-                Ok(inner)
-            }
-            // `inner` is dropped here, which rolls the transaction back.
-            None => Err(AppError::Unauthorized("The session is not valid.".into())),
-        }
+        let opened = Self::open(pool, meta, Some(identity), None).await?;
+        Ok(opened.authorized()?.0)
+    }
+
+    /// Like `authenticated`, with the request's first query sent in the same
+    /// pipeline (one round trip for BEGIN, context, authorization and the
+    /// query). Without a valid context the query sees nothing (RLS) and the
+    /// caller gets 401 anyway.
+    pub async fn authenticated_query(
+        pool: &Pool,
+        meta: &RequestMeta,
+        identity: Identity,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> AppResult<(Self, Vec<Row>)> {
+        let opened = Self::open(pool, meta, Some(identity), Some((sql, params))).await?;
+        opened.authorized()
     }
 
     /// A scope with no tenant context, for the steps before a tenant is known
     /// (signup, login, refresh): tenant tables read as empty; only the
     /// SECURITY DEFINER entry points of schema `app` can do anything.
     pub async fn anonymous(pool: &Pool, meta: &RequestMeta) -> AppResult<Self> {
-        Ok(Self::open(pool, meta, None).await?.inner)
+        Ok(Self::open(pool, meta, None, None).await?.inner)
     }
 
-    async fn open(pool: &Pool, meta: &RequestMeta, identity: Option<Identity>) -> AppResult<Opened> {
+    async fn open(
+        pool: &Pool,
+        meta: &RequestMeta,
+        identity: Option<Identity>,
+        first: Option<(&str, &[&(dyn ToSql + Sync)])>,
+    ) -> AppResult<Opened> {
         let client = pool.get().await?;
         let begin = client.prepare_cached("BEGIN").await?;
         let set_context = client.prepare_cached(SET_CONTEXT).await?;
         let authorize = client.prepare_cached(AUTHORIZE).await?;
+        let first_statement = match first {
+            Some((sql, _)) => Some(client.prepare_cached(sql).await?),
+            None => None,
+        };
 
         let text = |id: Option<Uuid>| id.map(|u| u.to_string()).unwrap_or_default();
         let tenant = text(identity.map(|i| i.tenant_id));
@@ -90,12 +107,27 @@ impl Scope {
         let scope = Scope { client: Some(client), identity, permissions: Vec::new() };
         let c = scope.conn()?;
         // One round trip: tokio-postgres pipelines requests in flight together.
-        let (began, context, authorized) =
-            tokio::join!(c.execute(&begin, &[]), c.execute(&set_context, &params), c.query_one(&authorize, &[]));
+        let (began, context, authorized, rows) = match (&first_statement, first) {
+            (Some(stmt), Some((_, first_params))) => {
+                let (b, x, a, r) = tokio::join!(
+                    c.execute(&begin, &[]),
+                    c.execute(&set_context, &params),
+                    c.query_one(&authorize, &[]),
+                    c.query(stmt, first_params)
+                );
+                (b, x, a, Some(r))
+            }
+            _ => {
+                let (b, x, a) =
+                    tokio::join!(c.execute(&begin, &[]), c.execute(&set_context, &params), c.query_one(&authorize, &[]));
+                (b, x, a, None)
+            }
+        };
         began?;
         context?;
         let permissions: Option<Vec<String>> = authorized?.get(0);
-        Ok(Opened { inner: scope, permissions_or_none: permissions })
+        let rows = rows.transpose()?.unwrap_or_default();
+        Ok(Opened { inner: scope, permissions_or_none: permissions, rows })
     }
 
     fn conn(&self) -> AppResult<&Object> {
@@ -173,6 +205,22 @@ impl Scope {
 struct Opened {
     inner: Scope,
     permissions_or_none: Option<Vec<String>>,
+    rows: Vec<Row>,
+}
+
+impl Opened {
+    /// The scope (and first rows) of a valid context; 401 otherwise, after
+    /// which the dropped scope rolls the transaction back.
+    fn authorized(self) -> AppResult<(Scope, Vec<Row>)> {
+        let Opened { mut inner, permissions_or_none, rows } = self;
+        match permissions_or_none {
+            Some(permissions) => {
+                inner.permissions = permissions;
+                Ok((inner, rows))
+            }
+            None => Err(AppError::Unauthorized("The session is not valid.".into())),
+        }
+    }
 }
 
 impl Drop for Scope {

@@ -292,3 +292,21 @@ async fn each_change_is_audited() {
     assert_eq!(actions, vec!["update", "insert"]);
     assert_eq!(contact_entries[0]["changes"]["company_id"]["new"], Value::Null);
 }
+
+#[tokio::test]
+async fn lists_answer_403_without_read_and_401_after_logout() {
+    let app = TestApp::spawn().await;
+    let o = app.signup("Acme", "o@acme.test").await;
+    create(&app, &o.access, "companies", json!({"name": "Globex"})).await;
+    app.post("/api/roles", Some(&o.access), json!({"name": "nothing", "permissions": []})).await;
+    app.post("/api/users", Some(&o.access), json!({"email": "n@acme.test", "name": "N", "password": PASSWORD, "roles": ["nothing"]})).await;
+    let nobody = Session::from(&app.login("n@acme.test", PASSWORD, None).await);
+
+    app.get("/api/companies", &nobody.access).await.assert_problem(403);
+    app.get("/api/contacts", &nobody.access).await.assert_problem(403);
+
+    assert_eq!(list(&app, &o.access, "/api/companies").await.len(), 1);
+    app.request(Method::POST, "/api/auth/logout", Some(&o.access), None).await;
+    app.get("/api/companies", &o.access).await.assert_problem(401);
+    app.get("/api/contacts", &o.access).await.assert_problem(401);
+}
