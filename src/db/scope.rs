@@ -106,27 +106,27 @@ impl Scope {
         // Owning the connection from here on means an error below still rolls back.
         let scope = Scope { client: Some(client), identity, permissions: Vec::new() };
         let c = scope.conn()?;
-        // One round trip: tokio-postgres pipelines requests in flight together.
-        let (began, context, authorized, rows) = match (&first_statement, first) {
-            (Some(stmt), Some((_, first_params))) => {
-                let (b, x, a, r) = tokio::join!(
-                    c.execute(&begin, &[]),
-                    c.execute(&set_context, &params),
-                    c.query_one(&authorize, &[]),
-                    c.query(stmt, first_params)
-                );
-                (b, x, a, Some(r))
-            }
-            _ => {
-                let (b, x, a) =
-                    tokio::join!(c.execute(&begin, &[]), c.execute(&set_context, &params), c.query_one(&authorize, &[]));
-                (b, x, a, None)
+        // One round trip: tokio-postgres sends each request when its future is
+        // first polled, and join! polls them in order, so they are pipelined.
+        // An anonymous scope has nothing to authorize.
+        let authorize_request = async {
+            match identity {
+                Some(_) => c.query_one(&authorize, &[]).await.map(|row| row.get::<_, Option<Vec<String>>>(0)),
+                None => Ok(None),
             }
         };
+        let first_request = async {
+            match (&first_statement, first) {
+                (Some(stmt), Some((_, first_params))) => c.query(stmt, first_params).await.map(Some),
+                _ => Ok(None),
+            }
+        };
+        let (began, context, authorized, rows) =
+            tokio::join!(c.execute(&begin, &[]), c.execute(&set_context, &params), authorize_request, first_request);
         began?;
         context?;
-        let permissions: Option<Vec<String>> = authorized?.get(0);
-        let rows = rows.transpose()?.unwrap_or_default();
+        let permissions = authorized?;
+        let rows = rows?.unwrap_or_default();
         Ok(Opened { inner: scope, permissions_or_none: permissions, rows })
     }
 
