@@ -37,7 +37,7 @@ CREATE TABLE contacts (
   id          uuid        NOT NULL DEFAULT app.uuid_generate_v7(),
   first_name  text        NOT NULL CHECK (length(btrim(first_name)) BETWEEN 1 AND 320),
   last_name   text        CHECK (length(last_name) <= 320),
-  email       text        CHECK (length(email) <= 320),
+  email       text        CHECK (length(email) <= 320 AND email ~ '^[^@\s]+@[^@\s]+$'),
   phone       text        CHECK (length(phone) <= 2000),
   company_id  uuid,
   owner_id    uuid,

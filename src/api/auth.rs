@@ -169,17 +169,36 @@ pub struct SessionList {
 // ---------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------
-fn issue(state: &AppState, identity: Identity, refresh_token: String) -> AppResult<TokenPair> {
+/// A token pair for a session, and the browser-mode cookie carrying its refresh token.
+fn issue(state: &AppState, identity: Identity, refresh_token: String) -> AppResult<(TokenPair, String)> {
     let access_token = state.jwt.issue(identity).map_err(|e| AppError::Internal(format!("signing failed: {e}")))?;
-    Ok(TokenPair { access_token, refresh_token, token_type: "Bearer", expires_in: state.jwt.ttl.as_secs() })
+    let cookie = refresh::cookie(&refresh_token, state.config.session_ttl.as_secs());
+    Ok((TokenPair { access_token, refresh_token, token_type: "Bearer", expires_in: state.jwt.ttl.as_secs() }, cookie))
 }
 
-fn session_seconds(state: &AppState) -> f64 {
-    state.config.session_ttl.as_secs_f64()
+/// 200 with a token pair and its cookie (login, refresh, switch-tenant).
+fn token_reply(state: &AppState, identity: Identity, refresh_token: String) -> AppResult<Reply<TokenPair>> {
+    let (tokens, cookie) = issue(state, identity, refresh_token)?;
+    Ok(Reply::ok(tokens).with_cookie(cookie))
 }
 
-fn refresh_cookie(state: &AppState, token: &str) -> String {
-    refresh::cookie(token, state.config.session_ttl.as_secs())
+/// Opens a session whose refresh token is `refresh_token`: after a login
+/// attempt, or (attempt `None`) for an account created in this transaction.
+async fn open_session(
+    scope: &Scope,
+    state: &AppState,
+    user_id: Uuid,
+    tenant_id: Uuid,
+    refresh_token: &str,
+    attempt: Option<i64>,
+) -> AppResult<Identity> {
+    let row = scope
+        .query_one(
+            "SELECT session_id FROM app.open_session($1, $2, $3, make_interval(secs => $4), $5)",
+            &[&user_id, &tenant_id, &refresh::hash(refresh_token), &state.config.session_ttl.as_secs_f64(), &attempt],
+        )
+        .await?;
+    Ok(Identity { user_id, tenant_id, session_id: row.get(0) })
 }
 
 fn rate_limit(state: &AppState, meta: &crate::db::RequestMeta) -> AppResult<()> {
@@ -225,18 +244,12 @@ async fn signup(State(state): State<AppState>, Meta(meta): Meta, Json(req): Json
         )
         .await?;
     let (tenant_id, user_id): (Uuid, Uuid) = (created.get("tenant_id"), created.get("user_id"));
-    let session = scope
-        .query_one(
-            "SELECT session_id FROM app.open_session($1, $2, $3, make_interval(secs => $4), NULL)",
-            &[&user_id, &tenant_id, &refresh::hash(&refresh_token), &session_seconds(&state)],
-        )
-        .await?;
+    let identity = open_session(&scope, &state, user_id, tenant_id, &refresh_token, None).await?;
     scope.commit().await?;
 
-    let identity = Identity { user_id, tenant_id, session_id: session.get(0) };
-    let cookie = refresh_cookie(&state, &refresh_token);
+    let (tokens, cookie) = issue(&state, identity, refresh_token)?;
     let body = SignupResponse {
-        tokens: issue(&state, identity, refresh_token)?,
+        tokens,
         user: UserSummary { id: user_id, email: created.get("user_email"), name: created.get("user_name") },
         tenant: TenantSummary { id: tenant_id, name: created.get("tenant_name"), slug: created.get("tenant_slug") },
     };
@@ -307,17 +320,9 @@ async fn login(State(state): State<AppState>, Meta(meta): Meta, Json(req): Json<
 
     let refresh_token = refresh::generate();
     let scope = Scope::anonymous(&state.pool, &meta).await?;
-    let session = scope
-        .query_one(
-            "SELECT session_id FROM app.open_session($1, $2, $3, make_interval(secs => $4), $5)",
-            &[&user_id, &tenant_id, &refresh::hash(&refresh_token), &session_seconds(&state), &attempt],
-        )
-        .await?;
+    let identity = open_session(&scope, &state, user_id, tenant_id, &refresh_token, attempt).await?;
     scope.commit().await?;
-
-    let identity = Identity { user_id, tenant_id, session_id: session.get(0) };
-    let cookie = refresh_cookie(&state, &refresh_token);
-    Ok(Reply::ok(issue(&state, identity, refresh_token)?).with_cookie(cookie))
+    token_reply(&state, identity, refresh_token)
 }
 
 fn login_docs(op: TransformOperation) -> TransformOperation {
@@ -438,8 +443,7 @@ async fn refresh_tokens(
         "ok" => {
             let identity =
                 Identity { user_id: row.get("user_id"), tenant_id: row.get("tenant_id"), session_id: row.get("session_id") };
-            let cookie = refresh_cookie(&state, &next);
-            Ok(Reply::ok(issue(&state, identity, next)?).with_cookie(cookie))
+            token_reply(&state, identity, next)
         }
         "reused" => {
             tracing::warn!(session_id = %row.get::<_, Uuid>("session_id"), "refresh token reuse: session revoked");
@@ -535,9 +539,7 @@ async fn switch_tenant(State(state): State<AppState>, auth: Authenticated, Json(
     let next = refresh::generate();
     let row = scope.query_one("SELECT tenant_id FROM app.switch_tenant($1, $2)", &[&slug, &refresh::hash(&next)]).await?;
     scope.commit().await?;
-    let identity = Identity { tenant_id: row.get(0), ..identity };
-    let cookie = refresh_cookie(&state, &next);
-    Ok(Reply::ok(issue(&state, identity, next)?).with_cookie(cookie))
+    token_reply(&state, Identity { tenant_id: row.get(0), ..identity }, next)
 }
 
 fn switch_docs(op: TransformOperation) -> TransformOperation {

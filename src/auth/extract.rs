@@ -62,13 +62,8 @@ impl FromRequestParts<AppState> for Authenticated {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = bearer_token(parts).ok_or(AppError::Unauthorized("A bearer access token is required.".into()))?;
-        let identity = state
-            .jwt
-            .verify(token)
-            .ok_or(AppError::Unauthorized("The access token is invalid or expired.".into()))?;
-        let meta = request_meta(parts);
-        let scope = Scope::authenticated(&state.pool, &meta, identity).await?;
+        let Identified { identity, meta, pool } = Identified::from_request_parts(parts, state).await?;
+        let scope = Scope::authenticated(&pool, &meta, identity).await?;
         Ok(Authenticated { identity, scope, meta })
     }
 }

@@ -1,9 +1,10 @@
-import { Button, Group, Modal, Table, TextInput, Title } from '@mantine/core';
+import { Button, Group, Modal, Table, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 
 import { EntityForm } from '../../../components/EntityForm';
 import type { FieldSpec } from '../../../components/EntityForm';
+import { PageHeader } from '../../../components/PageHeader';
 import { Pager, useCursorPager } from '../../../components/Pager';
 import { QueryState } from '../../../components/QueryState';
 import { can } from '../../../lib/authorization';
@@ -29,10 +30,7 @@ export function CompaniesPage() {
 
   return (
     <>
-      <Group justify="space-between" mb="md">
-        <Title order={2}>Companies</Title>
-        {can(permissions, 'companies:write') && <Button onClick={() => setEditing('new')}>New company</Button>}
-      </Group>
+      <PageHeader title="Companies" action={can(permissions, 'companies:write') && { label: 'New company', onClick: () => setEditing('new') }} />
       <TextInput
         placeholder="Search by name or domain"
         aria-label="Search companies"

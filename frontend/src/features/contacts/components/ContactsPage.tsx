@@ -1,8 +1,9 @@
-import { Button, Group, Modal, Select, Table, TextInput, Title } from '@mantine/core';
+import { Button, Group, Modal, Select, Table, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 
 import { EntityForm } from '../../../components/EntityForm';
+import { PageHeader } from '../../../components/PageHeader';
 import { Pager, useCursorPager } from '../../../components/Pager';
 import { QueryState } from '../../../components/QueryState';
 import { can } from '../../../lib/authorization';
@@ -25,10 +26,7 @@ export function ContactsPage() {
 
   return (
     <>
-      <Group justify="space-between" mb="md">
-        <Title order={2}>Contacts</Title>
-        {can(permissions, 'contacts:write') && <Button onClick={() => setEditing('new')}>New contact</Button>}
-      </Group>
+      <PageHeader title="Contacts" action={can(permissions, 'contacts:write') && { label: 'New contact', onClick: () => setEditing('new') }} />
       <Group mb="sm" grow>
         <TextInput
           placeholder="Search by name or email"

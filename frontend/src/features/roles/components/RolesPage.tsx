@@ -1,6 +1,7 @@
-import { Alert, Badge, Button, Checkbox, Group, Modal, Stack, Table, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Checkbox, Group, Modal, Stack, Table, TextInput } from '@mantine/core';
 import { useState } from 'react';
 
+import { ErrorBanner, PageHeader } from '../../../components/PageHeader';
 import { QueryState } from '../../../components/QueryState';
 import { ApiError } from '../../../lib/api/client';
 import { can } from '../../../lib/authorization';
@@ -18,15 +19,8 @@ export function RolesPage() {
 
   return (
     <>
-      <Group justify="space-between" mb="md">
-        <Title order={2}>Roles</Title>
-        {manage && <Button onClick={() => setEditing('new')}>New role</Button>}
-      </Group>
-      {error && (
-        <Alert color="red" mb="sm" role="alert" withCloseButton onClose={() => setError(null)}>
-          {error}
-        </Alert>
-      )}
+      <PageHeader title="Roles" action={manage && { label: 'New role', onClick: () => setEditing('new') }} />
+      <ErrorBanner error={error} onClose={() => setError(null)} />
       <QueryState isPending={roles.isPending} error={roles.error} retry={() => roles.refetch()}>
         <Table striped data-testid="roles-table">
           <Table.Thead>

@@ -1,6 +1,7 @@
-import { Alert, Badge, Button, Group, Modal, MultiSelect, PasswordInput, Stack, Switch, Table, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Group, Modal, MultiSelect, PasswordInput, Stack, Switch, Table, TextInput } from '@mantine/core';
 import { useState } from 'react';
 
+import { ErrorBanner, PageHeader } from '../../../components/PageHeader';
 import { Pager, useCursorPager } from '../../../components/Pager';
 import { QueryState } from '../../../components/QueryState';
 import { ApiError } from '../../../lib/api/client';
@@ -24,15 +25,8 @@ export function UsersPage() {
 
   return (
     <>
-      <Group justify="space-between" mb="md">
-        <Title order={2}>Users</Title>
-        {manage && <Button onClick={() => setAdding(true)}>Add member</Button>}
-      </Group>
-      {error && (
-        <Alert color="red" mb="sm" role="alert" withCloseButton onClose={() => setError(null)}>
-          {error}
-        </Alert>
-      )}
+      <PageHeader title="Users" action={manage && { label: 'Add member', onClick: () => setAdding(true) }} />
+      <ErrorBanner error={error} onClose={() => setError(null)} />
       <QueryState isPending={users.isPending} error={users.error} retry={() => users.refetch()}>
         <Table striped data-testid="users-table">
           <Table.Thead>
