@@ -17,8 +17,9 @@ CREATE POLICY "the owner's security definer functions act on every row" ON sessi
 DROP POLICY IF EXISTS "callers see their own sessions" ON sessions;
 CREATE POLICY "callers see their own sessions" ON sessions FOR SELECT TO tenet_api
   USING (user_id = (SELECT app.current_user_id()) AND (SELECT app.current_tenant_id()) IS NOT NULL);
-DROP POLICY IF EXISTS "sessions are opened through app.open_session" ON sessions;
-CREATE POLICY "sessions are opened through app.open_session" ON sessions FOR INSERT TO tenet_api WITH CHECK (false);
+DROP POLICY IF EXISTS "sessions are opened only by app.signup and app.finish_login" ON sessions;
+CREATE POLICY "sessions are opened only by app.signup and app.finish_login" ON sessions FOR INSERT TO tenet_api
+  WITH CHECK (false);
 DROP POLICY IF EXISTS "sessions change through app functions" ON sessions;
 CREATE POLICY "sessions change through app functions" ON sessions FOR UPDATE TO tenet_api USING (false) WITH CHECK (false);
 DROP POLICY IF EXISTS "sessions are never deleted by the API" ON sessions;

@@ -2,15 +2,16 @@
 -- Request context: who is asking.
 --
 -- Each request sets, transaction-locally (set_config(name, value, true)):
---   app.tenant_id, app.user_id, app.session_id, app.request_id, app.client_ip,
---   app.user_agent
+--   app.tenant_id, app.user_id, app.session_id, app.session_secret,
+--   app.request_id, app.client_ip, app.user_agent
 -- These helpers read them with current_setting(name, true) and are STABLE so
 -- that policies calling them as `(select app.fn())` evaluate them once per
 -- statement (an InitPlan), not once per row.
 --
 -- app.current_tenant_id() is the heart of fail-closed tenancy: it returns the
 -- tenant only while the context names a live session of an active member of
--- that tenant; otherwise NULL, and `tenant_id = NULL` matches no row.
+-- that tenant, with that session's secret; otherwise NULL, and
+-- `tenant_id = NULL` matches no row.
 -- ============================================================================
 
 -- ---------------------------------------------------------------------------
@@ -64,9 +65,10 @@ DECLARE
   v_session uuid := app.setting_uuid('app.session_id');
   v_user uuid := app.setting_uuid('app.user_id');
   v_tenant uuid := app.setting_uuid('app.tenant_id');
+  v_secret text := current_setting('app.session_secret', true);
   v_found uuid;
 BEGIN
-  IF v_session IS NULL OR v_user IS NULL OR v_tenant IS NULL THEN
+  IF v_session IS NULL OR v_user IS NULL OR v_tenant IS NULL OR v_secret IS NULL OR v_secret = '' THEN
     RETURN NULL;
   END IF;
   SELECT s.tenant_id INTO v_found
@@ -75,6 +77,7 @@ BEGIN
    WHERE s.id = v_session
      AND s.user_id = v_user
      AND s.tenant_id = v_tenant
+     AND s.secret_hash = sha256(convert_to(v_secret, 'UTF8'))
      AND s.revoked_at IS NULL
      AND s.expires_at > now();
   RETURN v_found;
@@ -82,7 +85,8 @@ END
 $$;
 COMMENT ON FUNCTION app.current_tenant_id() IS
   'The tenant of the request context, only while app.session_id names a live session of app.user_id acting in '
-  'app.tenant_id and that user is an active member of it. NULL otherwise: every tenant policy then matches nothing.';
+  'app.tenant_id, app.session_secret is that session''s secret, and that user is an active member of it. '
+  'NULL otherwise: every tenant policy then matches nothing.';
 
 -- ---------------------------------------------------------------------------
 -- RBAC: evaluated from the current membership and role tables on every

@@ -252,3 +252,28 @@ CREATE OR REPLACE TRIGGER audit_chain_anchors_append_only BEFORE UPDATE OR DELET
 REVOKE ALL ON FUNCTION app.audit_content(audit_log), app.audit_zero_hash(),
   app.audit_append(uuid, text, text, uuid, jsonb, uuid), app.audit_row(), app.audit_guard(),
   app.audit_verify(uuid), app.audit_chain_guard() FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------
+-- The chain head, for a tenant to keep its own copy (GET /api/audit-logs/head)
+-- and notice a rewind the database itself cannot stop (a superuser can).
+-- ---------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION app.audit_head()
+RETURNS TABLE (tenant_id uuid, seq bigint, hash text, occurred_at timestamptz)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+  v_tenant uuid := app.current_tenant_id();
+BEGIN
+  IF v_tenant IS NULL OR NOT app.has_permission('audit:read') THEN
+    RETURN;
+  END IF;
+  RETURN QUERY
+  SELECT v_tenant, coalesce(h.seq, 0), encode(coalesce(h.hash, app.audit_zero_hash()), 'hex'),
+         (SELECT a.occurred_at FROM audit_log a WHERE a.tenant_id = v_tenant AND a.seq = h.seq)
+    FROM (SELECT 1) one LEFT JOIN audit_chain_heads h ON h.tenant_id = v_tenant;
+END
+$$;
+COMMENT ON FUNCTION app.audit_head() IS
+  'The caller''s tenant''s audit chain head (seq, hex hash, time of that entry); empty without audit:read.';
+REVOKE ALL ON FUNCTION app.audit_head() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app.audit_head() TO tenet_api;

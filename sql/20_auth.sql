@@ -128,32 +128,39 @@ EXCEPTION WHEN unique_violation THEN
 END
 $$;
 
--- Sign-up from the API: a new account only (an existing email is 409).
-CREATE OR REPLACE FUNCTION app.signup(p_tenant_name text, p_email text, p_name text, p_password_hash text)
+-- Sign-up from the API: a new account only (an existing email is 409), and
+-- its first session, opened in the same call.
+CREATE OR REPLACE FUNCTION app.signup(
+  p_tenant_name text, p_email text, p_name text, p_password_hash text,
+  p_session_id uuid, p_secret_hash bytea, p_refresh_hash bytea, p_lifetime interval)
 RETURNS TABLE (tenant_id uuid, tenant_name text, tenant_slug text, tenant_created_at timestamptz,
-               user_id uuid, user_email text, user_name text)
-LANGUAGE sql VOLATILE SECURITY DEFINER
+               user_id uuid, user_email text, user_name text, session_id uuid)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
-  SELECT * FROM app.create_tenant_with_owner(p_tenant_name, p_email, p_name, p_password_hash, false)
+DECLARE
+  r record;
+BEGIN
+  SELECT * INTO r FROM app.create_tenant_with_owner(p_tenant_name, p_email, p_name, p_password_hash, false);
+  INSERT INTO login_attempts (email, user_id, tenant_id, succeeded) VALUES (lower(r.user_email), r.user_id, r.tenant_id, true);
+  PERFORM app.start_session(p_session_id, r.user_id, r.tenant_id, p_secret_hash, p_refresh_hash, p_lifetime, 'auth.signup');
+  RETURN QUERY SELECT r.tenant_id, r.tenant_name, r.tenant_slug, r.tenant_created_at, r.user_id, r.user_email, r.user_name,
+                      p_session_id;
+END
 $$;
 
 -- ---------------------------------------------------------------------------
--- Login.
+-- Login: the database decides.
 --
--- app.begin_login() records a *pending* attempt before the password is
--- checked (in Rust, with bcrypt on the blocking pool), under a lock on the
--- email: pending attempts count as failures, so parallel guesses cannot slip
--- past the throttle. The attempt then either fails (app.fail_login) or opens
--- a session (app.open_session), which only accepts a fresh pending attempt of
--- that very user, so every session traces back to a recorded login.
+-- 1. app.begin_login() records a *pending* attempt (pending attempts count as
+--    failures, so parallel guesses cannot slip past the throttle) and answers
+--    only the bcrypt salt and cost of the account: never its hash. An unknown
+--    email gets a fake salt derived from the email and a private pepper, the
+--    same on every call, so the answer does not tell whether it exists.
+-- 2. The server computes bcrypt(password, that salt) off the database.
+-- 3. app.finish_login() compares that result with the stored hash and, in the
+--    same call, either fails the attempt or opens the session. No other path
+--    opens a session for an existing account.
 -- ---------------------------------------------------------------------------
-DROP FUNCTION IF EXISTS app.login_lookup(text, text);
-DROP FUNCTION IF EXISTS app.record_login_failure(text, uuid, uuid, text);
-DROP FUNCTION IF EXISTS app.open_session(uuid, uuid, bytea, interval, text);
-
--- Seconds until the per-email throttle lets this email try again, or NULL.
--- After 10 failed (or pending) attempts within 15 minutes, since the last
--- success, further attempts wait until the oldest of those 10 leaves the window.
 CREATE OR REPLACE FUNCTION app.login_retry_after(p_email text) RETURNS integer
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
@@ -173,13 +180,37 @@ SET search_path = pg_catalog, public, pg_temp AS $$
     FROM recent
 $$;
 
--- What login needs, and nothing more: the pending attempt, the user's id and
--- password hash, the tenant it would sign in to (by slug, or the most
--- recently used one) and whether that membership is active; or only
--- retry_after when throttled. Always one row, so an unknown email costs the
--- same work.
-CREATE OR REPLACE FUNCTION app.begin_login(p_email text, p_tenant_slug text)
-RETURNS TABLE (attempt_id bigint, user_id uuid, password_hash text, tenant_id uuid, member_active boolean, retry_after integer)
+-- The salt part of a bcrypt hash ("$2b$12$" and 22 characters).
+CREATE OR REPLACE FUNCTION app.bcrypt_salt(p_hash text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN p_hash ~ '^\$2[abxy]\$[0-9]{2}\$[./A-Za-z0-9]{53}$' THEN left(p_hash, 29) END
+$$;
+COMMENT ON FUNCTION app.bcrypt_salt(text) IS 'The "$2b$<cost>$<salt>" prefix of a bcrypt hash, NULL for anything else.';
+
+-- Whether a bcrypt output computed by the server matches a stored hash
+-- (versions 2a/2b/2y compute the same output and differ only in the tag).
+CREATE OR REPLACE FUNCTION app.bcrypt_matches(p_stored text, p_computed text) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT app.bcrypt_salt(p_stored) IS NOT NULL AND app.bcrypt_salt(p_computed) IS NOT NULL
+     AND substr(p_stored, 4) = substr(p_computed, 4)
+$$;
+COMMENT ON FUNCTION app.bcrypt_matches(text, text) IS 'Compares a stored bcrypt hash with one the server computed from a candidate password.';
+
+-- A stable fake salt for an email without an account.
+CREATE OR REPLACE FUNCTION app.fake_bcrypt_salt(p_email text, p_cost integer) RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+  SELECT '$2b$' || lpad(least(greatest(p_cost, 4), 31)::text, 2, '0') || '$' ||
+         left(translate(encode(substr(sha256(p.pepper || convert_to(lower(btrim(p_email)), 'UTF8')), 1, 16), 'base64'),
+                        'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/',
+                        './ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'), 22)
+    FROM app_private.login_pepper p
+$$;
+COMMENT ON FUNCTION app.fake_bcrypt_salt(text, integer) IS
+  'The salt answered for an unknown email: derived from the email and app_private.login_pepper, stable across calls.';
+
+CREATE OR REPLACE FUNCTION app.begin_login(p_email text, p_tenant_slug text, p_unknown_cost integer)
+RETURNS TABLE (attempt_id bigint, password_salt text, retry_after integer)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
@@ -187,7 +218,6 @@ DECLARE
   v_retry integer;
   v_user users;
   v_tenant uuid;
-  v_active boolean := false;
   v_attempt bigint;
 BEGIN
   IF v_email IS NULL OR v_email = '' OR length(v_email) > 320 OR length(p_tenant_slug) > 63 THEN
@@ -197,13 +227,13 @@ BEGIN
   PERFORM pg_advisory_xact_lock(hashtextextended('tenet.login:' || v_email, 0));
   v_retry := app.login_retry_after(v_email);
   IF v_retry IS NOT NULL THEN
-    RETURN QUERY SELECT NULL::bigint, NULL::uuid, NULL::text, NULL::uuid, false, v_retry;
+    RETURN QUERY SELECT NULL::bigint, NULL::text, v_retry;
     RETURN;
   END IF;
 
   SELECT * INTO v_user FROM users u WHERE lower(u.email) = v_email;
   IF FOUND THEN
-    SELECT m.tenant_id, m.active INTO v_tenant, v_active
+    SELECT m.tenant_id INTO v_tenant
       FROM memberships m JOIN tenants t ON t.id = m.tenant_id
      WHERE m.user_id = v_user.id
        AND ((p_tenant_slug IS NOT NULL AND t.slug = lower(p_tenant_slug)) OR (p_tenant_slug IS NULL AND m.active))
@@ -214,82 +244,99 @@ BEGIN
   INSERT INTO login_attempts (email, user_id, tenant_id, succeeded)
   VALUES (v_email, v_user.id, v_tenant, NULL)
   RETURNING id INTO v_attempt;
-  RETURN QUERY SELECT v_attempt, v_user.id, v_user.password_hash, v_tenant, coalesce(v_active, false), NULL::integer;
+  RETURN QUERY SELECT v_attempt,
+                      coalesce(app.bcrypt_salt(v_user.password_hash), app.fake_bcrypt_salt(v_email, p_unknown_cost)),
+                      NULL::integer;
 END
 $$;
+COMMENT ON FUNCTION app.begin_login(text, text, integer) IS
+  'Step 1 of a login: records a pending attempt under the per-email throttle and answers the bcrypt salt to '
+  'hash the candidate password with (a stable fake one for an unknown email). Never answers a hash.';
 
--- The attempt failed. The security event goes to the tenant involved (or the
--- user's most recent one); an unknown email's stays with the operators.
-CREATE OR REPLACE FUNCTION app.fail_login(p_attempt bigint, p_reason text) RETURNS void
+-- Opens a session. Internal: called only by app.signup (an account created
+-- in the same call) and app.finish_login (a password just verified).
+CREATE OR REPLACE FUNCTION app.start_session(
+  p_session_id uuid, p_user_id uuid, p_tenant_id uuid, p_secret_hash bytea, p_refresh_hash bytea,
+  p_lifetime interval, p_event text)
+RETURNS timestamptz
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+  v_expires timestamptz;
+BEGIN
+  IF p_session_id IS NULL OR p_refresh_hash IS NULL OR length(p_refresh_hash) <> 32
+     OR p_secret_hash IS NULL OR length(p_secret_hash) <> 32
+     OR p_lifetime IS NULL OR p_lifetime <= interval '0' OR p_lifetime > interval '365 days' THEN
+    RAISE EXCEPTION USING ERRCODE = 'TN422', MESSAGE = 'invalid session parameters';
+  END IF;
+  INSERT INTO sessions (id, user_id, tenant_id, refresh_token_hash, secret_hash, expires_at, ip, user_agent)
+  VALUES (p_session_id, p_user_id, p_tenant_id, p_refresh_hash, p_secret_hash, now() + p_lifetime,
+          app.client_ip(), app.user_agent())
+  RETURNING expires_at INTO v_expires;
+  INSERT INTO refresh_tokens (token_hash, session_id) VALUES (p_refresh_hash, p_session_id);
+  UPDATE users SET last_tenant_id = p_tenant_id WHERE id = p_user_id;
+  PERFORM app.log_security_event(p_event, p_tenant_id, p_user_id, p_session_id, NULL);
+  RETURN v_expires;
+END
+$$;
+COMMENT ON FUNCTION app.start_session(uuid, uuid, uuid, bytea, bytea, interval, text) IS
+  'Inserts a session and its first refresh token (hashes only). Not executable by the API role.';
+
+-- Step 3 of a login: the database compares the bcrypt output the server
+-- computed with the stored hash and, only if it matches and the member is
+-- active, opens the session, all in this one call. status: 'ok' or 'failed'
+-- (the reason stays in the audit trail, never in the answer).
+CREATE OR REPLACE FUNCTION app.finish_login(
+  p_attempt bigint, p_computed_hash text, p_session_id uuid, p_secret_hash bytea, p_refresh_hash bytea,
+  p_lifetime interval)
+RETURNS TABLE (status text, user_id uuid, tenant_id uuid, session_id uuid)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
   v login_attempts;
+  v_user users;
+  v_active boolean;
+  v_reason text;
   v_tenant uuid;
 BEGIN
-  IF p_reason NOT IN ('unknown_email', 'wrong_password', 'not_a_member', 'inactive_member') THEN
-    RAISE EXCEPTION USING ERRCODE = 'TN422', MESSAGE = 'invalid reason';
-  END IF;
-  UPDATE login_attempts SET succeeded = false
-   WHERE id = p_attempt AND succeeded IS NULL AND attempted_at > now() - interval '5 minutes'
-  RETURNING * INTO v;
+  SELECT * INTO v FROM login_attempts a
+   WHERE a.id = p_attempt AND a.succeeded IS NULL AND a.attempted_at > now() - interval '5 minutes'
+   FOR UPDATE;
   IF NOT FOUND THEN
-    RETURN;
-  END IF;
-  v_tenant := v.tenant_id;
-  IF v.user_id IS NOT NULL AND v_tenant IS NULL THEN
-    SELECT coalesce(u.last_tenant_id,
-                    (SELECT m.tenant_id FROM memberships m WHERE m.user_id = u.id ORDER BY m.created_at DESC LIMIT 1))
-      INTO v_tenant
-      FROM users u WHERE u.id = v.user_id;
-  END IF;
-  PERFORM app.log_security_event('auth.login_failed', v_tenant, v.user_id, NULL, v.email,
-                                 jsonb_build_object('reason', p_reason));
-END
-$$;
-
--- Opens a session: after login, for the user of a fresh pending attempt
--- (p_attempt); after signup (p_attempt NULL), only for an account created in
--- this very transaction. Refuses unless the user is an active member.
-CREATE OR REPLACE FUNCTION app.open_session(
-  p_user_id uuid, p_tenant_id uuid, p_refresh_hash bytea, p_lifetime interval, p_attempt bigint)
-RETURNS TABLE (session_id uuid, expires_at timestamptz)
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER
-SET search_path = pg_catalog, public, pg_temp AS $$
-DECLARE
-  v_session sessions;
-  v_email text;
-BEGIN
-  IF p_refresh_hash IS NULL OR length(p_refresh_hash) <> 32
-     OR p_lifetime IS NULL OR p_lifetime <= interval '0' OR p_lifetime > interval '366 days' THEN
-    RAISE EXCEPTION USING ERRCODE = 'TN422', MESSAGE = 'invalid session parameters';
-  END IF;
-  IF p_attempt IS NOT NULL THEN
-    UPDATE login_attempts SET succeeded = true
-     WHERE id = p_attempt AND user_id = p_user_id AND succeeded IS NULL AND attempted_at > now() - interval '5 minutes'
-    RETURNING email INTO v_email;
-  ELSE
-    SELECT lower(email) INTO v_email FROM users WHERE id = p_user_id AND created_at = now();
-    IF FOUND THEN
-      INSERT INTO login_attempts (email, user_id, tenant_id, succeeded) VALUES (v_email, p_user_id, p_tenant_id, true);
-    END IF;
-  END IF;
-  IF v_email IS NULL OR NOT EXISTS (
-       SELECT 1 FROM memberships m WHERE m.tenant_id = p_tenant_id AND m.user_id = p_user_id AND m.active) THEN
     RAISE EXCEPTION USING ERRCODE = 'TN401', MESSAGE = 'Invalid email, password or tenant.';
   END IF;
+  SELECT * INTO v_user FROM users u WHERE u.id = v.user_id;
+  SELECT m.active INTO v_active FROM memberships m WHERE m.tenant_id = v.tenant_id AND m.user_id = v.user_id;
 
-  INSERT INTO sessions (user_id, tenant_id, refresh_token_hash, expires_at, ip, user_agent)
-  VALUES (p_user_id, p_tenant_id, p_refresh_hash, now() + p_lifetime, app.client_ip(), app.user_agent())
-  RETURNING * INTO v_session;
-  INSERT INTO refresh_tokens (token_hash, session_id) VALUES (p_refresh_hash, v_session.id);
-  UPDATE users SET last_tenant_id = p_tenant_id WHERE id = p_user_id;
-  PERFORM app.log_security_event(CASE WHEN p_attempt IS NULL THEN 'auth.signup' ELSE 'auth.login' END,
-                                 p_tenant_id, p_user_id, v_session.id, NULL);
+  v_reason := CASE
+    WHEN v_user.id IS NULL THEN 'unknown_email'
+    WHEN NOT app.bcrypt_matches(v_user.password_hash, p_computed_hash) THEN 'wrong_password'
+    WHEN v.tenant_id IS NULL OR v_active IS NULL THEN 'not_a_member'
+    WHEN NOT v_active THEN 'inactive_member'
+  END;
 
-  RETURN QUERY SELECT v_session.id, v_session.expires_at;
+  IF v_reason IS NOT NULL THEN
+    UPDATE login_attempts SET succeeded = false WHERE id = v.id;
+    v_tenant := v.tenant_id;
+    IF v.user_id IS NOT NULL AND v_tenant IS NULL THEN
+      SELECT coalesce(v_user.last_tenant_id,
+                      (SELECT m.tenant_id FROM memberships m WHERE m.user_id = v_user.id ORDER BY m.created_at DESC LIMIT 1))
+        INTO v_tenant;
+    END IF;
+    PERFORM app.log_security_event('auth.login_failed', v_tenant, v.user_id, NULL, v.email,
+                                   jsonb_build_object('reason', v_reason));
+    RETURN QUERY SELECT 'failed'::text, NULL::uuid, NULL::uuid, NULL::uuid;
+    RETURN;
+  END IF;
+
+  UPDATE login_attempts SET succeeded = true WHERE id = v.id;
+  PERFORM app.start_session(p_session_id, v.user_id, v.tenant_id, p_secret_hash, p_refresh_hash, p_lifetime, 'auth.login');
+  RETURN QUERY SELECT 'ok'::text, v.user_id, v.tenant_id, p_session_id;
 END
 $$;
+COMMENT ON FUNCTION app.finish_login(bigint, text, uuid, bytea, bytea, interval) IS
+  'Step 3 of a login: compares the server-computed bcrypt output with the stored hash; opens the session only '
+  'on a match for an active member, else records the failure. The only way into an existing account.';
 
 -- ---------------------------------------------------------------------------
 -- Refresh-token rotation with reuse detection.
@@ -313,6 +360,7 @@ BEGIN
      SET refresh_token_hash = p_new_hash, last_used_at = now(),
          ip = coalesce(app.client_ip(), s.ip), user_agent = coalesce(app.user_agent(), s.user_agent)
    WHERE s.refresh_token_hash = p_old_hash
+     AND s.secret_hash IS NOT NULL
      AND s.revoked_at IS NULL
      AND s.expires_at > now()
      AND EXISTS (SELECT 1 FROM memberships m WHERE m.tenant_id = s.tenant_id AND m.user_id = s.user_id AND m.active)
@@ -329,10 +377,13 @@ BEGIN
    WHERE rt.token_hash = p_old_hash AND s.refresh_token_hash <> p_old_hash
    FOR UPDATE OF s;
   IF FOUND THEN
+    -- Recorded once, when it revokes: a session that already ended (logout,
+    -- removal from the tenant, an earlier reuse) is refused without writing
+    -- to the tenant's log again, however often its old tokens come back.
     IF v_session.revoked_at IS NULL THEN
       UPDATE sessions SET revoked_at = now(), revoked_reason = 'refresh_token_reuse' WHERE id = v_session.id;
+      PERFORM app.log_security_event('auth.refresh_reuse', v_session.tenant_id, v_session.user_id, v_session.id, NULL);
     END IF;
-    PERFORM app.log_security_event('auth.refresh_reuse', v_session.tenant_id, v_session.user_id, v_session.id, NULL);
     RETURN QUERY SELECT 'reused'::text, v_session.id, v_session.user_id, v_session.tenant_id;
     RETURN;
   END IF;
@@ -379,27 +430,60 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION app.current_password_hash() RETURNS text
-LANGUAGE sql STABLE SECURITY DEFINER
+-- Changing the password: like a login, the server hashes the current
+-- password with the salt app.password_salt() answers, and the database
+-- compares. Wrong guesses count in the login throttle of the account's email
+-- (same window) and are audited; then 429 until the window passes.
+CREATE OR REPLACE FUNCTION app.password_salt()
+RETURNS TABLE (password_salt text, retry_after integer)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
-  SELECT password_hash FROM users WHERE id = app.current_user_id() AND app.current_tenant_id() IS NOT NULL
+DECLARE
+  v_user users;
+BEGIN
+  PERFORM app.require_context();
+  SELECT * INTO v_user FROM users u WHERE u.id = app.current_user_id();
+  RETURN QUERY SELECT app.bcrypt_salt(v_user.password_hash), app.login_retry_after(v_user.email);
+END
 $$;
+COMMENT ON FUNCTION app.password_salt() IS
+  'The bcrypt salt of the caller''s own password (never the hash), and retry_after when the account is throttled.';
 
-CREATE OR REPLACE FUNCTION app.change_password(p_new_hash text) RETURNS void
+-- status: 'ok', 'wrong_password' or 'throttled' (with retry_after).
+CREATE OR REPLACE FUNCTION app.change_password(p_current_computed text, p_new_hash text)
+RETURNS TABLE (status text, retry_after integer)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
   v_tenant uuid := app.require_context();
+  v_user users;
+  v_retry integer;
 BEGIN
-  IF p_new_hash IS NULL OR p_new_hash !~ '^\$2[abxy]\$' THEN
+  IF p_new_hash IS NULL OR app.bcrypt_salt(p_new_hash) IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = 'TN422', MESSAGE = 'invalid password hash';
   END IF;
-  UPDATE users SET password_hash = p_new_hash WHERE id = app.current_user_id();
+  SELECT * INTO v_user FROM users u WHERE u.id = app.current_user_id();
+  PERFORM pg_advisory_xact_lock(hashtextextended('tenet.login:' || lower(v_user.email), 0));
+  v_retry := app.login_retry_after(v_user.email);
+  IF v_retry IS NOT NULL THEN
+    RETURN QUERY SELECT 'throttled'::text, v_retry;
+    RETURN;
+  END IF;
+  IF NOT app.bcrypt_matches(v_user.password_hash, p_current_computed) THEN
+    INSERT INTO login_attempts (email, user_id, tenant_id, succeeded) VALUES (lower(v_user.email), v_user.id, v_tenant, false);
+    PERFORM app.log_security_event('auth.password_change_failed', v_tenant, v_user.id, app.current_session_id(), NULL);
+    RETURN QUERY SELECT 'wrong_password'::text, NULL::integer;
+    RETURN;
+  END IF;
+  UPDATE users SET password_hash = p_new_hash WHERE id = v_user.id;
   UPDATE sessions SET revoked_at = now(), revoked_reason = 'password_changed'
-   WHERE user_id = app.current_user_id() AND id <> app.current_session_id() AND revoked_at IS NULL;
-  PERFORM app.log_security_event('auth.password_changed', v_tenant, app.current_user_id(), app.current_session_id(), NULL);
+   WHERE user_id = v_user.id AND id <> app.current_session_id() AND revoked_at IS NULL;
+  PERFORM app.log_security_event('auth.password_changed', v_tenant, v_user.id, app.current_session_id(), NULL);
+  RETURN QUERY SELECT 'ok'::text, NULL::integer;
 END
 $$;
+COMMENT ON FUNCTION app.change_password(text, text) IS
+  'Changes the caller''s password after the database verified the current one; revokes their other sessions.';
 
 -- Moves the caller's session to another tenant they actively belong to and
 -- rotates its refresh token; access tokens for the old tenant stop working.
@@ -463,16 +547,19 @@ BEGIN
     'app.unique_slug(text)',
     'app.seed_system_roles(uuid)',
     'app.create_tenant_with_owner(text, text, text, text, boolean)',
-    'app.signup(text, text, text, text)',
+    'app.signup(text, text, text, text, uuid, bytea, bytea, interval)',
     'app.login_retry_after(text)',
-    'app.begin_login(text, text)',
-    'app.fail_login(bigint, text)',
-    'app.open_session(uuid, uuid, bytea, interval, bigint)',
+    'app.bcrypt_salt(text)',
+    'app.bcrypt_matches(text, text)',
+    'app.fake_bcrypt_salt(text, integer)',
+    'app.begin_login(text, text, integer)',
+    'app.start_session(uuid, uuid, uuid, bytea, bytea, interval, text)',
+    'app.finish_login(bigint, text, uuid, bytea, bytea, interval)',
     'app.rotate_refresh_token(bytea, bytea)',
     'app.require_context()',
     'app.revoke_own_session(uuid, text)',
-    'app.current_password_hash()',
-    'app.change_password(text)',
+    'app.password_salt()',
+    'app.change_password(text, text)',
     'app.switch_tenant(text, bytea)',
     'app.my_memberships()']
   LOOP
@@ -483,18 +570,17 @@ $$;
 
 -- What the API may call directly. Internal helpers (log_security_event,
 -- unique_slug, seed_system_roles, create_tenant_with_owner,
--- login_retry_after) are not granted.
+-- login_retry_after, the bcrypt helpers, start_session) are not granted.
 REVOKE EXECUTE ON FUNCTION app.create_tenant_with_owner(text, text, text, text, boolean) FROM tenet_api;
 GRANT EXECUTE ON FUNCTION
-  app.signup(text, text, text, text),
-  app.begin_login(text, text),
-  app.fail_login(bigint, text),
-  app.open_session(uuid, uuid, bytea, interval, bigint),
+  app.signup(text, text, text, text, uuid, bytea, bytea, interval),
+  app.begin_login(text, text, integer),
+  app.finish_login(bigint, text, uuid, bytea, bytea, interval),
   app.rotate_refresh_token(bytea, bytea),
   app.require_context(),
   app.revoke_own_session(uuid, text),
-  app.current_password_hash(),
-  app.change_password(text),
+  app.password_salt(),
+  app.change_password(text, text),
   app.switch_tenant(text, bytea),
   app.my_memberships()
 TO tenet_api;

@@ -4,10 +4,12 @@ use std::io::BufRead;
 use clap::{Parser, Subcommand};
 
 use crate::{
-    api::Validator,
+    audit_checkpoint,
     auth::password,
     config::{self, Config},
     db, startup,
+    state::AppState,
+    validation::{Validator, NAME_MAX},
 };
 
 #[derive(Parser)]
@@ -51,11 +53,19 @@ pub enum Admin {
     /// Print every table's RLS state, policies and grants from the live catalog.
     PolicyReport,
     /// Verify a tenant's audit hash chain (by slug or id); exits 1 and names the
-    /// first broken entry when it does not verify.
+    /// first broken entry when it does not verify. With --checkpoint FILE (from
+    /// audit-checkpoint), checks every tenant of the checkpoint instead and
+    /// exits 1 naming each chain that is now shorter or diverges.
     AuditVerify {
+        #[arg(long, required_unless_present = "checkpoint")]
+        tenant: Option<String>,
         #[arg(long)]
-        tenant: String,
+        checkpoint: Option<std::path::PathBuf>,
     },
+    /// Print every tenant's audit chain head as JSON, signed with
+    /// AUDIT_CHECKPOINT_KEY (never stored in the database): ship it off the
+    /// database server, e.g. hourly from cron.
+    AuditCheckpoint,
 }
 
 pub type CliResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
@@ -83,7 +93,9 @@ pub async fn run(cli: Cli) -> CliResult {
             Ok(())
         }
         Command::Admin(Admin::CreateTenant { tenant_name, email, name }) => create_tenant(tenant_name, email, name).await,
-        Command::Admin(Admin::AuditVerify { tenant }) => audit_verify(tenant).await,
+        Command::Admin(Admin::AuditVerify { checkpoint: Some(file), .. }) => audit_verify_checkpoint(file).await,
+        Command::Admin(Admin::AuditVerify { tenant, .. }) => audit_verify(tenant.unwrap_or_default()).await,
+        Command::Admin(Admin::AuditCheckpoint) => audit_checkpoint().await,
         Command::Admin(Admin::PolicyReport) => {
             let client = db::connect(&config::database_url()?).await?;
             print!("{}", db::report::policy_report(&client).await?);
@@ -99,12 +111,13 @@ async fn serve() -> CliResult {
         let client = db::connect(&config.database_url).await.map_err(|e| format!("cannot connect to the database: {e}"))?;
         db::check_login_role(&client).await?;
     }
-    let pool = db::pool(&config.database_url, config.db_pool_size)?;
-    let state = startup::AppState::new(config, pool).await?;
+    let pool = db::pool(&config.database_url, config.db_pool_size, config.timeouts.pool_wait)?;
+    let header_read_timeout = config.timeouts.header_read;
+    let state = AppState::new(config, pool).await?;
     let app = startup::build_app(state);
     let listener = tokio::net::TcpListener::bind(("0.0.0.0", port)).await?;
     tracing::info!(port, "tenet listening");
-    startup::serve(listener, app).await?;
+    startup::serve(listener, app, header_read_timeout).await?;
     tracing::info!("tenet stopped");
     Ok(())
 }
@@ -119,16 +132,11 @@ async fn create_tenant(tenant_name: String, email: String, name: String) -> CliR
         }
     };
     let mut v = Validator::new();
-    let tenant_name = v.required("tenant_name", &tenant_name, crate::api::NAME_MAX);
+    let tenant_name = v.required("tenant_name", &tenant_name, NAME_MAX);
     let email = v.email("email", &email);
-    let name = v.required("name", &name, crate::api::NAME_MAX);
+    let name = v.required("name", &name, NAME_MAX);
     v.add(password::validate_new("password", &password));
-    v.finish().map_err(|e| match e {
-        crate::error::AppError::Validation(errors) => {
-            errors.iter().map(|f| format!("{} {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
-        }
-        other => other.to_string(),
-    })?;
+    v.finish_as_text()?;
     let cost = std::env::var("BCRYPT_COST").ok().and_then(|c| c.parse().ok()).unwrap_or(12);
     let hash = password::hash(password, cost).await?;
     let client = db::connect(&config::database_url()?).await?;
@@ -172,4 +180,33 @@ async fn audit_verify(tenant: String) -> CliResult {
         )
         .into())
     }
+}
+
+async fn audit_checkpoint() -> CliResult {
+    let key = audit_checkpoint::key_from_env()?;
+    let client = db::connect(&config::database_url()?).await?;
+    let checkpoint = audit_checkpoint::take(&client, &key).await?;
+    println!("{}", serde_json::to_string_pretty(&checkpoint)?);
+    Ok(())
+}
+
+async fn audit_verify_checkpoint(file: std::path::PathBuf) -> CliResult {
+    let key = audit_checkpoint::key_from_env()?;
+    let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let checkpoint: audit_checkpoint::Checkpoint =
+        serde_json::from_str(&text).map_err(|e| format!("{} is not an audit checkpoint: {e}", file.display()))?;
+    let client = db::connect(&config::database_url()?).await?;
+    let findings = audit_checkpoint::compare(&client, &checkpoint, &key).await?;
+    if findings.is_empty() {
+        println!(
+            "every audit chain still holds the {} heads of the checkpoint taken {}",
+            checkpoint.body.heads.len(),
+            checkpoint.body.created_at
+        );
+        return Ok(());
+    }
+    for f in &findings {
+        println!("tenant {} ({}): {}", f.tenant_slug.as_deref().unwrap_or("deleted"), f.tenant_id, f.problem);
+    }
+    Err(format!("{} tenant(s) no longer match the checkpoint", findings.len()).into())
 }

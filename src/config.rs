@@ -25,6 +25,43 @@ pub struct Config {
     pub db_pool_size: usize,
     /// The built frontend served at `/` (SPA fallback), when present.
     pub frontend_dir: Option<PathBuf>,
+    /// Where users reach the server (`https://crm.example.com`): links in
+    /// mail, an allowed origin, and HSTS when it is https.
+    pub public_url: Option<String>,
+    /// Other origins allowed to call the API from a browser (CORS) and to use
+    /// the cookie-setting endpoints; none by default.
+    pub cors_origins: Vec<String>,
+    pub timeouts: Timeouts,
+}
+
+/// How long the server waits for a client, and the database for a request.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    /// For the request line and headers of a request.
+    pub header_read: Duration,
+    /// For the whole request body.
+    pub body_read: Duration,
+    /// For the whole request, handler included: then 503.
+    pub request: Duration,
+    /// For a pooled connection: then 503.
+    pub pool_wait: Duration,
+    /// `statement_timeout` of every request transaction.
+    pub statement: Duration,
+    /// `idle_in_transaction_session_timeout` of every request transaction.
+    pub idle_in_transaction: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            header_read: Duration::from_secs(10),
+            body_read: Duration::from_secs(10),
+            request: Duration::from_secs(30),
+            pool_wait: Duration::from_secs(3),
+            statement: Duration::from_secs(10),
+            idle_in_transaction: Duration::from_secs(5),
+        }
+    }
 }
 
 /// Loads `.env` if there is one; real environment variables win.
@@ -66,7 +103,32 @@ impl Config {
             Ok(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
             _ => Some(PathBuf::from("frontend/dist")).filter(|p| p.join("index.html").is_file()),
         };
+        let public_url = match env::var("PUBLIC_URL") {
+            Ok(u) if !u.trim().is_empty() => Some(origin_of("PUBLIC_URL", &u)?),
+            _ => None,
+        };
+        let cors_origins = env::var("CORS_ORIGINS")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .map(|o| origin_of("CORS_ORIGINS", o))
+            .collect::<Result<Vec<_>, _>>()?;
+        let d = Timeouts::default();
+        let timeouts = Timeouts {
+            header_read: Duration::from_secs(parse("HEADER_READ_TIMEOUT_SECONDS", d.header_read.as_secs())?.max(1)),
+            body_read: Duration::from_secs(parse("BODY_READ_TIMEOUT_SECONDS", d.body_read.as_secs())?.max(1)),
+            request: Duration::from_secs(parse("REQUEST_TIMEOUT_SECONDS", d.request.as_secs())?.max(1)),
+            pool_wait: Duration::from_millis(parse("DB_POOL_TIMEOUT_MS", d.pool_wait.as_millis() as u64)?.max(1)),
+            statement: Duration::from_millis(parse("DB_STATEMENT_TIMEOUT_MS", d.statement.as_millis() as u64)?.max(1)),
+            idle_in_transaction: Duration::from_millis(
+                parse("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", d.idle_in_transaction.as_millis() as u64)?.max(1),
+            ),
+        };
         Ok(Self {
+            public_url,
+            cors_origins,
+            timeouts,
             database_url: database_url()?,
             jwt_secret: SecretString::from(jwt_secret),
             port: parse("PORT", 8080u16)?,
@@ -83,6 +145,18 @@ impl Config {
     pub fn jwt_secret_bytes(&self) -> &[u8] {
         self.jwt_secret.expose_secret().as_bytes()
     }
+}
+
+/// `scheme://host[:port]` of a URL, lower-cased, without a path: what a
+/// browser sends as `Origin`.
+fn origin_of(name: &str, url: &str) -> Result<String, ConfigError> {
+    let url = url.trim().trim_end_matches('/').to_ascii_lowercase();
+    let (scheme, rest) = url.split_once("://").ok_or_else(|| ConfigError(format!("{name}: {url:?} is not an http(s) URL")))?;
+    let host = rest.split('/').next().unwrap_or("");
+    if !matches!(scheme, "http" | "https") || host.is_empty() {
+        return Err(ConfigError(format!("{name}: {url:?} is not an http(s) URL")));
+    }
+    Ok(format!("{scheme}://{host}"))
 }
 
 fn required(name: &str) -> Result<String, ConfigError> {

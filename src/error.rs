@@ -63,12 +63,16 @@ pub enum AppError {
     Conflict(Cow<'static, str>),
     #[error("payload too large")]
     PayloadTooLarge,
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
     #[error("validation failed")]
     Validation(Vec<FieldError>),
     #[error("unprocessable: {0}")]
     Unprocessable(Cow<'static, str>),
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
+    #[error("request deadline exceeded")]
+    DeadlineExceeded,
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -91,9 +95,10 @@ impl AppError {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) | Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::DeadlineExceeded => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -106,11 +111,13 @@ impl AppError {
             Self::NotFound => "The requested resource does not exist.".into(),
             Self::MethodNotAllowed => "This method is not allowed on this resource.".into(),
             Self::PayloadTooLarge => "The request body exceeds the limit of 1 MiB.".into(),
+            Self::UnsupportedMediaType => "Expected a request body with Content-Type: application/json.".into(),
             Self::Validation(_) => "The request contains invalid fields.".into(),
             Self::TooManyRequests { retry_after_secs } => {
                 format!("Too many attempts. Try again in {retry_after_secs} seconds.")
             }
             Self::Unavailable(_) => "The database is unavailable. Try again shortly.".into(),
+            Self::DeadlineExceeded => "The request took too long and was abandoned. Try again shortly.".into(),
             Self::Internal(_) => "An unexpected error occurred.".into(),
         }
     }
@@ -122,6 +129,7 @@ impl IntoResponse for AppError {
         match &self {
             Self::Internal(cause) => tracing::error!(error = %cause, "request failed"),
             Self::Unavailable(cause) => tracing::warn!(error = %cause, "database unavailable"),
+            Self::DeadlineExceeded => tracing::warn!("request deadline exceeded"),
             _ => {}
         }
         let problem = Problem {
@@ -206,6 +214,9 @@ impl From<tokio_postgres::Error> for AppError {
             "23514" | "23502" | "22001" => AppError::Unprocessable("A value is not allowed.".into()),
             // insufficient_privilege: RLS WITH CHECK or a missing grant
             "42501" => AppError::Forbidden("You do not have permission to perform this action.".into()),
+            // character_not_in_repertoire (a NUL), untranslatable_character: a safety
+            // net behind the extractors, which refuse such text naming the field.
+            "22021" | "22P05" => AppError::Unprocessable("A text value contains a character that cannot be stored.".into()),
             // invalid_text_representation, invalid_parameter_value
             "22P02" | "22023" => AppError::BadRequest("A value has an invalid format.".into()),
             // serialization_failure, deadlock_detected, too many connections, admin shutdown
@@ -246,9 +257,7 @@ impl From<JsonRejection> for AppError {
                 AppError::Validation(vec![FieldError::new(field, message)])
             }
             JsonRejection::JsonSyntaxError(_) => AppError::BadRequest("The request body is not valid JSON.".into()),
-            JsonRejection::MissingJsonContentType(_) => {
-                AppError::BadRequest("Expected a request body with Content-Type: application/json.".into())
-            }
+            JsonRejection::MissingJsonContentType(_) => AppError::UnsupportedMediaType,
             other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
             other => AppError::BadRequest(Cow::Owned(other.body_text())),
         }

@@ -4,10 +4,14 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod api;
+pub mod audit_checkpoint;
 pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod http;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
+pub mod validation;

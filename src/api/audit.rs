@@ -11,12 +11,15 @@ use uuid::Uuid;
 
 use super::{
     pagination::{Page, Paged},
-    respond, Query,
+    extract::{Query},
+    reply::{respond},
 };
-use crate::{auth::Authenticated, error::AppResult, startup::AppState};
+use crate::{auth::Authenticated, error::AppResult, state::AppState};
 
 pub fn router() -> ApiRouter<AppState> {
-    ApiRouter::new().api_route("/api/audit-logs", get_with(list_audit_logs, list_audit_logs_docs))
+    ApiRouter::new()
+        .api_route("/api/audit-logs", get_with(list_audit_logs, list_audit_logs_docs))
+        .api_route("/api/audit-logs/head", get_with(audit_head, audit_head_docs))
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -53,10 +56,10 @@ pub struct AuditFilter {
 }
 
 async fn list_audit_logs(auth: Authenticated, Query(f): Query<AuditFilter>) -> AppResult<axum::Json<Paged<AuditEntry>>> {
-    auth.scope.require("audit:read")?;
+    let scope = auth.begin().await?;
+    scope.require("audit:read")?;
     let page = Page::parse(f.limit, f.cursor.as_deref())?;
-    let rows = auth
-        .scope
+    let rows = scope
         .query(
             "SELECT id, occurred_at, actor_id, action, entity, record_id, changes, request_id, host(ip)
                FROM audit_log
@@ -84,7 +87,7 @@ async fn list_audit_logs(auth: Authenticated, Query(f): Query<AuditFilter>) -> A
             ],
         )
         .await?;
-    auth.scope.release();
+    scope.release();
     let items = rows
         .iter()
         .map(|r| AuditEntry {
@@ -105,4 +108,32 @@ async fn list_audit_logs(auth: Authenticated, Query(f): Query<AuditFilter>) -> A
 fn list_audit_logs_docs(op: TransformOperation) -> TransformOperation {
     let op = op.tag("audit").summary("The tenant's audit log, newest first (audit:read)");
     respond::<Paged<AuditEntry>>(op, 200, "A page of audit entries", &[400, 401, 403])
+}
+
+/// The head of the tenant's audit hash chain. A tenant that stores it (or an
+/// operator's signed `tenet admin audit-checkpoint`) can later prove that no
+/// entry up to it was removed: a rewound chain is shorter or hashes
+/// differently.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AuditHead {
+    pub tenant_id: Uuid,
+    /// Sequence number of the newest entry (0 for an empty chain).
+    pub seq: i64,
+    /// Hex SHA-256 of the newest entry, chained over every entry before it.
+    pub hash: String,
+    /// When the newest entry was written.
+    pub occurred_at: Option<DateTime<Utc>>,
+}
+
+async fn audit_head(auth: Authenticated) -> AppResult<axum::Json<AuditHead>> {
+    let scope = auth.begin().await?;
+    scope.require("audit:read")?;
+    let row = scope.query_one("SELECT tenant_id, seq, hash, occurred_at FROM app.audit_head()", &[]).await?;
+    scope.release();
+    Ok(axum::Json(AuditHead { tenant_id: row.get(0), seq: row.get(1), hash: row.get(2), occurred_at: row.get(3) }))
+}
+
+fn audit_head_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("audit").summary("The head of the tenant's audit hash chain, to keep a copy of (audit:read)");
+    respond::<AuditHead>(op, 200, "The newest entry's sequence number and chained hash", &[401, 403])
 }

@@ -3,8 +3,13 @@
 //!
 //! The steps before a tenant is known run in an anonymous scope and reach the
 //! database only through the SECURITY DEFINER functions of `sql/20_auth.sql`.
-//! bcrypt never holds a database connection: look-up, verification and the
-//! session write are separate steps.
+//! bcrypt never holds a database connection, and the server never sees a
+//! stored hash: it asks for the salt, computes bcrypt, and the database
+//! compares and opens the session in the same call.
+//!
+//! The endpoints that set the refresh cookie (signup, login, refresh,
+//! switch-tenant) take `FirstParty` and JSON only (415 otherwise), so a
+//! cross-site form cannot drive them (login CSRF).
 use aide::{
     axum::{
         routing::{delete_with, get_with, post_with},
@@ -26,12 +31,16 @@ use serde::{Deserialize, Serialize};
 use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
-use super::{respond, with_problems, Json, NoContent, Path, Reply, Validator, NAME_MAX};
+use super::{
+    extract::{is_json, parse_json, Json, Path},
+    reply::{respond, with_problems, NoContent, Reply},
+};
 use crate::{
-    auth::{password, refresh, Authenticated, Meta},
-    db::{Identity, Scope},
+    auth::{password, refresh, Authenticated, Identity, Meta},
     error::{AppError, AppResult},
-    startup::AppState,
+    http::origin::FirstParty,
+    state::AppState,
+    validation::{Validator, NAME_MAX},
 };
 
 const INVALID_CREDENTIALS: &str = "Invalid email, password or tenant.";
@@ -171,7 +180,7 @@ pub struct SessionList {
 // ---------------------------------------------------------------------------
 /// A token pair for a session, and the browser-mode cookie carrying its refresh token.
 fn issue(state: &AppState, identity: Identity, refresh_token: String) -> AppResult<(TokenPair, String)> {
-    let access_token = state.jwt.issue(identity).map_err(|e| AppError::Internal(format!("signing failed: {e}")))?;
+    let access_token = state.jwt.issue(&identity).map_err(|e| AppError::Internal(format!("signing failed: {e}")))?;
     let cookie = refresh::cookie(&refresh_token, state.config.session_ttl.as_secs());
     Ok((TokenPair { access_token, refresh_token, token_type: "Bearer", expires_in: state.jwt.ttl.as_secs() }, cookie))
 }
@@ -182,23 +191,28 @@ fn token_reply(state: &AppState, identity: Identity, refresh_token: String) -> A
     Ok(Reply::ok(tokens).with_cookie(cookie))
 }
 
-/// Opens a session whose refresh token is `refresh_token`: after a login
-/// attempt, or (attempt `None`) for an account created in this transaction.
-async fn open_session(
-    scope: &Scope,
-    state: &AppState,
-    user_id: Uuid,
-    tenant_id: Uuid,
-    refresh_token: &str,
-    attempt: Option<i64>,
-) -> AppResult<Identity> {
-    let row = scope
-        .query_one(
-            "SELECT session_id FROM app.open_session($1, $2, $3, make_interval(secs => $4), $5)",
-            &[&user_id, &tenant_id, &refresh::hash(refresh_token), &state.config.session_ttl.as_secs_f64(), &attempt],
-        )
-        .await?;
-    Ok(Identity { user_id, tenant_id, session_id: row.get(0) })
+/// What a new session needs: its id (chosen here, so its secret can be
+/// derived from it), the hashes of its secret and first refresh token.
+struct NewSession {
+    id: Uuid,
+    secret_hash: Vec<u8>,
+    refresh_token: String,
+    refresh_hash: Vec<u8>,
+    lifetime_secs: f64,
+}
+
+impl NewSession {
+    fn new(state: &AppState) -> Self {
+        let id = Uuid::now_v7();
+        let refresh_token = refresh::generate();
+        Self {
+            id,
+            secret_hash: refresh::hash(&state.jwt.session_secret(id)),
+            refresh_hash: refresh::hash(&refresh_token),
+            refresh_token,
+            lifetime_secs: state.config.session_ttl.as_secs_f64(),
+        }
+    }
 }
 
 fn rate_limit(state: &AppState, meta: &crate::db::RequestMeta) -> AppResult<()> {
@@ -220,7 +234,12 @@ fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 // ---------------------------------------------------------------------------
 // Signup
 // ---------------------------------------------------------------------------
-async fn signup(State(state): State<AppState>, Meta(meta): Meta, Json(req): Json<SignupRequest>) -> AppResult<Reply<SignupResponse>> {
+async fn signup(
+    State(state): State<AppState>,
+    _: FirstParty,
+    Meta(meta): Meta,
+    Json(req): Json<SignupRequest>,
+) -> AppResult<Reply<SignupResponse>> {
     if !state.config.signup_enabled {
         return Err(AppError::Forbidden("Sign-up is disabled on this server.".into()));
     }
@@ -233,21 +252,30 @@ async fn signup(State(state): State<AppState>, Meta(meta): Meta, Json(req): Json
     v.finish()?;
 
     let password_hash = password::hash(req.password, state.config.bcrypt_cost).await?;
-    let refresh_token = refresh::generate();
+    let session = NewSession::new(&state);
 
-    let scope = Scope::anonymous(&state.pool, &meta).await?;
+    let scope = state.db.anonymous(&meta).await?;
     let created = scope
         .query_one(
             "SELECT tenant_id, tenant_name, tenant_slug, user_id, user_email, user_name
-               FROM app.signup($1, $2, $3, $4)",
-            &[&tenant_name, &email, &name, &password_hash],
+               FROM app.signup($1, $2, $3, $4, $5, $6, $7, make_interval(secs => $8))",
+            &[
+                &tenant_name,
+                &email,
+                &name,
+                &password_hash,
+                &session.id,
+                &session.secret_hash,
+                &session.refresh_hash,
+                &session.lifetime_secs,
+            ],
         )
         .await?;
-    let (tenant_id, user_id): (Uuid, Uuid) = (created.get("tenant_id"), created.get("user_id"));
-    let identity = open_session(&scope, &state, user_id, tenant_id, &refresh_token, None).await?;
     scope.commit().await?;
 
-    let (tokens, cookie) = issue(&state, identity, refresh_token)?;
+    let (tenant_id, user_id): (Uuid, Uuid) = (created.get("tenant_id"), created.get("user_id"));
+    let identity = state.jwt.identity(user_id, tenant_id, session.id);
+    let (tokens, cookie) = issue(&state, identity, session.refresh_token)?;
     let body = SignupResponse {
         tokens,
         user: UserSummary { id: user_id, email: created.get("user_email"), name: created.get("user_name") },
@@ -258,13 +286,18 @@ async fn signup(State(state): State<AppState>, Meta(meta): Meta, Json(req): Json
 
 fn signup_docs(op: TransformOperation) -> TransformOperation {
     let op = op.tag("auth").summary("Create a tenant and its owner, and sign in");
-    respond::<SignupResponse>(op, 201, "Signed up; tokens for the new tenant", &[400, 403, 409, 413, 422, 429])
+    respond::<SignupResponse>(op, 201, "Signed up; tokens for the new tenant", &[400, 403, 409, 413, 415, 422, 429])
 }
 
 // ---------------------------------------------------------------------------
 // Login
 // ---------------------------------------------------------------------------
-async fn login(State(state): State<AppState>, Meta(meta): Meta, Json(req): Json<LoginRequest>) -> AppResult<Reply<TokenPair>> {
+async fn login(
+    State(state): State<AppState>,
+    _: FirstParty,
+    Meta(meta): Meta,
+    Json(req): Json<LoginRequest>,
+) -> AppResult<Reply<TokenPair>> {
     rate_limit(&state, &meta)?;
     let email = req.email.trim().to_string();
     let mut v = Validator::new();
@@ -278,63 +311,57 @@ async fn login(State(state): State<AppState>, Meta(meta): Meta, Json(req): Json<
     } else if req.password.chars().count() > password::MAX_LEN {
         v.push("password", &format!("must be at most {} characters", password::MAX_LEN));
     }
-    v.finish()?;
     let tenant = req.tenant.map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty());
+    if tenant.as_ref().is_some_and(|t| t.chars().count() > 63) {
+        v.push("tenant", "must be at most 63 characters");
+    }
+    v.finish()?;
 
-    // 1. Record a pending attempt (the throttle counts it) and fetch what the
-    //    password check needs.
-    let scope = Scope::anonymous(&state.pool, &meta).await?;
-    let found = scope
+    // 1. A pending attempt (the throttle counts it) and the salt to hash with.
+    let scope = state.db.anonymous(&meta).await?;
+    let cost = i32::try_from(state.config.bcrypt_cost).unwrap_or(12);
+    let begun = scope
+        .query_one("SELECT attempt_id, password_salt, retry_after FROM app.begin_login($1, $2, $3)", &[&email, &tenant, &cost])
+        .await?;
+    scope.commit().await?;
+    if let Some(retry) = begun.get::<_, Option<i32>>("retry_after") {
+        return Err(AppError::TooManyRequests { retry_after_secs: u64::try_from(retry).unwrap_or(1) });
+    }
+    let attempt: i64 = begun.get("attempt_id");
+    let salt: String = begun.get("password_salt");
+
+    // 2. bcrypt, off the executor and without a database connection; an
+    //    unknown email pays for the same work with its fake salt.
+    let computed = password::hash_with_salt(req.password, salt).await?;
+
+    // 3. The database compares, then opens the session or records the failure.
+    let session = NewSession::new(&state);
+    let scope = state.db.anonymous(&meta).await?;
+    let row = scope
         .query_one(
-            "SELECT attempt_id, user_id, password_hash, tenant_id, member_active, retry_after FROM app.begin_login($1, $2)",
-            &[&email, &tenant],
+            "SELECT status, user_id, tenant_id FROM app.finish_login($1, $2, $3, $4, $5, make_interval(secs => $6))",
+            &[&attempt, &computed, &session.id, &session.secret_hash, &session.refresh_hash, &session.lifetime_secs],
         )
         .await?;
     scope.commit().await?;
-    if let Some(retry) = found.get::<_, Option<i32>>("retry_after") {
-        return Err(AppError::TooManyRequests { retry_after_secs: u64::try_from(retry).unwrap_or(1) });
-    }
-    let attempt: Option<i64> = found.get("attempt_id");
-    let user_id: Option<Uuid> = found.get("user_id");
-    let tenant_id: Option<Uuid> = found.get("tenant_id");
-    let active: bool = found.get("member_active");
-
-    // 2. bcrypt, off the executor and without a database connection. An
-    //    unknown email still pays for one verification.
-    let stored = found.get::<_, Option<String>>("password_hash").unwrap_or_else(|| state.dummy_hash.to_string());
-    let password_ok = password::verify(req.password, stored).await? && user_id.is_some();
-
-    // 3. Fail the attempt, or open the session.
-    let (Some(user_id), Some(tenant_id), true, true) = (user_id, tenant_id, password_ok, active) else {
-        let reason = match (user_id, password_ok, tenant_id) {
-            (None, _, _) => "unknown_email",
-            (Some(_), false, _) => "wrong_password",
-            (Some(_), true, None) => "not_a_member",
-            (Some(_), true, Some(_)) => "inactive_member",
-        };
-        let scope = Scope::anonymous(&state.pool, &meta).await?;
-        scope.execute("SELECT app.fail_login($1, $2)", &[&attempt, &reason]).await?;
-        scope.commit().await?;
+    if row.get::<_, &str>("status") != "ok" {
         return Err(AppError::Unauthorized(INVALID_CREDENTIALS.into()));
-    };
-
-    let refresh_token = refresh::generate();
-    let scope = Scope::anonymous(&state.pool, &meta).await?;
-    let identity = open_session(&scope, &state, user_id, tenant_id, &refresh_token, attempt).await?;
-    scope.commit().await?;
-    token_reply(&state, identity, refresh_token)
+    }
+    let identity = state.jwt.identity(row.get("user_id"), row.get("tenant_id"), session.id);
+    token_reply(&state, identity, session.refresh_token)
 }
 
 fn login_docs(op: TransformOperation) -> TransformOperation {
     let op = op.tag("auth").summary("Sign in with email and password");
-    respond::<TokenPair>(op, 200, "Signed in", &[400, 401, 413, 422, 429])
+    respond::<TokenPair>(op, 200, "Signed in", &[400, 401, 403, 413, 415, 422, 429])
 }
 
 // ---------------------------------------------------------------------------
 // Me
 // ---------------------------------------------------------------------------
 async fn me(auth: Authenticated) -> AppResult<axum::Json<Me>> {
-    let Authenticated { scope, identity, .. } = auth;
+    let scope = auth.begin().await?;
+    let identity = &auth.identity;
     let (user_id, tenant_id) = (identity.user_id, identity.tenant_id);
     let by_user: [&(dyn ToSql + Sync); 1] = [&user_id];
     let by_tenant: [&(dyn ToSql + Sync); 1] = [&tenant_id];
@@ -383,17 +410,16 @@ impl<S: Send + Sync> FromRequest<S> for RefreshBody {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let json = is_json(req.headers());
         let bytes = Bytes::from_request(req, state).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Self(None));
         }
-        serde_json::from_slice(&bytes).map(|r| Self(Some(r))).map_err(|e| {
-            if e.is_data() {
-                AppError::validation("refresh_token", "must be a string")
-            } else {
-                AppError::BadRequest("The request body is not valid JSON.".into())
-            }
-        })
+        // A body a cross-site form could send (text/plain, urlencoded) is refused.
+        if !json {
+            return Err(AppError::UnsupportedMediaType);
+        }
+        parse_json(&bytes).map(|r| Self(Some(r)))
     }
 }
 
@@ -408,6 +434,7 @@ impl OperationInput for RefreshBody {
 
 async fn refresh_tokens(
     State(state): State<AppState>,
+    _: FirstParty,
     Meta(meta): Meta,
     headers: HeaderMap,
     RefreshBody(body): RefreshBody,
@@ -429,7 +456,7 @@ async fn refresh_tokens(
     }
 
     let next = refresh::generate();
-    let scope = Scope::anonymous(&state.pool, &meta).await?;
+    let scope = state.db.anonymous(&meta).await?;
     let row = scope
         .query_one(
             "SELECT status, session_id, user_id, tenant_id FROM app.rotate_refresh_token($1, $2)",
@@ -441,8 +468,7 @@ async fn refresh_tokens(
 
     match row.get::<_, &str>("status") {
         "ok" => {
-            let identity =
-                Identity { user_id: row.get("user_id"), tenant_id: row.get("tenant_id"), session_id: row.get("session_id") };
+            let identity = state.jwt.identity(row.get("user_id"), row.get("tenant_id"), row.get("session_id"));
             token_reply(&state, identity, next)
         }
         "reused" => {
@@ -456,17 +482,19 @@ async fn refresh_tokens(
 fn refresh_docs(op: TransformOperation) -> TransformOperation {
     let op = op.tag("auth").summary("Rotate the refresh token and get a new access token").description(
         "Presenting a refresh token that was already rotated out revokes the whole session (401). \
-         With an empty body the `tenet_refresh` cookie is used, which also needs an `X-Requested-With` header.",
+         With an empty body the `tenet_refresh` cookie is used, which also needs an `X-Requested-With` header. \
+         A non-empty body must be `application/json` (415), and a browser `Origin` must be this server's or a \
+         configured one (403).",
     );
-    respond::<TokenPair>(op, 200, "New tokens", &[400, 401, 403, 429])
+    respond::<TokenPair>(op, 200, "New tokens", &[400, 401, 403, 413, 415, 422, 429])
 }
 
 // ---------------------------------------------------------------------------
 // Logout, sessions
 // ---------------------------------------------------------------------------
 async fn logout(auth: Authenticated) -> AppResult<NoContent> {
-    let Authenticated { scope, identity, .. } = auth;
-    scope.execute("SELECT app.revoke_own_session($1, 'logout')", &[&identity.session_id]).await?;
+    let scope = auth.begin().await?;
+    scope.execute("SELECT app.revoke_own_session($1, 'logout')", &[&auth.identity.session_id]).await?;
     scope.commit().await?;
     Ok(NoContent::with_cookie(refresh::clear_cookie()))
 }
@@ -477,7 +505,8 @@ fn logout_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn sessions(auth: Authenticated) -> AppResult<axum::Json<SessionList>> {
-    let Authenticated { scope, identity, .. } = auth;
+    let scope = auth.begin().await?;
+    let identity = &auth.identity;
     let rows = scope
         .query(
             "SELECT id, created_at, last_used_at, expires_at, host(ip), user_agent
@@ -514,7 +543,7 @@ pub struct SessionId {
 }
 
 async fn revoke_session(auth: Authenticated, Path(SessionId { id }): Path<SessionId>) -> AppResult<NoContent> {
-    let scope = auth.scope;
+    let scope = auth.begin().await?;
     let row = scope.query_one("SELECT app.revoke_own_session($1, 'revoked')", &[&id]).await?;
     if !row.get::<_, bool>(0) {
         return Err(AppError::NotFound);
@@ -531,43 +560,72 @@ fn revoke_session_docs(op: TransformOperation) -> TransformOperation {
 // ---------------------------------------------------------------------------
 // Switch tenant, password
 // ---------------------------------------------------------------------------
-async fn switch_tenant(State(state): State<AppState>, auth: Authenticated, Json(req): Json<SwitchTenantRequest>) -> AppResult<Reply<TokenPair>> {
-    let Authenticated { scope, identity, .. } = auth;
+async fn switch_tenant(
+    State(state): State<AppState>,
+    _: FirstParty,
+    auth: Authenticated,
+    Json(req): Json<SwitchTenantRequest>,
+) -> AppResult<Reply<TokenPair>> {
     let mut v = Validator::new();
     let slug = v.required("tenant", &req.tenant, 63).to_lowercase();
     v.finish()?;
     let next = refresh::generate();
+    let scope = auth.begin().await?;
     let row = scope.query_one("SELECT tenant_id FROM app.switch_tenant($1, $2)", &[&slug, &refresh::hash(&next)]).await?;
     scope.commit().await?;
-    token_reply(&state, Identity { tenant_id: row.get(0), ..identity }, next)
+    token_reply(&state, Identity { tenant_id: row.get(0), ..auth.identity }, next)
 }
 
 fn switch_docs(op: TransformOperation) -> TransformOperation {
     let op = op.tag("auth").summary("Move this session to another tenant the caller belongs to");
-    respond::<TokenPair>(op, 200, "Tokens for the other tenant", &[400, 401, 404, 422])
+    respond::<TokenPair>(op, 200, "Tokens for the other tenant", &[400, 401, 403, 404, 413, 415, 422])
 }
 
+/// Like a login: the database answers the salt, the server hashes the
+/// current password off any connection, the database compares. Wrong guesses
+/// count in the account's login throttle (429 after ten) and are audited.
 async fn change_password(State(state): State<AppState>, auth: Authenticated, Json(req): Json<PasswordChangeRequest>) -> AppResult<NoContent> {
     let mut v = Validator::new();
     if req.current_password.is_empty() {
         v.push("current_password", "is required");
+    } else if req.current_password.chars().count() > password::MAX_LEN {
+        v.push("current_password", &format!("must be at most {} characters", password::MAX_LEN));
     }
     v.add(password::validate_new("new_password", &req.new_password));
     v.finish()?;
 
-    let scope = auth.scope;
-    let current: Option<String> = scope.query_one("SELECT app.current_password_hash()", &[]).await?.get(0);
-    let current = current.ok_or(AppError::Unauthorized("The session is not valid.".into()))?;
-    if !password::verify(req.current_password, current).await? {
-        return Err(AppError::validation("current_password", "is incorrect"));
-    }
-    let new_hash = password::hash(req.new_password, state.config.bcrypt_cost).await?;
-    scope.execute("SELECT app.change_password($1)", &[&new_hash]).await?;
+    let scope = auth.begin().await?;
+    let row = scope.query_one("SELECT password_salt, retry_after FROM app.password_salt()", &[]).await?;
+    scope.release();
+    throttled(row.get("retry_after"))?;
+    let salt: String = row.get::<_, Option<String>>("password_salt").ok_or(AppError::Unauthorized("The session is not valid.".into()))?;
+
+    let (current, new_hash) = tokio::try_join!(
+        password::hash_with_salt(req.current_password, salt),
+        password::hash(req.new_password, state.config.bcrypt_cost),
+    )?;
+
+    let scope = auth.begin().await?;
+    let row = scope.query_one("SELECT status, retry_after FROM app.change_password($1, $2)", &[&current, &new_hash]).await?;
+    // Commit in every case: a failed guess must stay counted and audited.
     scope.commit().await?;
-    Ok(NoContent::new())
+    match row.get::<_, &str>("status") {
+        "ok" => Ok(NoContent::new()),
+        "throttled" => throttled(row.get("retry_after")).map(|()| NoContent::new()),
+        _ => Err(AppError::validation("current_password", "is incorrect")),
+    }
+}
+
+fn throttled(retry_after: Option<i32>) -> AppResult<()> {
+    match retry_after {
+        Some(secs) => Err(AppError::TooManyRequests { retry_after_secs: u64::try_from(secs).unwrap_or(1) }),
+        None => Ok(()),
+    }
 }
 
 fn password_docs(op: TransformOperation) -> TransformOperation {
-    let op = op.tag("auth").summary("Change the password; every other session of the user is revoked");
-    with_problems(op.response::<204, NoContent>(), &[400, 401, 413, 422])
+    let op = op.tag("auth").summary("Change the password; every other session of the user is revoked").description(
+        "Wrong current passwords count in the account's login throttle: after ten in 15 minutes, 429 with Retry-After.",
+    );
+    with_problems(op.response::<204, NoContent>(), &[400, 401, 413, 415, 422, 429])
 }

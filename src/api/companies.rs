@@ -13,15 +13,16 @@ use uuid::Uuid;
 
 use super::{
     crm::{optional_text, required_text, ListQuery},
-    double_option,
     pagination::{Page, Paged},
-    respond, with_problems, Json, NoContent, Path, Query, Reply, Validator, NAME_MAX, TEXT_MAX,
+    extract::{Json, Path, Query},
+    reply::{respond, with_problems, NoContent, Reply},
 };
 use crate::{
-    auth::{Authenticated, Identified},
+    validation::{double_option, Validator, NAME_MAX, TEXT_MAX},
+    auth::Authenticated,
     db::Scope,
     error::{AppError, AppResult},
-    startup::AppState,
+    state::AppState,
 };
 
 pub fn router() -> ApiRouter<AppState> {
@@ -105,7 +106,7 @@ async fn find(scope: &Scope, id: Uuid) -> AppResult<Company> {
     scope.query_opt(&sql, &[&id]).await?.map(|r| company(&r)).ok_or(AppError::NotFound)
 }
 
-async fn list(auth: Identified, Query(f): Query<CompanyFilter>) -> AppResult<axum::Json<Paged<Company>>> {
+async fn list(auth: Authenticated, Query(f): Query<CompanyFilter>) -> AppResult<axum::Json<Paged<Company>>> {
     let page = Page::parse(f.limit, f.cursor.as_deref())?;
     let mut q = ListQuery::new(SELECT, auth.identity.tenant_id);
     if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
@@ -114,7 +115,7 @@ async fn list(auth: Identified, Query(f): Query<CompanyFilter>) -> AppResult<axu
     q.page(&page);
     // The hot path: context, authorization and the page in one round trip.
     // Without `companies:read` RLS returns no rows, and the caller gets 403.
-    let (scope, rows) = auth.scope_with(q.sql(), &q.params()).await?;
+    let (scope, rows) = auth.begin_with(q.sql(), &q.params()).await?;
     scope.require("companies:read")?;
     scope.release();
     Ok(axum::Json(page.finish(rows.iter().map(company).collect(), |c| (c.created_at, c.id))))
@@ -126,9 +127,10 @@ fn list_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn read(auth: Authenticated, Path(CompanyId { id }): Path<CompanyId>) -> AppResult<axum::Json<Company>> {
-    auth.scope.require("companies:read")?;
-    let found = find(&auth.scope, id).await?;
-    auth.scope.release();
+    let scope = auth.begin().await?;
+    scope.require("companies:read")?;
+    let found = find(&scope, id).await?;
+    scope.release();
     Ok(axum::Json(found))
 }
 
@@ -137,15 +139,15 @@ fn read_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn create(auth: Authenticated, Json(req): Json<CompanyCreate>) -> AppResult<Reply<Company>> {
-    let Authenticated { scope, identity, .. } = auth;
-    scope.require("companies:write")?;
     let mut v = Validator::new();
     let name = v.required("name", &req.name, NAME_MAX);
     let domain = v.optional("domain", req.domain.as_deref(), TEXT_MAX);
     let industry = v.optional("industry", req.industry.as_deref(), TEXT_MAX);
     v.finish()?;
+    let scope = auth.begin().await?;
+    scope.require("companies:write")?;
     let sql = ["INSERT INTO companies (tenant_id, name, domain, industry, owner_id) VALUES ($1, $2, $3, $4, $5)", RETURNING].concat();
-    let row = scope.query_one(&sql, &[&identity.tenant_id, &name, &domain, &industry, &req.owner_id]).await?;
+    let row = scope.query_one(&sql, &[&auth.identity.tenant_id, &name, &domain, &industry, &req.owner_id]).await?;
     scope.commit().await?;
     let created = company(&row);
     Ok(Reply::created(format!("/api/companies/{}", created.id), created))
@@ -157,14 +159,14 @@ fn create_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn update(auth: Authenticated, Path(CompanyId { id }): Path<CompanyId>, Json(req): Json<CompanyUpdate>) -> AppResult<axum::Json<Company>> {
-    let scope = auth.scope;
-    scope.require("companies:write")?;
     let mut v = Validator::new();
     let (set_name, name) = required_text(&mut v, "name", req.name, NAME_MAX);
     let (set_domain, domain) = optional_text(&mut v, "domain", req.domain, TEXT_MAX);
     let (set_industry, industry) = optional_text(&mut v, "industry", req.industry, TEXT_MAX);
     let (set_owner, owner) = (req.owner_id.is_some(), req.owner_id.flatten());
     v.finish()?;
+    let scope = auth.begin().await?;
+    scope.require("companies:write")?;
     let sql = [
         "UPDATE companies SET
             name = CASE WHEN $2 THEN $3 ELSE name END,
@@ -189,7 +191,7 @@ fn update_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn delete(auth: Authenticated, Path(CompanyId { id }): Path<CompanyId>) -> AppResult<NoContent> {
-    let scope = auth.scope;
+    let scope = auth.begin().await?;
     scope.require("companies:delete")?;
     if scope.execute("DELETE FROM companies WHERE id = $1", &[&id]).await? == 0 {
         return Err(AppError::NotFound);

@@ -13,15 +13,16 @@ use uuid::Uuid;
 
 use super::{
     crm::{optional_text, required_text, ListQuery},
-    double_option,
     pagination::{Page, Paged},
-    respond, with_problems, Json, NoContent, Path, Query, Reply, Validator, NAME_MAX, TEXT_MAX,
+    extract::{Json, Path, Query},
+    reply::{respond, with_problems, NoContent, Reply},
 };
 use crate::{
-    auth::{Authenticated, Identified},
+    validation::{double_option, Validator, NAME_MAX, TEXT_MAX},
+    auth::Authenticated,
     db::Scope,
     error::{AppError, AppResult},
-    startup::AppState,
+    state::AppState,
 };
 
 pub fn router() -> ApiRouter<AppState> {
@@ -120,7 +121,7 @@ async fn find(scope: &Scope, id: Uuid) -> AppResult<Contact> {
     scope.query_opt(&sql, &[&id]).await?.map(|r| contact(&r)).ok_or(AppError::NotFound)
 }
 
-async fn list(auth: Identified, Query(f): Query<ContactFilter>) -> AppResult<axum::Json<Paged<Contact>>> {
+async fn list(auth: Authenticated, Query(f): Query<ContactFilter>) -> AppResult<axum::Json<Paged<Contact>>> {
     let page = Page::parse(f.limit, f.cursor.as_deref())?;
     let mut q = ListQuery::new(SELECT, auth.identity.tenant_id);
     if let Some(company_id) = f.company_id {
@@ -132,7 +133,7 @@ async fn list(auth: Identified, Query(f): Query<ContactFilter>) -> AppResult<axu
     q.page(&page);
     // The hot path: context, authorization and the page in one round trip.
     // Without `contacts:read` RLS returns no rows, and the caller gets 403.
-    let (scope, rows) = auth.scope_with(q.sql(), &q.params()).await?;
+    let (scope, rows) = auth.begin_with(q.sql(), &q.params()).await?;
     scope.require("contacts:read")?;
     scope.release();
     Ok(axum::Json(page.finish(rows.iter().map(contact).collect(), |c| (c.created_at, c.id))))
@@ -144,9 +145,10 @@ fn list_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn read(auth: Authenticated, Path(ContactId { id }): Path<ContactId>) -> AppResult<axum::Json<Contact>> {
-    auth.scope.require("contacts:read")?;
-    let found = find(&auth.scope, id).await?;
-    auth.scope.release();
+    let scope = auth.begin().await?;
+    scope.require("contacts:read")?;
+    let found = find(&scope, id).await?;
+    scope.release();
     Ok(axum::Json(found))
 }
 
@@ -155,14 +157,14 @@ fn read_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn create(auth: Authenticated, Json(req): Json<ContactCreate>) -> AppResult<Reply<Contact>> {
-    let Authenticated { scope, identity, .. } = auth;
-    scope.require("contacts:write")?;
     let mut v = Validator::new();
     let first_name = v.required("first_name", &req.first_name, NAME_MAX);
     let last_name = v.optional("last_name", req.last_name.as_deref(), NAME_MAX);
     let email = v.optional_email("email", req.email.as_deref());
     let phone = v.optional("phone", req.phone.as_deref(), TEXT_MAX);
     v.finish()?;
+    let scope = auth.begin().await?;
+    scope.require("contacts:write")?;
     let sql = [
         "INSERT INTO contacts (tenant_id, first_name, last_name, email, phone, company_id, owner_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -170,7 +172,7 @@ async fn create(auth: Authenticated, Json(req): Json<ContactCreate>) -> AppResul
     ]
     .concat();
     let row = scope
-        .query_one(&sql, &[&identity.tenant_id, &first_name, &last_name, &email, &phone, &req.company_id, &req.owner_id])
+        .query_one(&sql, &[&auth.identity.tenant_id, &first_name, &last_name, &email, &phone, &req.company_id, &req.owner_id])
         .await?;
     scope.commit().await?;
     let created = contact(&row);
@@ -183,8 +185,6 @@ fn create_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn update(auth: Authenticated, Path(ContactId { id }): Path<ContactId>, Json(req): Json<ContactUpdate>) -> AppResult<axum::Json<Contact>> {
-    let scope = auth.scope;
-    scope.require("contacts:write")?;
     let mut v = Validator::new();
     let (set_first, first_name) = required_text(&mut v, "first_name", req.first_name, NAME_MAX);
     let (set_last, last_name) = optional_text(&mut v, "last_name", req.last_name, NAME_MAX);
@@ -196,6 +196,8 @@ async fn update(auth: Authenticated, Path(ContactId { id }): Path<ContactId>, Js
     let (set_company, company) = (req.company_id.is_some(), req.company_id.flatten());
     let (set_owner, owner) = (req.owner_id.is_some(), req.owner_id.flatten());
     v.finish()?;
+    let scope = auth.begin().await?;
+    scope.require("contacts:write")?;
     let sql = [
         "UPDATE contacts SET
             first_name = CASE WHEN $2 THEN $3 ELSE first_name END,
@@ -228,7 +230,7 @@ fn update_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn delete(auth: Authenticated, Path(ContactId { id }): Path<ContactId>) -> AppResult<NoContent> {
-    let scope = auth.scope;
+    let scope = auth.begin().await?;
     scope.require("contacts:delete")?;
     if scope.execute("DELETE FROM contacts WHERE id = $1", &[&id]).await? == 0 {
         return Err(AppError::NotFound);

@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
-use super::{pagination::Page, Validator};
+use super::pagination::Page;
+use crate::validation::Validator;
 
 /// A SELECT under construction: constant SQL, bound parameters.
 pub struct ListQuery {

@@ -4,7 +4,7 @@ use axum::{extract::State, http::StatusCode};
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::{error::AppError, startup::AppState};
+use crate::{error::AppError, state::AppState};
 
 pub fn router() -> ApiRouter<AppState> {
     ApiRouter::new()
@@ -27,7 +27,7 @@ fn health_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn ready(State(state): State<AppState>) -> Result<axum::Json<Status>, AppError> {
-    let client = state.pool.get().await?;
+    let client = state.db.pool.get().await?;
     let stmt = client.prepare_cached("SELECT 1").await?;
     client.query_one(&stmt, &[]).await?;
     Ok(axum::Json(Status { status: "ok" }))
@@ -35,5 +35,5 @@ async fn ready(State(state): State<AppState>) -> Result<axum::Json<Status>, AppE
 
 fn ready_docs(op: TransformOperation) -> TransformOperation {
     let op = op.tag("operations").summary("Readiness: 200 when the database answers, 503 otherwise");
-    super::with_problems(op.response::<200, axum::Json<Status>>(), &[StatusCode::SERVICE_UNAVAILABLE.as_u16()])
+    super::reply::with_problems(op.response::<200, axum::Json<Status>>(), &[StatusCode::SERVICE_UNAVAILABLE.as_u16()])
 }

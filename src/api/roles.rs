@@ -13,15 +13,16 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::{
-    double_option,
     pagination::{Page, PageParams, Paged},
-    respond, with_problems, Json, NoContent, Path, Query, Reply, Validator, NAME_MAX, TEXT_MAX,
+    extract::{Json, Path, Query},
+    reply::{respond, with_problems, NoContent, Reply},
 };
 use crate::{
+    validation::{double_option, Validator, NAME_MAX, TEXT_MAX},
     auth::Authenticated,
     db::Scope,
     error::{AppError, AppResult},
-    startup::AppState,
+    state::AppState,
 };
 
 pub fn router() -> ApiRouter<AppState> {
@@ -51,6 +52,7 @@ pub struct RoleCreate {
     #[schemars(length(max = 2000))]
     pub description: Option<String>,
     /// Permission keys from `GET /api/permissions`.
+    #[schemars(length(max = 100))]
     pub permissions: Vec<String>,
 }
 
@@ -63,6 +65,7 @@ pub struct RoleUpdate {
     #[schemars(length(max = 2000))]
     pub description: Option<Option<String>>,
     /// Replaces the role's permissions.
+    #[schemars(length(max = 100))]
     pub permissions: Option<Vec<String>>,
 }
 
@@ -91,14 +94,22 @@ async fn find(scope: &Scope, id: Uuid) -> AppResult<Role> {
     scope.query_opt(&sql, &[&id]).await?.map(|r| role(&r)).ok_or(AppError::NotFound)
 }
 
-/// Unknown keys are 422; keys the caller does not hold are 403.
+/// At most this many permission keys per request (422 beyond).
+pub const MAX_PERMISSIONS: usize = 100;
+
+/// Unknown keys are 422; keys the caller does not hold are 403. One
+/// set-based query, whatever the number of keys.
 async fn check_permissions(scope: &Scope, v: &mut Validator, keys: &[String]) -> AppResult<Vec<String>> {
     let mut keys: Vec<String> = keys.iter().map(|k| k.trim().to_string()).collect();
     keys.sort();
     keys.dedup();
-    let known: Vec<String> =
-        scope.query("SELECT key FROM permissions WHERE key = ANY($1)", &[&keys]).await?.iter().map(|r| r.get(0)).collect();
-    for key in keys.iter().filter(|k| !known.contains(k)) {
+    let unknown: Vec<String> = scope
+        .query("SELECT k FROM unnest($1::text[]) AS k WHERE NOT EXISTS (SELECT 1 FROM permissions p WHERE p.key = k) ORDER BY k", &[&keys])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    for key in &unknown {
         v.push("permissions", &format!("unknown permission {key:?}"));
     }
     if v.is_clean() {
@@ -110,7 +121,8 @@ async fn check_permissions(scope: &Scope, v: &mut Validator, keys: &[String]) ->
 }
 
 async fn list_roles(auth: Authenticated, Query(params): Query<PageParams>) -> AppResult<axum::Json<Paged<Role>>> {
-    auth.scope.require("users:read")?;
+    let scope = auth.begin().await?;
+    scope.require("users:read")?;
     let page = Page::from_params(&params)?;
     let sql = [
         SELECT_ROLES,
@@ -118,8 +130,8 @@ async fn list_roles(auth: Authenticated, Query(params): Query<PageParams>) -> Ap
           GROUP BY r.tenant_id, r.id ORDER BY r.created_at DESC, r.id DESC LIMIT $3",
     ]
     .concat();
-    let rows = auth.scope.query(&sql, &[&page.after_time(), &page.after_id(), &page.fetch()]).await?;
-    auth.scope.release();
+    let rows = scope.query(&sql, &[&page.after_time(), &page.after_id(), &page.fetch()]).await?;
+    scope.release();
     Ok(axum::Json(page.finish(rows.iter().map(role).collect(), |r| (r.created_at, r.id))))
 }
 
@@ -128,9 +140,10 @@ fn list_roles_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn get_role(auth: Authenticated, Path(RoleId { id }): Path<RoleId>) -> AppResult<axum::Json<Role>> {
-    auth.scope.require("users:read")?;
-    let role = find(&auth.scope, id).await?;
-    auth.scope.release();
+    let scope = auth.begin().await?;
+    scope.require("users:read")?;
+    let role = find(&scope, id).await?;
+    scope.release();
     Ok(axum::Json(role))
 }
 
@@ -139,18 +152,21 @@ fn get_role_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn create_role(auth: Authenticated, Json(req): Json<RoleCreate>) -> AppResult<Reply<Role>> {
-    let Authenticated { scope, identity, .. } = auth;
-    scope.require("roles:manage")?;
     let mut v = Validator::new();
     let name = v.required("name", &req.name, NAME_MAX);
     let description = v.optional("description", req.description.as_deref(), TEXT_MAX);
+    v.at_most("permissions", &req.permissions, MAX_PERMISSIONS);
+    v.finish()?;
+    let scope = auth.begin().await?;
+    scope.require("roles:manage")?;
+    let mut v = Validator::new();
     let permissions = check_permissions(&scope, &mut v, &req.permissions).await?;
     v.finish()?;
 
     let row = scope
         .query_one(
             "INSERT INTO roles (tenant_id, name, description) VALUES ($1, $2, $3) RETURNING id",
-            &[&identity.tenant_id, &name, &description],
+            &[&auth.identity.tenant_id, &name, &description],
         )
         .await
         .map_err(|e| conflict_on_duplicate(e, "A role with this name already exists."))?;
@@ -158,7 +174,7 @@ async fn create_role(auth: Authenticated, Json(req): Json<RoleCreate>) -> AppRes
     scope
         .execute(
             "INSERT INTO role_permissions (tenant_id, role_id, permission_key) SELECT $1, $2, unnest($3::text[])",
-            &[&identity.tenant_id, &id, &permissions],
+            &[&auth.identity.tenant_id, &id, &permissions],
         )
         .await?;
     let role = find(&scope, id).await?;
@@ -172,15 +188,20 @@ fn create_role_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn update_role(auth: Authenticated, Path(RoleId { id }): Path<RoleId>, Json(req): Json<RoleUpdate>) -> AppResult<axum::Json<Role>> {
-    let Authenticated { scope, identity, .. } = auth;
+    let mut v = Validator::new();
+    let name = req.name.as_deref().map(|n| v.required("name", n, NAME_MAX));
+    let description = req.description.map(|d| v.optional("description", d.as_deref(), TEXT_MAX));
+    if let Some(keys) = &req.permissions {
+        v.at_most("permissions", keys, MAX_PERMISSIONS);
+    }
+    v.finish()?;
+    let scope = auth.begin().await?;
     scope.require("roles:manage")?;
     let current = find(&scope, id).await?;
     if current.system {
         return Err(AppError::Conflict("System roles are read-only.".into()));
     }
     let mut v = Validator::new();
-    let name = req.name.as_deref().map(|n| v.required("name", n, NAME_MAX));
-    let description = req.description.map(|d| v.optional("description", d.as_deref(), TEXT_MAX));
     let permissions = match &req.permissions {
         Some(keys) => Some(check_permissions(&scope, &mut v, keys).await?),
         None => None,
@@ -206,7 +227,7 @@ async fn update_role(auth: Authenticated, Path(RoleId { id }): Path<RoleId>, Jso
         scope
             .execute(
                 "INSERT INTO role_permissions (tenant_id, role_id, permission_key) SELECT $1, $2, unnest($3::text[])",
-                &[&identity.tenant_id, &id, &added],
+                &[&auth.identity.tenant_id, &id, &added],
             )
             .await?;
         scope
@@ -224,7 +245,7 @@ fn update_role_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn delete_role(auth: Authenticated, Path(RoleId { id }): Path<RoleId>) -> AppResult<NoContent> {
-    let scope = auth.scope;
+    let scope = auth.begin().await?;
     scope.require("roles:manage")?;
     let current = find(&scope, id).await?;
     if current.system {

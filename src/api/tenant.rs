@@ -9,11 +9,15 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{respond, Json, Validator, NAME_MAX};
+use super::{
+    extract::{Json},
+    reply::{respond},
+};
 use crate::{
+    validation::{Validator, NAME_MAX},
     auth::Authenticated,
     error::{AppError, AppResult},
-    startup::AppState,
+    state::AppState,
 };
 
 pub fn router() -> ApiRouter<AppState> {
@@ -52,11 +56,11 @@ fn tenant(row: &tokio_postgres::Row) -> Tenant {
 }
 
 async fn get_tenant(auth: Authenticated) -> AppResult<axum::Json<Tenant>> {
-    let row = auth
-        .scope
+    let scope = auth.begin().await?;
+    let row = scope
         .query_one("SELECT id, name, slug, created_at FROM tenants WHERE id = $1", &[&auth.identity.tenant_id])
         .await?;
-    auth.scope.release();
+    scope.release();
     Ok(axum::Json(tenant(&row)))
 }
 
@@ -65,19 +69,19 @@ fn get_tenant_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn update_tenant(auth: Authenticated, Json(req): Json<TenantUpdate>) -> AppResult<axum::Json<Tenant>> {
-    auth.scope.require("tenant:manage")?;
     let mut v = Validator::new();
     let name = v.required("name", &req.name, NAME_MAX);
     v.finish()?;
-    let row = auth
-        .scope
+    let scope = auth.begin().await?;
+    scope.require("tenant:manage")?;
+    let row = scope
         .query_opt(
             "UPDATE tenants SET name = $1 WHERE id = $2 RETURNING id, name, slug, created_at",
             &[&name, &auth.identity.tenant_id],
         )
         .await?
         .ok_or(AppError::Forbidden("You do not have permission to perform this action.".into()))?;
-    auth.scope.commit().await?;
+    scope.commit().await?;
     Ok(axum::Json(tenant(&row)))
 }
 
@@ -87,8 +91,9 @@ fn update_tenant_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn list_permissions(auth: Authenticated) -> AppResult<axum::Json<PermissionList>> {
-    let rows = auth.scope.query("SELECT key, description FROM permissions ORDER BY key", &[]).await?;
-    auth.scope.release();
+    let scope = auth.begin().await?;
+    let rows = scope.query("SELECT key, description FROM permissions ORDER BY key", &[]).await?;
+    scope.release();
     let items = rows.iter().map(|r| Permission { key: r.get(0), description: r.get(1) }).collect();
     Ok(axum::Json(PermissionList { items }))
 }

@@ -15,13 +15,15 @@ use uuid::Uuid;
 
 use super::{
     pagination::{Page, PageParams, Paged},
-    respond, with_problems, Json, NoContent, Path, Query, Reply, Validator, NAME_MAX,
+    extract::{Json, Path, Query},
+    reply::{respond, with_problems, NoContent, Reply},
 };
 use crate::{
+    validation::{Validator, NAME_MAX},
     auth::{password, Authenticated},
     db::Scope,
     error::{AppError, AppResult},
-    startup::AppState,
+    state::AppState,
 };
 
 pub fn router() -> ApiRouter<AppState> {
@@ -56,6 +58,7 @@ pub struct UserCreate {
     #[schemars(length(min = 8, max = 1024))]
     pub password: String,
     /// Role names in this tenant.
+    #[schemars(length(max = 20))]
     pub roles: Vec<String>,
 }
 
@@ -64,6 +67,7 @@ pub struct UserUpdate {
     #[schemars(length(max = 320))]
     pub name: Option<String>,
     /// Replaces the member's roles.
+    #[schemars(length(max = 20))]
     pub roles: Option<Vec<String>>,
     pub active: Option<bool>,
 }
@@ -95,33 +99,40 @@ async fn find(scope: &Scope, id: Uuid) -> AppResult<User> {
     scope.query_opt(&sql, &[&id]).await?.map(|r| user(&r)).ok_or(AppError::NotFound)
 }
 
-/// Resolves role names to ids: unknown names are 422, roles holding
-/// permissions the caller lacks are 403.
+/// At most this many roles per request (422 beyond).
+pub const MAX_ROLES: usize = 20;
+
+/// Resolves role names to ids in one set-based query: unknown names are 422,
+/// roles holding permissions the caller lacks are 403 (the database's
+/// escalation guard refuses them regardless).
 async fn resolve_roles(scope: &Scope, v: &mut Validator, names: &[String]) -> AppResult<Vec<(Uuid, String)>> {
     let mut names: Vec<String> = names.iter().map(|n| n.trim().to_string()).collect();
     names.sort();
     names.dedup();
     let rows = scope
         .query(
-            "SELECT r.id, r.name, coalesce(array_agg(rp.permission_key) FILTER (WHERE rp.permission_key IS NOT NULL), '{}')
-               FROM roles r LEFT JOIN role_permissions rp ON rp.tenant_id = r.tenant_id AND rp.role_id = r.id
-              WHERE r.name = ANY($1) GROUP BY r.tenant_id, r.id",
-            &[&names],
+            "SELECT n.name, r.id,
+                    EXISTS (SELECT 1 FROM role_permissions rp
+                             WHERE rp.tenant_id = r.tenant_id AND rp.role_id = r.id
+                               AND NOT rp.permission_key = ANY($2::text[])) AS beyond_caller
+               FROM unnest($1::text[]) AS n(name)
+               LEFT JOIN roles r ON r.name = n.name
+              ORDER BY n.name",
+            &[&names, &scope.permissions()],
         )
         .await?;
-    for name in &names {
-        if !rows.iter().any(|r| r.get::<_, String>(1) == *name) {
-            v.push("roles", &format!("unknown role {name:?}"));
-        }
+    for row in rows.iter().filter(|r| r.get::<_, Option<Uuid>>(1).is_none()) {
+        v.push("roles", &format!("unknown role {:?}", row.get::<_, String>(0)));
     }
-    if v.is_clean() && rows.iter().any(|r| r.get::<_, Vec<String>>(2).iter().any(|p| !scope.has(p))) {
+    if v.is_clean() && rows.iter().any(|r| r.get::<_, Option<bool>>(2) == Some(true)) {
         return Err(AppError::Forbidden("You cannot assign a role holding permissions you do not hold.".into()));
     }
-    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    Ok(rows.iter().filter_map(|r| Some((r.get::<_, Option<Uuid>>(1)?, r.get(0)))).collect())
 }
 
 async fn list_users(auth: Authenticated, Query(params): Query<PageParams>) -> AppResult<axum::Json<Paged<User>>> {
-    auth.scope.require("users:read")?;
+    let scope = auth.begin().await?;
+    scope.require("users:read")?;
     let page = Page::from_params(&params)?;
     let sql = [
         SELECT_USERS,
@@ -129,11 +140,10 @@ async fn list_users(auth: Authenticated, Query(params): Query<PageParams>) -> Ap
           ORDER BY m.created_at DESC, m.user_id DESC LIMIT $3",
     ]
     .concat();
-    let rows = auth
-        .scope
+    let rows = scope
         .query(&sql, &[&page.after_time(), &page.after_id(), &page.fetch(), &auth.identity.tenant_id])
         .await?;
-    auth.scope.release();
+    scope.release();
     Ok(axum::Json(page.finish(rows.iter().map(user).collect(), |u| (u.created_at, u.id))))
 }
 
@@ -142,9 +152,10 @@ fn list_users_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn get_user(auth: Authenticated, Path(UserId { id }): Path<UserId>) -> AppResult<axum::Json<User>> {
-    auth.scope.require("users:read")?;
-    let found = find(&auth.scope, id).await?;
-    auth.scope.release();
+    let scope = auth.begin().await?;
+    scope.require("users:read")?;
+    let found = find(&scope, id).await?;
+    scope.release();
     Ok(axum::Json(found))
 }
 
@@ -153,23 +164,27 @@ fn get_user_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn create_user(axum::extract::State(state): axum::extract::State<AppState>, auth: Authenticated, Json(req): Json<UserCreate>) -> AppResult<Reply<User>> {
-    let Authenticated { scope, identity, .. } = auth;
-    scope.require("users:manage")?;
     let mut v = Validator::new();
     let email = v.email("email", &req.email);
     let name = v.required("name", &req.name, NAME_MAX);
     v.add(password::validate_new("password", &req.password));
+    v.at_most("roles", &req.roles, MAX_ROLES);
+    v.finish()?;
+    // Hashed before the transaction begins (never holding a connection), and
+    // even when the account exists, so timing does not tell.
+    let hash = password::hash(req.password, state.config.bcrypt_cost).await?;
+
+    let scope = auth.begin().await?;
+    scope.require("users:manage")?;
+    let mut v = Validator::new();
     let roles = resolve_roles(&scope, &mut v, &req.roles).await?;
     v.finish()?;
-
-    // Hashed even when the account exists, so timing does not tell.
-    let hash = password::hash(req.password, state.config.bcrypt_cost).await?;
     let account = scope.query_one("SELECT user_id FROM app.find_or_create_user($1, $2, $3)", &[&email, &name, &hash]).await?;
     let id: Uuid = account.get(0);
     let joined = scope
         .query_opt(
             "INSERT INTO memberships (tenant_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING user_id",
-            &[&identity.tenant_id, &id],
+            &[&auth.identity.tenant_id, &id],
         )
         .await?;
     if joined.is_none() {
@@ -179,7 +194,7 @@ async fn create_user(axum::extract::State(state): axum::extract::State<AppState>
     scope
         .execute(
             "INSERT INTO membership_roles (tenant_id, user_id, role_id) SELECT $1, $2, unnest($3::uuid[])",
-            &[&identity.tenant_id, &id, &role_ids],
+            &[&auth.identity.tenant_id, &id, &role_ids],
         )
         .await?;
     let created = find(&scope, id).await?;
@@ -196,11 +211,16 @@ fn create_user_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn update_user(auth: Authenticated, Path(UserId { id }): Path<UserId>, Json(req): Json<UserUpdate>) -> AppResult<axum::Json<User>> {
-    let Authenticated { scope, identity, .. } = auth;
+    let mut v = Validator::new();
+    let name = req.name.as_deref().map(|n| v.required("name", n, NAME_MAX));
+    if let Some(names) = &req.roles {
+        v.at_most("roles", names, MAX_ROLES);
+    }
+    v.finish()?;
+    let scope = auth.begin().await?;
     scope.require("users:manage")?;
     let current = find(&scope, id).await?;
     let mut v = Validator::new();
-    let name = req.name.as_deref().map(|n| v.required("name", n, NAME_MAX));
     let roles = match &req.roles {
         Some(names) => Some(resolve_roles(&scope, &mut v, names).await?),
         None => None,
@@ -223,7 +243,7 @@ async fn update_user(auth: Authenticated, Path(UserId { id }): Path<UserId>, Jso
         scope
             .execute(
                 "INSERT INTO membership_roles (tenant_id, user_id, role_id) SELECT $1, $2, unnest($3::uuid[])",
-                &[&identity.tenant_id, &id, &added],
+                &[&auth.identity.tenant_id, &id, &added],
             )
             .await?;
         scope
@@ -246,7 +266,7 @@ fn update_user_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn delete_user(auth: Authenticated, Path(UserId { id }): Path<UserId>) -> AppResult<NoContent> {
-    let scope = auth.scope;
+    let scope = auth.begin().await?;
     scope.require("users:manage")?;
     if scope.execute("DELETE FROM memberships WHERE user_id = $1", &[&id]).await? == 0 {
         return Err(AppError::NotFound);

@@ -1,7 +1,9 @@
 //! Extractors. `Meta` collects what the audit trail records about a request;
-//! `Authenticated` verifies the bearer token and opens the request's database
-//! scope with its context set, answering 401 when the token or its session is
-//! not valid. Handlers never see a request that skipped either step.
+//! `Authenticated` is a request whose bearer access token verified (401
+//! otherwise). It opens no transaction: the handler begins its database scope
+//! (`begin`, or `begin_with` to send its first query in the same round trip)
+//! only after the body is read and validated and any hashing is done, so a
+//! slow or invalid request never holds a pooled connection.
 use std::net::SocketAddr;
 
 use aide::{
@@ -13,11 +15,14 @@ use axum::{
     extract::{ConnectInfo, FromRequestParts},
     http::{header, request::Parts},
 };
+use tokio_postgres::{types::ToSql, Row};
 
 use crate::{
-    db::{Identity, RequestMeta, Scope},
-    error::AppError,
-    startup::{AppState, RequestId},
+    auth::Identity,
+    db::{RequestMeta, Scope},
+    error::{AppError, AppResult},
+    http::request_id::RequestId,
+    state::AppState,
 };
 
 /// Request facts for the audit trail: request id, client address, user agent.
@@ -40,16 +45,8 @@ pub fn request_meta(parts: &Parts) -> RequestMeta {
         .headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
-        .map(|s| s.chars().take(512).collect());
+        .map(|s| s.chars().filter(|c| !c.is_control()).take(512).collect());
     RequestMeta { request_id, ip, user_agent }
-}
-
-/// An authenticated request: its identity and an open database scope whose
-/// context names it. Commit the scope to keep what the handler wrote.
-pub struct Authenticated {
-    pub identity: Identity,
-    pub scope: Scope,
-    pub meta: RequestMeta,
 }
 
 pub fn bearer_token(parts: &Parts) -> Option<&str> {
@@ -58,37 +55,28 @@ pub fn bearer_token(parts: &Parts) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then_some(token.trim()).filter(|t| !t.is_empty())
 }
 
-impl FromRequestParts<AppState> for Authenticated {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let Identified { identity, meta, pool } = Identified::from_request_parts(parts, state).await?;
-        let scope = Scope::authenticated(&pool, &meta, identity).await?;
-        Ok(Authenticated { identity, scope, meta })
-    }
-}
-
-/// A verified access token whose database scope is not opened yet, so the
-/// handler can send its first query in the same pipeline as the context
-/// (`Scope::authenticated_query`). Used by the hot list endpoints.
-pub struct Identified {
+/// A verified access token, and what is needed to begin its database scope.
+pub struct Authenticated {
     pub identity: Identity,
     pub meta: RequestMeta,
-    pub pool: deadpool_postgres::Pool,
+    state: AppState,
 }
 
-impl Identified {
-    /// Opens the scope with `sql` as its first query: one round trip.
-    pub async fn scope_with(
-        &self,
-        sql: &str,
-        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
-    ) -> Result<(Scope, Vec<tokio_postgres::Row>), AppError> {
-        Scope::authenticated_query(&self.pool, &self.meta, self.identity, sql, params).await
+impl Authenticated {
+    /// Begins the request's transaction with its context set: 401 unless the
+    /// identity names a live session of an active member of its tenant.
+    pub async fn begin(&self) -> AppResult<Scope> {
+        self.state.db.authenticated(&self.meta, &self.identity).await
+    }
+
+    /// Like `begin`, with `sql` sent in the same pipeline: one round trip
+    /// for BEGIN, context, authorization and the first query.
+    pub async fn begin_with(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> AppResult<(Scope, Vec<Row>)> {
+        self.state.db.authenticated_query(&self.meta, &self.identity, sql, params).await
     }
 }
 
-impl FromRequestParts<AppState> for Identified {
+impl FromRequestParts<AppState> for Authenticated {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
@@ -97,13 +85,7 @@ impl FromRequestParts<AppState> for Identified {
             .jwt
             .verify(token)
             .ok_or(AppError::Unauthorized("The access token is invalid or expired.".into()))?;
-        Ok(Identified { identity, meta: request_meta(parts), pool: state.pool.clone() })
-    }
-}
-
-impl OperationInput for Identified {
-    fn operation_input(ctx: &mut GenContext, operation: &mut Operation) {
-        Authenticated::operation_input(ctx, operation);
+        Ok(Authenticated { identity, meta: request_meta(parts), state: state.clone() })
     }
 }
 

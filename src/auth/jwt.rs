@@ -1,4 +1,4 @@
-//! Access tokens: HS256 JWTs with `sub`, `tenant_id`, `sid`, `iat`, `nbf`,
+//! Access tokens: HS256 JWTs with `sub`, `tenant_id`, `sid`, `ssec`, `iat`, `nbf`,
 //! `exp`, `iss`, `aud`. The algorithm is pinned: `alg: none`, any other
 //! algorithm, a bad signature, a wrong issuer or audience and an expired token
 //! are all rejected. Whether the session is still live is checked by the
@@ -9,7 +9,11 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::db::Identity;
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::auth::Identity;
 
 pub const ISSUER: &str = "tenet";
 pub const AUDIENCE: &str = "tenet-api";
@@ -19,6 +23,8 @@ pub struct Claims {
     pub sub: Uuid,
     pub tenant_id: Uuid,
     pub sid: Uuid,
+    /// The session's secret (see `JwtKeys::session_secret`).
+    pub ssec: String,
     pub iat: u64,
     pub nbf: u64,
     pub exp: u64,
@@ -31,6 +37,8 @@ pub struct JwtKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    /// Derives session secrets; never leaves the process.
+    session_key: Vec<u8>,
     pub ttl: Duration,
 }
 
@@ -43,15 +51,38 @@ impl JwtKeys {
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "nbf", "iat", "iss", "aud", "sub"]);
-        Self { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret), validation, ttl }
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            session_key: [b"tenet session secret:".as_slice(), secret].concat(),
+            ttl,
+        }
     }
 
-    pub fn issue(&self, identity: Identity) -> Result<String, jsonwebtoken::errors::Error> {
+    /// The secret of a session: HMAC-SHA256 of its id under a key only this
+    /// server holds. The database stores its SHA-256 when the session opens
+    /// and compares on every request, so it is recomputed, not stored, when
+    /// a refresh issues the next access token. Rotating `JWT_SECRET` ends
+    /// every session.
+    pub fn session_secret(&self, session_id: Uuid) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.session_key).unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+        mac.update(session_id.as_bytes());
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+
+    /// The identity of a session, with its secret.
+    pub fn identity(&self, user_id: Uuid, tenant_id: Uuid, session_id: Uuid) -> Identity {
+        Identity { user_id, tenant_id, session_id, session_secret: self.session_secret(session_id) }
+    }
+
+    pub fn issue(&self, identity: &Identity) -> Result<String, jsonwebtoken::errors::Error> {
         let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
         let claims = Claims {
             sub: identity.user_id,
             tenant_id: identity.tenant_id,
             sid: identity.session_id,
+            ssec: identity.session_secret.clone(),
             iat: now,
             nbf: now,
             exp: now + self.ttl.as_secs(),
@@ -63,6 +94,7 @@ impl JwtKeys {
 
     pub fn verify(&self, token: &str) -> Option<Identity> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).ok()?;
-        Some(Identity { user_id: data.claims.sub, tenant_id: data.claims.tenant_id, session_id: data.claims.sid })
+        let c = data.claims;
+        Some(Identity { user_id: c.sub, tenant_id: c.tenant_id, session_id: c.sid, session_secret: c.ssec })
     }
 }

@@ -1,10 +1,12 @@
-//! Authentication: password hashing, access tokens (JWT), refresh tokens, the
-//! per-address rate limit and the extractors that turn a request into a
-//! database scope carrying its context.
+//! Authentication: who is asking (`Identity`), password hashing, access
+//! tokens (JWT), refresh tokens, the per-address rate limit and the
+//! extractor that verifies a request's token.
 pub mod extract;
+pub mod identity;
 pub mod jwt;
 pub mod password;
 pub mod rate_limit;
 pub mod refresh;
 
-pub use extract::{Authenticated, Identified, Meta};
+pub use extract::{Authenticated, Meta};
+pub use identity::Identity;

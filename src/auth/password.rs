@@ -1,5 +1,9 @@
 //! Passwords: bcrypt on the blocking thread pool, never on the async executor.
 //!
+//! The server never sees a stored hash: to check a password it asks the
+//! database for the account's salt and cost, computes bcrypt with them
+//! (`hash_with_salt`), and the database compares the result.
+//!
 //! bcrypt reads at most 72 bytes. To keep every character of a password up to
 //! 1024 characters significant, the password is pre-hashed: bcrypt is applied
 //! to base64(SHA-256(password)), 44 ASCII bytes.
@@ -47,11 +51,30 @@ pub async fn hash(password: String, cost: u32) -> AppResult<String> {
         .map_err(|e| AppError::Internal(format!("bcrypt failed: {e}")))
 }
 
-/// Verifies a password; a malformed stored hash counts as a mismatch.
-pub async fn verify(password: String, hash: String) -> AppResult<bool> {
-    tokio::task::spawn_blocking(move || bcrypt::verify(prehash(&password), &hash).unwrap_or(false))
+/// bcrypt of a candidate password with a given `$2b$<cost>$<22-char salt>`
+/// prefix (as `app.begin_login` / `app.password_salt` answer it), for the
+/// database to compare with the stored hash.
+pub async fn hash_with_salt(password: String, salt: String) -> AppResult<String> {
+    let (cost, salt) = parse_salt(&salt).ok_or_else(|| AppError::Internal("the database answered a malformed salt".into()))?;
+    tokio::task::spawn_blocking(move || bcrypt::hash_with_salt(prehash(&password), cost, salt))
         .await
-        .map_err(|e| AppError::Internal(format!("verification task failed: {e}")))
+        .map_err(|e| AppError::Internal(format!("hashing task failed: {e}")))?
+        .map(|parts| parts.format_for_version(bcrypt::Version::TwoB))
+        .map_err(|e| AppError::Internal(format!("bcrypt failed: {e}")))
+}
+
+/// `$2b$12$` + 22 characters of bcrypt's base64 → (cost, 16 salt bytes).
+fn parse_salt(prefix: &str) -> Option<(u32, [u8; 16])> {
+    use base64::{alphabet::BCRYPT, engine::GeneralPurpose, engine::GeneralPurposeConfig, engine::DecodePaddingMode};
+    let rest = prefix.strip_prefix('$')?;
+    let (_version, rest) = rest.split_once('$')?;
+    let (cost, salt) = rest.split_once('$')?;
+    let engine = GeneralPurpose::new(
+        &BCRYPT,
+        GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true).with_decode_padding_mode(DecodePaddingMode::RequireNone),
+    );
+    let bytes = engine.decode(salt.get(..22)?).ok()?;
+    Some((cost.parse().ok()?, bytes.try_into().ok()?))
 }
 
 #[cfg(test)]
@@ -64,6 +87,16 @@ mod tests {
         let b = format!("{}b", "a".repeat(99));
         assert_ne!(prehash(&a), prehash(&b));
         assert!(prehash(&a).len() <= 72);
+    }
+
+    #[test]
+    fn a_hash_recomputed_from_its_salt_matches() {
+        let stored = bcrypt::hash(prehash("correct horse"), 4).expect("hash");
+        let (cost, salt) = parse_salt(&stored[..29]).expect("salt");
+        let again = bcrypt::hash_with_salt(prehash("correct horse"), cost, salt).expect("rehash");
+        assert_eq!(again.format_for_version(bcrypt::Version::TwoB), stored);
+        let wrong = bcrypt::hash_with_salt(prehash("wrong horse"), cost, salt).expect("rehash");
+        assert_ne!(wrong.format_for_version(bcrypt::Version::TwoB), stored);
     }
 
     #[test]

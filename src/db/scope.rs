@@ -3,7 +3,8 @@
 //!
 //! `Scope::begin` sends, as one pipeline (a single round trip):
 //!   BEGIN;
-//!   SELECT set_config('role', 'tenet_api', true), set_config('app.tenant_id', $1, true), …;
+//!   SELECT set_config('role', 'tenet_api', true), set_config('app.tenant_id', $1, true), …,
+//!          set_config('statement_timeout', …, true), set_config('idle_in_transaction_session_timeout', …, true);
 //!   SELECT app.authorize();
 //! Every setting is transaction-local (`is_local = true`), so nothing survives
 //! into the next request on that connection and the design works unchanged
@@ -20,20 +21,67 @@ use deadpool_postgres::{Object, Pool};
 use tokio_postgres::{types::ToSql, Row, Statement};
 use uuid::Uuid;
 
-use crate::error::{AppError, AppResult};
+use crate::{
+    auth::Identity,
+    config::Timeouts,
+    error::{AppError, AppResult},
+};
 
+// The timeouts are set per transaction too, so that a request can never hold
+// its connection idle in a transaction (or run a statement) for long, also
+// behind PgBouncer, where session settings are not ours to make.
 const SET_CONTEXT: &str = "SELECT set_config('role', 'tenet_api', true), \
      set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true), \
-     set_config('app.session_id', $3, true), set_config('app.request_id', $4, true), \
-     set_config('app.client_ip', $5, true), set_config('app.user_agent', $6, true)";
+     set_config('app.session_id', $3, true), set_config('app.session_secret', $4, true), \
+     set_config('app.request_id', $5, true), set_config('app.client_ip', $6, true), \
+     set_config('app.user_agent', $7, true), set_config('statement_timeout', $8, true), \
+     set_config('idle_in_transaction_session_timeout', $9, true)";
 const AUTHORIZE: &str = "SELECT app.authorize()";
 
-/// Who is asking, from a verified access token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Identity {
-    pub user_id: Uuid,
-    pub tenant_id: Uuid,
-    pub session_id: Uuid,
+/// The pool, and the settings every request transaction gets.
+#[derive(Clone)]
+pub struct Database {
+    pub pool: Pool,
+    statement_timeout_ms: String,
+    idle_in_transaction_timeout_ms: String,
+}
+
+impl Database {
+    pub fn new(pool: Pool, timeouts: &Timeouts) -> Self {
+        Self {
+            pool,
+            statement_timeout_ms: timeouts.statement.as_millis().to_string(),
+            idle_in_transaction_timeout_ms: timeouts.idle_in_transaction.as_millis().to_string(),
+        }
+    }
+
+    /// A scope for an authenticated request: fails with 401 unless the
+    /// identity names a live session of an active member of its tenant.
+    pub async fn authenticated(&self, meta: &RequestMeta, identity: &Identity) -> AppResult<Scope> {
+        let opened = Scope::open(self, meta, Some(identity), None).await?;
+        Ok(opened.authorized()?.0)
+    }
+
+    /// Like `authenticated`, with the request's first query sent in the same
+    /// pipeline (one round trip for BEGIN, context, authorization and the
+    /// query). Without a valid context the query sees nothing (RLS) and the
+    /// caller gets 401 anyway.
+    pub async fn authenticated_query(
+        &self,
+        meta: &RequestMeta,
+        identity: &Identity,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> AppResult<(Scope, Vec<Row>)> {
+        Scope::open(self, meta, Some(identity), Some((sql, params))).await?.authorized()
+    }
+
+    /// A scope with no tenant context, for the steps before a tenant is known
+    /// (signup, login, refresh): tenant tables read as empty; only the
+    /// SECURITY DEFINER entry points of schema `app` can do anything.
+    pub async fn anonymous(&self, meta: &RequestMeta) -> AppResult<Scope> {
+        Ok(Scope::open(self, meta, None, None).await?.inner)
+    }
 }
 
 /// Facts about the HTTP request that the audit trail records.
@@ -51,42 +99,13 @@ pub struct Scope {
 }
 
 impl Scope {
-    /// A scope for an authenticated request: fails with 401 unless the
-    /// identity names a live session of an active member of its tenant.
-    pub async fn authenticated(pool: &Pool, meta: &RequestMeta, identity: Identity) -> AppResult<Self> {
-        let opened = Self::open(pool, meta, Some(identity), None).await?;
-        Ok(opened.authorized()?.0)
-    }
-
-    /// Like `authenticated`, with the request's first query sent in the same
-    /// pipeline (one round trip for BEGIN, context, authorization and the
-    /// query). Without a valid context the query sees nothing (RLS) and the
-    /// caller gets 401 anyway.
-    pub async fn authenticated_query(
-        pool: &Pool,
-        meta: &RequestMeta,
-        identity: Identity,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> AppResult<(Self, Vec<Row>)> {
-        let opened = Self::open(pool, meta, Some(identity), Some((sql, params))).await?;
-        opened.authorized()
-    }
-
-    /// A scope with no tenant context, for the steps before a tenant is known
-    /// (signup, login, refresh): tenant tables read as empty; only the
-    /// SECURITY DEFINER entry points of schema `app` can do anything.
-    pub async fn anonymous(pool: &Pool, meta: &RequestMeta) -> AppResult<Self> {
-        Ok(Self::open(pool, meta, None, None).await?.inner)
-    }
-
     async fn open(
-        pool: &Pool,
+        db: &Database,
         meta: &RequestMeta,
-        identity: Option<Identity>,
+        identity: Option<&Identity>,
         first: Option<(&str, &[&(dyn ToSql + Sync)])>,
     ) -> AppResult<Opened> {
-        let client = pool.get().await?;
+        let client = db.pool.get().await?;
         let begin = client.prepare_cached("BEGIN").await?;
         let set_context = client.prepare_cached(SET_CONTEXT).await?;
         let authorize = client.prepare_cached(AUTHORIZE).await?;
@@ -99,12 +118,23 @@ impl Scope {
         let tenant = text(identity.map(|i| i.tenant_id));
         let user = text(identity.map(|i| i.user_id));
         let session = text(identity.map(|i| i.session_id));
+        let secret = identity.map(|i| i.session_secret.as_str()).unwrap_or_default();
         let ip = meta.ip.map(|ip| ip.to_string()).unwrap_or_default();
         let ua = meta.user_agent.clone().unwrap_or_default();
-        let params: [&(dyn ToSql + Sync); 6] = [&tenant, &user, &session, &meta.request_id, &ip, &ua];
+        let params: [&(dyn ToSql + Sync); 9] = [
+            &tenant,
+            &user,
+            &session,
+            &secret,
+            &meta.request_id,
+            &ip,
+            &ua,
+            &db.statement_timeout_ms,
+            &db.idle_in_transaction_timeout_ms,
+        ];
 
         // Owning the connection from here on means an error below still rolls back.
-        let scope = Scope { client: Some(client), identity, permissions: Vec::new() };
+        let scope = Scope { client: Some(client), identity: identity.cloned(), permissions: Vec::new() };
         let c = scope.conn()?;
         // One round trip: tokio-postgres sends each request when its future is
         // first polled, and join! polls them in order, so they are pipelined.
@@ -134,8 +164,8 @@ impl Scope {
         self.client.as_ref().ok_or_else(|| AppError::Internal("scope used after commit".into()))
     }
 
-    pub fn identity(&self) -> AppResult<Identity> {
-        self.identity.ok_or_else(|| AppError::Unauthorized("Authentication is required.".into()))
+    pub fn identity(&self) -> AppResult<&Identity> {
+        self.identity.as_ref().ok_or_else(|| AppError::Unauthorized("Authentication is required.".into()))
     }
 
     pub fn permissions(&self) -> &[String] {

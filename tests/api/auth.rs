@@ -15,7 +15,8 @@ fn now() -> u64 {
 
 fn claims(s: &Session, tenant_id: &str) -> Value {
     let sid = session_id(&s.access);
-    json!({"sub": s.user_id, "tenant_id": tenant_id, "sid": sid, "iat": now(), "nbf": now(), "exp": now() + 600,
+    let ssec = payload(&s.access)["ssec"].clone();
+    json!({"sub": s.user_id, "tenant_id": tenant_id, "sid": sid, "ssec": ssec, "iat": now(), "nbf": now(), "exp": now() + 600,
            "iss": "tenet", "aud": "tenet-api"})
 }
 
@@ -269,6 +270,10 @@ async fn forged_and_foreign_access_tokens_are_refused() {
     expired["iat"] = json!(now() - 3600);
     expired["nbf"] = json!(now() - 3600);
     expired["exp"] = json!(now() - 600);
+    let mut without_ssec = good.clone();
+    without_ssec.as_object_mut().expect("object").remove("ssec");
+    let mut foreign_ssec = good.clone();
+    foreign_ssec["ssec"] = payload(&b.access)["ssec"].clone();
     let mut wrong_iss = good.clone();
     wrong_iss["iss"] = json!("someone-else");
     let mut wrong_aud = good.clone();
@@ -295,6 +300,8 @@ async fn forged_and_foreign_access_tokens_are_refused() {
         ("wrong audience", sign(Algorithm::HS256, &wrong_aud, JWT_SECRET)),
         ("refresh token as bearer", a.refresh.clone()),
         ("garbage", "not.a.token".to_string()),
+        ("validly signed, no session secret", sign(Algorithm::HS256, &without_ssec, JWT_SECRET)),
+        ("validly signed, another session's secret", sign(Algorithm::HS256, &foreign_ssec, JWT_SECRET)),
     ];
     for (name, token) in cases {
         let r = me(&app, &token).await;

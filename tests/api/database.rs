@@ -1,7 +1,11 @@
 //! SQL-level proofs of the database contract: fail-closed tenancy, no context
 //! bleeding between pooled requests, least privilege and the catalog
 //! invariants of every table.
-use tenet::db::{Identity, RequestMeta, Scope};
+use tenet::{
+    auth::Identity,
+    config::Timeouts,
+    db::{Database, RequestMeta},
+};
 use tokio_postgres::{Client, GenericClient};
 use uuid::Uuid;
 
@@ -14,6 +18,19 @@ struct Seeded {
     tenant: Uuid,
     user: Uuid,
     session: Uuid,
+    secret: String,
+}
+
+impl Seeded {
+    fn identity(&self) -> Identity {
+        Identity { user_id: self.user, tenant_id: self.tenant, session_id: self.session, session_secret: self.secret.clone() }
+    }
+}
+
+/// A one-connection pool as the API's login role, set up as `tenet serve` does.
+fn database(db: &TestDb) -> Database {
+    let pool = tenet::db::pool(&secrecy::SecretString::from(db.web_url()), 1, std::time::Duration::from_secs(5)).expect("pool");
+    Database::new(pool, &Timeouts::default())
 }
 
 /// Creates a tenant with an owner and a live session, as the owner role.
@@ -26,22 +43,25 @@ async fn seed(owner: &Client, tenant_name: &str, email: &str) -> Seeded {
         .await
         .expect("create tenant");
     let (tenant, user): (Uuid, Uuid) = (row.get(0), row.get(1));
-    let session = open_session(owner, user, tenant).await;
-    Seeded { tenant, user, session }
+    let (session, secret) = open_session(owner, user, tenant).await;
+    Seeded { tenant, user, session, secret }
 }
 
-/// A live session, written directly as the owner (the API can only open
-/// one through a recorded login).
-async fn open_session(owner: &Client, user: Uuid, tenant: Uuid) -> Uuid {
+/// A live session and its secret, written directly as the owner (the API can
+/// only open one through a verified login).
+async fn open_session(owner: &Client, user: Uuid, tenant: Uuid) -> (Uuid, String) {
     let hash = Uuid::new_v4().as_bytes().repeat(2);
-    owner
+    let secret = Uuid::new_v4().simple().to_string();
+    let id = owner
         .query_one(
-            "INSERT INTO sessions (user_id, tenant_id, refresh_token_hash, expires_at) VALUES ($1, $2, $3, now() + interval '1 day') RETURNING id",
-            &[&user, &tenant, &hash],
+            "INSERT INTO sessions (user_id, tenant_id, refresh_token_hash, secret_hash, expires_at)
+             VALUES ($1, $2, $3, sha256(convert_to($4, 'UTF8')), now() + interval '1 day') RETURNING id",
+            &[&user, &tenant, &hash, &secret],
         )
         .await
         .expect("open session")
-        .get(0)
+        .get(0);
+    (id, secret)
 }
 
 /// Adds a member (no roles) with a live session to a tenant, as the owner role.
@@ -52,14 +72,16 @@ async fn seed_member(owner: &Client, tenant: Uuid, email: &str) -> Seeded {
         .expect("user")
         .get(0);
     owner.execute("INSERT INTO memberships (tenant_id, user_id) VALUES ($1, $2)", &[&tenant, &user]).await.expect("membership");
-    let session = open_session(owner, user, tenant).await;
-    Seeded { tenant, user, session }
+    let (session, secret) = open_session(owner, user, tenant).await;
+    Seeded { tenant, user, session, secret }
 }
 
-async fn set_context(c: &impl GenericClient, tenant: Uuid, user: Uuid, session: Uuid) {
+/// The context of `who`'s session (its secret included), claiming `tenant`.
+async fn set_context(c: &impl GenericClient, tenant: Uuid, who: &Seeded) {
     c.execute(
-        "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true), set_config('app.session_id', $3, true)",
-        &[&tenant.to_string(), &user.to_string(), &session.to_string()],
+        "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true),
+                set_config('app.session_id', $3, true), set_config('app.session_secret', $4, true)",
+        &[&tenant.to_string(), &who.user.to_string(), &who.session.to_string(), &who.secret],
     )
     .await
     .expect("set context");
@@ -129,7 +151,7 @@ async fn a_context_for_a_non_member_or_a_revoked_session_reads_nothing() {
 
     // A's user and session, claiming B's tenant.
     let tx = web.transaction().await.expect("begin");
-    set_context(&tx, b.tenant, a.user, a.session).await;
+    set_context(&tx, b.tenant, &a).await;
     for table in TENANT_TABLES {
         assert_eq!(visible_rows(&tx, table).await, 0, "{table} leaks to a non-member");
     }
@@ -138,7 +160,7 @@ async fn a_context_for_a_non_member_or_a_revoked_session_reads_nothing() {
 
     // A's own, valid context sees exactly A.
     let tx = web.transaction().await.expect("begin");
-    set_context(&tx, a.tenant, a.user, a.session).await;
+    set_context(&tx, a.tenant, &a).await;
     let ids: Vec<Uuid> = tx.query("SELECT id FROM tenants", &[]).await.expect("q").iter().map(|r| r.get(0)).collect();
     assert_eq!(ids, vec![a.tenant]);
     tx.rollback().await.expect("rollback");
@@ -146,7 +168,7 @@ async fn a_context_for_a_non_member_or_a_revoked_session_reads_nothing() {
     // After the session is revoked, the same context sees nothing.
     owner.execute("UPDATE sessions SET revoked_at = now() WHERE id = $1", &[&a.session]).await.expect("revoke");
     let tx = web.transaction().await.expect("begin");
-    set_context(&tx, a.tenant, a.user, a.session).await;
+    set_context(&tx, a.tenant, &a).await;
     for table in TENANT_TABLES {
         assert_eq!(visible_rows(&tx, table).await, 0, "{table} leaks to a revoked session");
     }
@@ -156,7 +178,7 @@ async fn a_context_for_a_non_member_or_a_revoked_session_reads_nothing() {
     let c = seed_member(&owner, a.tenant, "c@alpha.test").await;
     owner.execute("UPDATE memberships SET active = false WHERE user_id = $1", &[&c.user]).await.expect("deactivate");
     let tx = web.transaction().await.expect("begin");
-    set_context(&tx, c.tenant, c.user, c.session).await;
+    set_context(&tx, c.tenant, &c).await;
     assert_eq!(visible_rows(&tx, "tenants").await, 0);
     tx.rollback().await.expect("rollback");
 }
@@ -168,20 +190,20 @@ async fn a_pooled_connection_carries_no_context_into_the_next_request() {
     let owner = connect(&db.owner_url()).await;
     let a = seed(&owner, "Alpha", "a@alpha.test").await;
     let b = seed(&owner, "Beta", "b@beta.test").await;
-    let pool = tenet::db::pool(&secrecy::SecretString::from(db.web_url()), 1).expect("pool");
+    let database = database(&db);
+    let pool = database.pool.clone();
     let meta = RequestMeta { request_id: "req-1".into(), ..Default::default() };
-    let as_a = Identity { user_id: a.user, tenant_id: a.tenant, session_id: a.session };
-    let as_b = Identity { user_id: b.user, tenant_id: b.tenant, session_id: b.session };
+    let (as_a, as_b) = (a.identity(), b.identity());
 
     // Request 1, as A.
-    let scope = Scope::authenticated(&pool, &meta, as_a).await.expect("scope A");
+    let scope = database.authenticated(&meta, &as_a).await.expect("scope A");
     let pid_a: i32 = scope.query_one("SELECT pg_backend_pid()", &[]).await.expect("pid").get(0);
     let seen: Vec<Uuid> = scope.query("SELECT id FROM tenants", &[]).await.expect("q").iter().map(|r| r.get(0)).collect();
     assert_eq!(seen, vec![a.tenant]);
     scope.commit().await.expect("commit");
 
     // Request 2, no context, on the same connection.
-    let scope = Scope::anonymous(&pool, &RequestMeta::default()).await.expect("anonymous");
+    let scope = database.anonymous(&RequestMeta::default()).await.expect("anonymous");
     let row = scope
         .query_one(
             "SELECT pg_backend_pid(), coalesce(current_setting('app.tenant_id', true), ''),
@@ -200,12 +222,12 @@ async fn a_pooled_connection_carries_no_context_into_the_next_request() {
 
     // Request 3, as A again, but abandoned mid-way (a handler error): it must
     // be rolled back before the connection is reused.
-    let scope = Scope::authenticated(&pool, &meta, as_a).await.expect("scope A");
+    let scope = database.authenticated(&meta, &as_a).await.expect("scope A");
     scope.execute("UPDATE tenants SET name = 'half-done'", &[]).await.ok();
     drop(scope);
 
     // Request 4, as B: sees B only, and nothing A left behind.
-    let scope = Scope::authenticated(&pool, &meta, as_b).await.expect("scope B");
+    let scope = database.authenticated(&meta, &as_b).await.expect("scope B");
     let row = scope
         .query_one("SELECT pg_backend_pid(), array_agg(id), bool_or(name = 'half-done') FROM tenants", &[])
         .await
@@ -232,8 +254,8 @@ async fn requests_run_as_tenet_api() {
     let db = TestDb::new().await;
     let owner = connect(&db.owner_url()).await;
     let a = seed(&owner, "Alpha", "a@alpha.test").await;
-    let pool = tenet::db::pool(&secrecy::SecretString::from(db.web_url()), 1).expect("pool");
-    let scope = Scope::authenticated(&pool, &RequestMeta::default(), Identity { user_id: a.user, tenant_id: a.tenant, session_id: a.session })
+    let scope = database(&db)
+        .authenticated(&RequestMeta::default(), &a.identity())
         .await
         .expect("scope");
     let role: String = scope.query_one("SELECT current_user::text", &[]).await.expect("q").get(0);
@@ -246,10 +268,17 @@ async fn an_unknown_session_is_refused_as_401() {
     let db = TestDb::new().await;
     let owner = connect(&db.owner_url()).await;
     let a = seed(&owner, "Alpha", "a@alpha.test").await;
-    let pool = tenet::db::pool(&secrecy::SecretString::from(db.web_url()), 1).expect("pool");
-    let forged = Identity { user_id: a.user, tenant_id: a.tenant, session_id: Uuid::new_v4() };
-    let err = Scope::authenticated(&pool, &RequestMeta::default(), forged).await.err().expect("must fail");
+    let database = database(&db);
+    let forged = Identity { session_id: Uuid::new_v4(), ..a.identity() };
+    let err = database.authenticated(&RequestMeta::default(), &forged).await.err().expect("must fail");
     assert_eq!(err.status().as_u16(), 401);
+    // Knowing the real session's ids is not enough without its secret.
+    for secret in ["", "guessed", &a.secret[1..]] {
+        let forged = Identity { session_secret: secret.to_string(), ..a.identity() };
+        let err = database.authenticated(&RequestMeta::default(), &forged).await.err().expect("must fail");
+        assert_eq!(err.status().as_u16(), 401, "secret {secret:?}");
+    }
+    database.authenticated(&RequestMeta::default(), &a.identity()).await.expect("the real secret opens the scope");
 }
 
 #[tokio::test]
@@ -364,7 +393,7 @@ async fn policy_helpers_run_once_per_statement() {
     let a = seed(&owner, "Alpha", "a@alpha.test").await;
     let mut web = connect(&db.web_url()).await;
     let tx = web.transaction().await.expect("begin");
-    set_context(&tx, a.tenant, a.user, a.session).await;
+    set_context(&tx, a.tenant, &a).await;
     tx.batch_execute("SET LOCAL role tenet_api").await.expect("role");
     let plan: Vec<String> =
         tx.query("EXPLAIN SELECT * FROM memberships", &[]).await.expect("explain").iter().map(|r| r.get(0)).collect();

@@ -17,30 +17,106 @@ async fn the_api_role_cannot_mint_sessions_or_owners_for_existing_accounts() {
         .await
         .expect_err("not granted");
     assert_eq!(e.code().map(|c| c.code()), Some("42501"));
-    let e = web.execute("SELECT * FROM app.signup('Evil', 'ceo@victim.test', 'x', '$2b$10$abcdefghijklmnopqrstuu')", &[]).await.expect_err("409");
-    assert_eq!(e.code().map(|c| c.code()), Some("TN409"));
 
-    // No session without a recorded, pending login attempt of that very user.
-    let hash = vec![7u8; 32];
+    // The old attack: begin a login for the victim's email, then open a
+    // session without the password. begin_login answers a salt, never the
+    // hash; the session opener is not executable; finish_login with a guessed
+    // bcrypt output fails and opens nothing.
+    let row = web
+        .query_one("SELECT * FROM app.begin_login('ceo@victim.test', NULL, 10)", &[])
+        .await
+        .expect("begin_login");
+    let columns: Vec<&str> = row.columns().iter().map(|c| c.name()).collect();
+    assert_eq!(columns, ["attempt_id", "password_salt", "retry_after"], "no hash may be answered");
+    let salt: String = row.get("password_salt");
+    assert_eq!(salt.len(), 29, "only the $2b$cost$salt prefix: {salt}");
+    let attempt: i64 = row.get("attempt_id");
     let e = web
         .execute(
-            "SELECT app.open_session($1::text::uuid, $2::text::uuid, $3, interval '1 day', NULL)",
-            &[&victim.user_id, &victim.tenant_id, &hash],
+            "SELECT app.start_session(gen_random_uuid(), $1::text::uuid, $2::text::uuid, $3, $3, interval '1 day', 'auth.login')",
+            &[&victim.user_id, &victim.tenant_id, &vec![7u8; 32]],
         )
         .await
-        .expect_err("no attempt");
-    assert_eq!(e.code().map(|c| c.code()), Some("TN401"));
+        .expect_err("not granted");
+    assert_eq!(e.code().map(|c| c.code()), Some("42501"));
+    let forged_output = format!("{salt}{}", "a".repeat(31));
+    let finished = web
+        .query_one(
+            "SELECT status, session_id FROM app.finish_login($1, $2, gen_random_uuid(), $3, $4, interval '1 day')",
+            &[&attempt, &forged_output, &vec![1u8; 32], &vec![2u8; 32]],
+        )
+        .await
+        .expect("finish_login");
+    assert_eq!(finished.get::<_, &str>("status"), "failed");
+    assert_eq!(finished.get::<_, Option<uuid::Uuid>>("session_id"), None);
+    // The attempt is spent: it cannot be retried with another guess.
     let e = web
-        .execute(
-            "SELECT app.open_session($1::text::uuid, $2::text::uuid, $3, interval '1 day', 999999)",
-            &[&victim.user_id, &victim.tenant_id, &hash],
+        .query_one(
+            "SELECT status FROM app.finish_login($1, $2, gen_random_uuid(), $3, $4, interval '1 day')",
+            &[&attempt, &forged_output, &vec![3u8; 32], &vec![4u8; 32]],
         )
         .await
-        .expect_err("unknown attempt");
+        .expect_err("spent attempt");
     assert_eq!(e.code().map(|c| c.code()), Some("TN401"));
-    // Nor can the failure log be aimed at another tenant: fail_login takes an attempt, nothing else.
-    let e = web.execute("SELECT app.fail_login(1, 'made up')", &[]).await.expect_err("reason");
-    assert_eq!(e.code().map(|c| c.code()), Some("TN422"));
+
+    // The only session the victim has is the one signup opened.
+    let owner = app.owner_client().await;
+    let sessions: i64 = owner
+        .query_one("SELECT count(*) FROM sessions WHERE user_id = $1::text::uuid", &[&victim.user_id])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(sessions, 1);
+
+    // No hash is readable any other way either.
+    let e = web.query("SELECT password_hash FROM users", &[]).await.expect_err("no column grant");
+    assert_eq!(e.code().map(|c| c.code()), Some("42501"));
+}
+
+#[tokio::test]
+async fn an_unknown_email_gets_a_stable_salt_like_a_real_one() {
+    let app = TestApp::spawn().await;
+    app.signup("Acme", "real@acme.test").await;
+    let web = app.web_client().await;
+    web.batch_execute("SET role tenet_api").await.expect("role");
+    let salt = |email: &'static str| {
+        let web = &web;
+        async move {
+            web.query_one("SELECT password_salt FROM app.begin_login($1, NULL, 10)", &[&email]).await.expect("salt").get::<_, String>(0)
+        }
+    };
+    let (unknown1, unknown2, real) = (salt("ghost@nowhere.test").await, salt("ghost@nowhere.test").await, salt("real@acme.test").await);
+    assert_eq!(unknown1, unknown2, "the fake salt must not change between calls");
+    assert_ne!(unknown1, salt("other-ghost@nowhere.test").await);
+    assert_eq!(unknown1.len(), real.len());
+    assert_eq!(&unknown1[..7], &real[..7], "same version and cost");
+}
+
+#[tokio::test]
+async fn session_ids_from_the_audit_log_are_not_enough_to_act_as_a_member() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("Acme", "o@acme.test").await;
+    let c = claims(&owner.access);
+    let web = app.web_client().await;
+    web.batch_execute("BEGIN; SET LOCAL role tenet_api").await.expect("begin");
+    // Everything the audit log shows: tenant, user and session ids; no secret.
+    web.execute(
+        "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true), set_config('app.session_id', $3, true)",
+        &[&c["tenant_id"].as_str(), &c["sub"].as_str(), &c["sid"].as_str()],
+    )
+    .await
+    .expect("context");
+    let authorized: Option<Vec<String>> = web.query_one("SELECT app.authorize()", &[]).await.expect("authorize").get(0);
+    assert_eq!(authorized, None);
+    let tenants: i64 = web.query_one("SELECT count(*) FROM tenants", &[]).await.expect("count").get(0);
+    assert_eq!(tenants, 0);
+    web.execute("SELECT set_config('app.session_secret', 'a-guess', true)", &[]).await.expect("guess");
+    let tenants: i64 = web.query_one("SELECT count(*) FROM tenants", &[]).await.expect("count").get(0);
+    assert_eq!(tenants, 0);
+    // With the token's own secret, exactly the member's view.
+    web.execute("SELECT set_config('app.session_secret', $1, true)", &[&c["ssec"].as_str()]).await.expect("secret");
+    let tenants: i64 = web.query_one("SELECT count(*) FROM tenants", &[]).await.expect("count").get(0);
+    assert_eq!(tenants, 1);
 }
 
 #[tokio::test]

@@ -12,7 +12,8 @@ use sha2::{Digest, Sha256};
 use tenet::{
     config::Config,
     db,
-    startup::{self, AppState},
+    startup,
+    state::AppState,
 };
 use tokio::sync::OnceCell;
 use tokio_postgres::NoTls;
@@ -200,11 +201,20 @@ pub struct Options {
     pub signup_enabled: bool,
     pub rate_limit: u32,
     pub access_ttl: Duration,
+    pub cors_origins: Vec<String>,
+    pub timeouts: tenet::config::Timeouts,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { pool_size: 4, signup_enabled: true, rate_limit: 0, access_ttl: Duration::from_secs(900) }
+        Self {
+            pool_size: 4,
+            signup_enabled: true,
+            rate_limit: 0,
+            access_ttl: Duration::from_secs(900),
+            cors_origins: Vec::new(),
+            timeouts: tenet::config::Timeouts::default(),
+        }
     }
 }
 
@@ -220,6 +230,9 @@ pub fn config(database_url: String, options: &Options) -> Config {
         session_ttl: Duration::from_secs(30 * 86_400),
         db_pool_size: options.pool_size,
         frontend_dir: None,
+        public_url: None,
+        cors_origins: options.cors_origins.clone(),
+        timeouts: options.timeouts,
     }
 }
 
@@ -231,12 +244,13 @@ impl TestApp {
     pub async fn spawn_with(options: Options) -> Self {
         let db = TestDb::new().await;
         let config = config(db.web_url(), &options);
-        let pool = db::pool(&config.database_url, config.db_pool_size).expect("pool");
+        let pool = db::pool(&config.database_url, config.db_pool_size, config.timeouts.pool_wait).expect("pool");
+        let header_read_timeout = config.timeouts.header_read;
         let state = AppState::new(config, pool).await.expect("state");
         let app = startup::build_app(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let address = format!("http://{}", listener.local_addr().expect("addr"));
-        tokio::spawn(startup::serve(listener, app));
+        tokio::spawn(startup::serve(listener, app, header_read_timeout));
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
         Self { address, client, db, state }
     }
@@ -299,6 +313,10 @@ pub struct Response {
 }
 
 impl Response {
+    pub async fn read(r: reqwest::Response) -> Self {
+        Self::from(r).await
+    }
+
     async fn from(r: reqwest::Response) -> Self {
         let status = r.status();
         let headers = r.headers().clone();
@@ -362,8 +380,9 @@ pub async fn as_request(app: &TestApp, token: &str) -> tokio_postgres::Client {
     client.batch_execute("BEGIN; SET LOCAL role tenet_api").await.expect("begin");
     client
         .execute(
-            "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true), set_config('app.session_id', $3, true)",
-            &[&c["tenant_id"].as_str(), &c["sub"].as_str(), &c["sid"].as_str()],
+            "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true),
+                    set_config('app.session_id', $3, true), set_config('app.session_secret', $4, true)",
+            &[&c["tenant_id"].as_str(), &c["sub"].as_str(), &c["sid"].as_str(), &c["ssec"].as_str()],
         )
         .await
         .expect("context");

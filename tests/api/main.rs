@@ -9,5 +9,7 @@ mod crm;
 mod database;
 mod docs;
 mod hardening;
+mod input;
+mod security;
 mod operations;
 mod rbac;

@@ -23,12 +23,13 @@ async fn ready_answers_ok_when_the_database_answers() {
 async fn ready_answers_503_when_the_database_is_unreachable() {
     // Arrange: an app whose pool points at a port where nothing listens.
     let cfg = config("postgres://nobody:nothing@127.0.0.1:1/none".into(), &Options::default());
-    let pool = tenet::db::pool(&cfg.database_url, 1).expect("pool");
-    let state = tenet::startup::AppState::new(cfg, pool).await.expect("state");
+    let pool = tenet::db::pool(&cfg.database_url, 1, cfg.timeouts.pool_wait).expect("pool");
+    let header_read_timeout = cfg.timeouts.header_read;
+    let state = tenet::state::AppState::new(cfg, pool).await.expect("state");
     let app = tenet::startup::build_app(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
-    tokio::spawn(tenet::startup::serve(listener, app));
+    tokio::spawn(tenet::startup::serve(listener, app, header_read_timeout));
 
     let r = reqwest::get(format!("http://{addr}/api/ready")).await.expect("request");
 

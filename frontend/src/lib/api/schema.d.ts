@@ -80,6 +80,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/audit-logs/head": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The head of the tenant's audit hash chain, to keep a copy of (audit:read) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The newest entry's sequence number and chained hash */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuditHead"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/login": {
         parameters: {
             query?: never;
@@ -130,8 +184,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Payload Too Large */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported Media Type */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -262,7 +334,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change the password; every other session of the user is revoked */
+        /**
+         * Change the password; every other session of the user is revoked
+         * @description Wrong current passwords count in the account's login throttle: after ten in 15 minutes, 429 with Retry-After.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -310,8 +385,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Unsupported Media Type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Unprocessable Entity */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too Many Requests */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -338,7 +431,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate the refresh token and get a new access token
-         * @description Presenting a refresh token that was already rotated out revokes the whole session (401). With an empty body the `tenet_refresh` cookie is used, which also needs an `X-Requested-With` header.
+         * @description Presenting a refresh token that was already rotated out revokes the whole session (401). With an empty body the `tenet_refresh` cookie is used, which also needs an `X-Requested-With` header. A non-empty body must be `application/json` (415), and a browser `Origin` must be this server's or a configured one (403).
          */
         post: {
             parameters: {
@@ -382,6 +475,33 @@ export interface paths {
                 };
                 /** @description Forbidden */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload Too Large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported Media Type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unprocessable Entity */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -582,6 +702,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Unsupported Media Type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Unprocessable Entity */
                 422: {
                     headers: {
@@ -658,8 +787,35 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Not Found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload Too Large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported Media Type */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2421,6 +2577,28 @@ export interface components {
              * @description Entries before this time (RFC 3339).
              */
             to?: string | null;
+        };
+        /**
+         * @description The head of the tenant's audit hash chain. A tenant that stores it (or an
+         *      operator's signed `tenet admin audit-checkpoint`) can later prove that no
+         *      entry up to it was removed: a rewound chain is shorter or hashes
+         *      differently.
+         */
+        AuditHead: {
+            /** @description Hex SHA-256 of the newest entry, chained over every entry before it. */
+            hash: string;
+            /**
+             * Format: date-time
+             * @description When the newest entry was written.
+             */
+            occurred_at?: string | null;
+            /**
+             * Format: int64
+             * @description Sequence number of the newest entry (0 for an empty chain).
+             */
+            seq: number;
+            /** Format: uuid */
+            tenant_id: string;
         };
         Company: {
             /** Format: date-time */

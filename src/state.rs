@@ -1,0 +1,34 @@
+//! `AppState`: what every handler may reach (the pool, the token keys, the
+//! configuration, the per-address limiter). Built once by `tenet serve` and by
+//! the integration tests.
+use std::sync::Arc;
+
+use deadpool_postgres::Pool;
+
+use crate::{
+    auth::{jwt::JwtKeys, password, rate_limit::RateLimiter, refresh},
+    config::Config,
+    db::Database,
+    error::AppError,
+};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Database,
+    pub jwt: Arc<JwtKeys>,
+    pub config: Arc<Config>,
+    pub limiter: Arc<RateLimiter>,
+}
+
+impl AppState {
+    pub async fn new(config: Config, pool: Pool) -> Result<Self, AppError> {
+        // Fails fast on a cost bcrypt refuses, before the first login would.
+        password::hash(refresh::generate(), config.bcrypt_cost).await?;
+        Ok(Self {
+            db: Database::new(pool, &config.timeouts),
+            jwt: Arc::new(JwtKeys::new(config.jwt_secret_bytes(), config.access_token_ttl)),
+            limiter: Arc::new(RateLimiter::new(config.auth_rate_limit_per_minute)),
+            config: Arc::new(config),
+        })
+    }
+}
