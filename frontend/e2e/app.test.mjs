@@ -2,6 +2,7 @@
 // database (scripts/e2e), driven in Debian's headless Chromium. Screenshots
 // of every screen land in e2e/artifacts/.
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 
 import { chromium } from 'playwright-core';
@@ -58,6 +59,8 @@ async function signIn(page, email, password = PASSWORD) {
 describe('Tenet in a browser', () => {
   it('signs up a new workspace and lands on the dashboard', async () => {
     const { context, page } = await newPage();
+    const violations = [];
+    page.on('console', (m) => m.text().includes('Content Security Policy') && violations.push(m.text()));
     await page.goto(`${BASE}/sign-up`);
     await shot(page, '01-sign-up');
     await page.getByLabel('Workspace name').fill(owner.workspace);
@@ -68,6 +71,7 @@ describe('Tenet in a browser', () => {
     await page.getByTestId('dashboard').waitFor();
     assert.equal(await page.getByTestId('user-name').textContent(), owner.name);
     await shot(page, '02-dashboard');
+    assert.deepEqual(violations, [], 'the app must run under its Content-Security-Policy');
     await context.close();
   });
 
@@ -230,11 +234,61 @@ describe('Tenet in a browser', () => {
       outside.push(route.request().url());
       return route.abort();
     });
+    const violations = [];
+    page.on('console', (m) => m.text().includes('Content Security Policy') && violations.push(m.text()));
     await page.goto(`${BASE}/api/docs`);
     await page.locator('.swagger-ui .info .title').getByText('Tenet API').waitFor();
+    assert.deepEqual(violations, [], 'Swagger UI must work under its CSP');
     await page.getByText('/api/auth/login').first().waitFor();
     await shot(page, '13-swagger');
     assert.deepEqual(outside, []);
     await context.close();
+  });
+
+  it('cannot be framed, and a cross-site form cannot sign the browser in', async () => {
+    // The attacker's own workspace and refresh token (login CSRF: the victim
+    // would end up signed in to the attacker's look-alike tenant).
+    const attacker = await api('POST', '/api/auth/signup', null, {
+      tenant_name: `Your Company IT - please verify your account ${run}`, email: `mallory-${run}@e2e.test`, password: PASSWORD, name: 'IT',
+    });
+    assert.equal(attacker.status, 201);
+    const token = attacker.body.refresh_token;
+    const page = `<!doctype html><title>evil</title>
+      <iframe id="framed" src="${BASE}/sign-in" width="600" height="400"></iframe>
+      <iframe name="sink" width="600" height="200"></iframe>
+      <form id="csrf" method="POST" action="${BASE}/api/auth/refresh" enctype="text/plain" target="sink">
+        <input type="hidden" name='{"refresh_token": "${token}", "x": "' value='"}'>
+      </form>`;
+    // Another origin: 127.0.0.1 on its own port, while the app is on localhost.
+    const evil = createServer((_, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(page));
+    await new Promise((resolve) => evil.listen(0, '127.0.0.1', resolve));
+    const evilUrl = `http://127.0.0.1:${evil.address().port}/`;
+    try {
+      const { context, page: victim } = await newPage();
+      const violations = [];
+      victim.on('console', (m) => violations.push(m.text()));
+      await victim.goto(evilUrl);
+      await victim.waitForTimeout(1000);
+      // The framed app never renders: frame-ancestors 'none' / X-Frame-Options: DENY.
+      const framed = victim.frames().find((f) => f.name() === '' && f !== victim.mainFrame() && f.url() !== 'about:blank');
+      const rendered = framed ? await framed.getByLabel('Email').count() : 0;
+      assert.equal(rendered, 0, 'the sign-in form must not render inside another site');
+      assert.ok(violations.some((v) => /frame-ancestors|X-Frame-Options|refused/i.test(v)), `no framing refusal seen: ${violations}`);
+      await shot(victim, '15-framing-refused');
+
+      // The form posts text/plain with a body that parses as JSON: refused, no cookie.
+      const answered = victim.waitForResponse((r) => r.url().endsWith('/api/auth/refresh'));
+      await victim.evaluate(() => document.getElementById('csrf').submit());
+      const response = await answered;
+      assert.ok([403, 415].includes(response.status()), `status ${response.status()}`);
+      assert.equal((await response.allHeaders())['set-cookie'], undefined);
+      assert.equal((await context.cookies(BASE)).filter((c) => c.name === 'tenet_refresh').length, 0);
+      // And the victim's browser is not signed in to anything.
+      await victim.goto(`${BASE}/`);
+      await victim.getByRole('button', { name: 'Sign in' }).waitFor();
+      await context.close();
+    } finally {
+      evil.close();
+    }
   });
 });

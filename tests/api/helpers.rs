@@ -202,6 +202,7 @@ pub struct Options {
     pub rate_limit: u32,
     pub access_ttl: Duration,
     pub cors_origins: Vec<String>,
+    pub public_url: Option<String>,
     pub timeouts: tenet::config::Timeouts,
 }
 
@@ -213,6 +214,7 @@ impl Default for Options {
             rate_limit: 0,
             access_ttl: Duration::from_secs(900),
             cors_origins: Vec::new(),
+            public_url: None,
             timeouts: tenet::config::Timeouts::default(),
         }
     }
@@ -230,7 +232,7 @@ pub fn config(database_url: String, options: &Options) -> Config {
         session_ttl: Duration::from_secs(30 * 86_400),
         db_pool_size: options.pool_size,
         frontend_dir: None,
-        public_url: None,
+        public_url: options.public_url.clone(),
         cors_origins: options.cors_origins.clone(),
         timeouts: options.timeouts,
     }

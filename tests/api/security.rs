@@ -179,6 +179,24 @@ async fn every_response_forbids_framing_and_sniffing() {
 }
 
 #[tokio::test]
+async fn hsts_is_sent_when_users_reach_the_server_over_https() {
+    let app = TestApp::spawn_with(Options { public_url: Some("https://crm.example.com".into()), ..Default::default() }).await;
+    let r = app.client.get(app.url("/api/health")).send().await.expect("r");
+    let hsts = r.headers().get(header::STRICT_TRANSPORT_SECURITY).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    assert!(hsts.starts_with("max-age=31536000"), "{hsts}");
+    // That public origin may use the cookie-setting endpoints.
+    let r = app
+        .client
+        .post(app.url("/api/auth/signup"))
+        .header(header::ORIGIN, "https://crm.example.com")
+        .json(&json!({"tenant_name": "Acme", "email": "o@acme.test", "password": PASSWORD, "name": "O"}))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(r.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
 async fn cors_answers_only_configured_origins() {
     let preflight = |app: &TestApp, origin: &'static str| {
         app.client
