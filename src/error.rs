@@ -57,6 +57,8 @@ pub enum AppError {
     Forbidden(Cow<'static, str>),
     #[error("not found")]
     NotFound,
+    #[error("no such API route")]
+    NoSuchRoute,
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("conflict: {0}")]
@@ -91,7 +93,7 @@ impl AppError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::NotFound | Self::NoSuchRoute => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -109,6 +111,7 @@ impl AppError {
                 m.to_string()
             }
             Self::NotFound => "The requested resource does not exist.".into(),
+            Self::NoSuchRoute => "There is no such API route.".into(),
             Self::MethodNotAllowed => "This method is not allowed on this resource.".into(),
             Self::PayloadTooLarge => "The request body exceeds the limit of 1 MiB.".into(),
             Self::UnsupportedMediaType => "Expected a request body with Content-Type: application/json.".into(),

@@ -113,7 +113,7 @@ async fn within_deadline(deadline: std::time::Duration, req: Request, next: Next
 }
 
 async fn api_not_found() -> AppError {
-    AppError::NotFound
+    AppError::NoSuchRoute
 }
 
 async fn method_not_allowed() -> AppError {

@@ -21,19 +21,25 @@ impl Validator {
         Self::default()
     }
 
-    /// A required text: trimmed, non-empty, at most `max` characters.
+    /// A required text: at most `max` characters as sent (what the OpenAPI
+    /// document says), non-empty after trimming; answered trimmed.
     pub fn required(&mut self, field: &str, value: &str, max: usize) -> String {
         let trimmed = value.trim();
         if trimmed.is_empty() {
             self.push(field, "is required");
-        } else if trimmed.chars().count() > max {
+        } else if value.chars().count() > max {
             self.push(field, &format!("must be at most {max} characters"));
         }
         trimmed.to_string()
     }
 
-    /// An optional text: trimmed, empty becomes `None`, at most `max` characters.
+    /// An optional text: at most `max` characters as sent, trimmed, empty
+    /// becomes `None`.
     pub fn optional(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
+        if value.is_some_and(|v| v.chars().count() > max) {
+            self.push(field, &format!("must be at most {max} characters"));
+            return None;
+        }
         let trimmed = value.map(str::trim).filter(|v| !v.is_empty())?;
         if trimmed.chars().count() > max {
             self.push(field, &format!("must be at most {max} characters"));
@@ -64,7 +70,7 @@ impl Validator {
         let email = value.trim().to_string();
         if email.is_empty() {
             self.push(field, "is required");
-        } else if email.chars().count() > NAME_MAX {
+        } else if value.chars().count() > NAME_MAX {
             self.push(field, &format!("must be at most {NAME_MAX} characters"));
         } else if !is_email(&email) {
             self.push(field, "must be an email address");

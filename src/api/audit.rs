@@ -50,6 +50,7 @@ pub struct AuditFilter {
     /// Entries before this time (RFC 3339).
     pub to: Option<DateTime<Utc>>,
     /// Page size, 1 to 200 (default 50).
+    #[schemars(range(min = 1, max = 200))]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

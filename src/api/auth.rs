@@ -90,14 +90,14 @@ pub struct TenantSummary {
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct SignupRequest {
     /// Name of the new workspace (at most 320 characters).
-    #[schemars(length(max = 320))]
+    #[schemars(length(min = 1, max = 320))]
     pub tenant_name: String,
-    #[schemars(length(max = 320), email)]
+    #[schemars(length(min = 1, max = 320), email)]
     pub email: String,
     /// 8 to 1024 characters, not a common password.
     #[schemars(length(min = 8, max = 1024))]
     pub password: String,
-    #[schemars(length(max = 320))]
+    #[schemars(length(min = 1, max = 320))]
     pub name: String,
 }
 
@@ -111,11 +111,12 @@ pub struct SignupResponse {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct LoginRequest {
-    #[schemars(length(max = 320))]
+    #[schemars(length(min = 1, max = 320))]
     pub email: String,
-    #[schemars(length(max = 1024))]
+    #[schemars(length(min = 1, max = 1024))]
     pub password: String,
     /// Tenant slug; omitted: the tenant the user used most recently.
+    #[schemars(length(max = 63))]
     pub tenant: Option<String>,
 }
 
@@ -129,12 +130,13 @@ pub struct RefreshRequest {
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct SwitchTenantRequest {
     /// Slug of a tenant the caller belongs to.
+    #[schemars(length(min = 1, max = 63))]
     pub tenant: String,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct PasswordChangeRequest {
-    #[schemars(length(max = 1024))]
+    #[schemars(length(min = 1, max = 1024))]
     pub current_password: String,
     #[schemars(length(min = 8, max = 1024))]
     pub new_password: String,

@@ -12,7 +12,7 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::{
-    crm::{optional_text, required_text, ListQuery},
+    crm::{optional_text, required_text, search_text, ListQuery},
     pagination::{Page, Paged},
     extract::{Json, Path, Query},
     reply::{respond, with_problems, NoContent, Reply},
@@ -45,7 +45,7 @@ pub struct Company {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct CompanyCreate {
-    #[schemars(length(max = 320))]
+    #[schemars(length(min = 1, max = 320))]
     pub name: String,
     #[schemars(length(max = 2000))]
     pub domain: Option<String>,
@@ -57,8 +57,9 @@ pub struct CompanyCreate {
 /// Only the fields given change; `null` clears an optional field.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct CompanyUpdate {
+    /// May be omitted, but not `null` (422): a company always has a name.
     #[serde(default, deserialize_with = "double_option")]
-    #[schemars(length(max = 320))]
+    #[schemars(with = "String", length(min = 1, max = 320))]
     pub name: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schemars(length(max = 2000))]
@@ -76,6 +77,7 @@ pub struct CompanyFilter {
     #[schemars(length(max = 320))]
     pub q: Option<String>,
     /// Page size, 1 to 200 (default 50).
+    #[schemars(range(min = 1, max = 200))]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -109,7 +111,7 @@ async fn find(scope: &Scope, id: Uuid) -> AppResult<Company> {
 async fn list(auth: Authenticated, Query(f): Query<CompanyFilter>) -> AppResult<axum::Json<Paged<Company>>> {
     let page = Page::parse(f.limit, f.cursor.as_deref())?;
     let mut q = ListQuery::new(SELECT, auth.identity.tenant_id);
-    if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    if let Some(text) = search_text(f.q.as_deref())? {
         q.search(&["name", "domain"], text);
     }
     q.page(&page);

@@ -12,7 +12,7 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::{
-    crm::{optional_text, required_text, ListQuery},
+    crm::{optional_text, required_text, search_text, ListQuery},
     pagination::{Page, Paged},
     extract::{Json, Path, Query},
     reply::{respond, with_problems, NoContent, Reply},
@@ -47,7 +47,7 @@ pub struct Contact {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct ContactCreate {
-    #[schemars(length(max = 320))]
+    #[schemars(length(min = 1, max = 320))]
     pub first_name: String,
     #[schemars(length(max = 320))]
     pub last_name: Option<String>,
@@ -62,8 +62,9 @@ pub struct ContactCreate {
 /// Only the fields given change; `null` clears an optional field.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct ContactUpdate {
+    /// May be omitted, but not `null` (422): a contact always has a first name.
     #[serde(default, deserialize_with = "double_option")]
-    #[schemars(length(max = 320))]
+    #[schemars(with = "String", length(min = 1, max = 320))]
     pub first_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schemars(length(max = 320))]
@@ -88,6 +89,7 @@ pub struct ContactFilter {
     /// Only contacts at this company.
     pub company_id: Option<Uuid>,
     /// Page size, 1 to 200 (default 50).
+    #[schemars(range(min = 1, max = 200))]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -127,7 +129,7 @@ async fn list(auth: Authenticated, Query(f): Query<ContactFilter>) -> AppResult<
     if let Some(company_id) = f.company_id {
         q.equals("company_id", company_id);
     }
-    if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    if let Some(text) = search_text(f.q.as_deref())? {
         q.search(&["first_name", "last_name", "email"], text);
     }
     q.page(&page);

@@ -8,7 +8,10 @@ use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
 use super::pagination::Page;
-use crate::validation::Validator;
+use crate::{
+    error::{AppError, AppResult},
+    validation::{Validator, NAME_MAX},
+};
 
 /// A SELECT under construction: constant SQL, bound parameters.
 pub struct ListQuery {
@@ -64,6 +67,16 @@ impl ListQuery {
 
     pub fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
         self.params.iter().map(|p| p.as_ref() as &(dyn ToSql + Sync)).collect()
+    }
+}
+
+/// The `q` search text of a list: trimmed, `None` when empty, 400 when longer
+/// than the 320 characters the OpenAPI document allows.
+pub fn search_text(q: Option<&str>) -> AppResult<Option<&str>> {
+    match q {
+        Some(q) if q.chars().count() > NAME_MAX => Err(AppError::BadRequest(format!("q must be at most {NAME_MAX} characters.").into())),
+        Some(q) => Ok(Some(q.trim()).filter(|t| !t.is_empty())),
+        None => Ok(None),
     }
 }
 

@@ -16,6 +16,7 @@ pub const MAX_LIMIT: i64 = 200;
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 pub struct PageParams {
     /// Page size, 1 to 200 (default 50).
+    #[schemars(range(min = 1, max = 200))]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -47,7 +47,7 @@ pub struct Role {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct RoleCreate {
-    #[schemars(length(max = 320))]
+    #[schemars(length(min = 1, max = 320))]
     pub name: String,
     #[schemars(length(max = 2000))]
     pub description: Option<String>,

@@ -36,7 +36,7 @@ pub struct Tenant {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct TenantUpdate {
-    #[schemars(length(max = 320))]
+    #[schemars(length(min = 1, max = 320))]
     pub name: String,
 }
 

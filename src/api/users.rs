@@ -50,9 +50,9 @@ pub struct User {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct UserCreate {
-    #[schemars(length(max = 320), email)]
+    #[schemars(length(min = 1, max = 320), email)]
     pub email: String,
-    #[schemars(length(max = 320))]
+    #[schemars(length(min = 1, max = 320))]
     pub name: String,
     /// Used only when the account is new.
     #[schemars(length(min = 8, max = 1024))]

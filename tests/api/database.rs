@@ -324,19 +324,63 @@ async fn catalog_invariants_hold_for_every_table() {
         }
     }
 
-    // Tenant-scoped tables have tenant_id NOT NULL leading their primary key.
-    for table in ["memberships", "roles", "role_permissions", "membership_roles"] {
-        let leading: String = owner
-            .query_one(
-                "SELECT a.attname::text FROM pg_index i
-                   JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
-                  WHERE i.indrelid = $1::text::regclass AND i.indisprimary",
-                &[&table],
+    // Every table with a tenant_id, read from the catalog (so a new table is
+    // checked the day it lands): tenant_id NOT NULL leading the primary key,
+    // every unique constraint and every foreign key to another tenant table;
+    // a policy for each command, INSERT and UPDATE with WITH CHECK. The
+    // authentication tables found before a tenant is known are the contract's
+    // exception, and must say so in a COMMENT.
+    let tenant_tables: Vec<(String, bool, Option<String>)> = owner
+        .query(
+            "SELECT c.relname::text, a.attnotnull, obj_description(c.oid, 'pg_class')
+               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+               JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
+              WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
+              ORDER BY 1",
+            &[],
+        )
+        .await
+        .expect("q")
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    let names: Vec<&str> = tenant_tables.iter().map(|t| t.0.as_str()).collect();
+    for expected in ["audit_log", "companies", "contacts", "memberships", "roles", "role_permissions", "membership_roles"] {
+        assert!(names.contains(&expected), "{expected} must be found as a tenant table: {names:?}");
+    }
+    for (table, not_null, comment) in &tenant_tables {
+        if comment.as_deref().is_some_and(|c| c.starts_with("Authentication table") || c.starts_with("Security events that concern no tenant")) {
+            continue;
+        }
+        assert!(not_null, "{table}.tenant_id must be NOT NULL");
+        let keys = owner
+            .query(
+                "SELECT con.conname::text, con.contype::text, a.attname::text,
+                        (SELECT EXISTS (SELECT 1 FROM pg_attribute fa WHERE fa.attrelid = con.confrelid AND fa.attname = 'tenant_id'))
+                   FROM pg_constraint con
+                   JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = con.conkey[1]
+                  WHERE con.conrelid = $1::text::regclass AND con.contype IN ('p', 'u', 'f')",
+                &[table],
             )
             .await
-            .expect("q")
-            .get(0);
-        assert_eq!(leading, "tenant_id", "{table}");
+            .expect("q");
+        assert!(keys.iter().any(|k| k.get::<_, String>(1) == "p"), "{table} has no primary key");
+        for k in &keys {
+            let (name, kind, first, to_tenant_table): (String, String, String, bool) = (k.get(0), k.get(1), k.get(2), k.get(3));
+            if kind != "f" || to_tenant_table {
+                assert_eq!(first, "tenant_id", "{table}: constraint {name} must lead with tenant_id");
+            }
+        }
+        for cmd in ["SELECT", "INSERT", "UPDATE", "DELETE"] {
+            let rows = owner
+                .query("SELECT with_check IS NOT NULL FROM pg_policies WHERE tablename = $1 AND cmd IN ($2, 'ALL')", &[table, &cmd])
+                .await
+                .expect("q");
+            assert!(!rows.is_empty(), "{table}: no policy for {cmd}");
+            if cmd == "INSERT" || cmd == "UPDATE" {
+                assert!(rows.iter().all(|r| r.get::<_, bool>(0)), "{table}: a {cmd} policy without WITH CHECK");
+            }
+        }
     }
 
     // Nothing granted to PUBLIC on tables, and tenet_api is least-privileged.
@@ -405,10 +449,44 @@ async fn policy_helpers_run_once_per_statement() {
 #[tokio::test]
 async fn migrating_twice_changes_nothing() {
     let app = TestApp::spawn().await;
+    let owner = app.owner_client().await;
+    let before = catalog_fingerprint(&owner).await;
     let url = secrecy::SecretString::from(app.db.owner_url());
     let summary = tenet::db::migrate::run(&url).await.expect("second migrate");
     assert!(summary.applied.is_empty(), "{:?}", summary.applied);
     assert!(summary.repeatable >= 5);
+    let after = catalog_fingerprint(&owner).await;
+    for (what, (b, a)) in ["policies", "grants", "functions", "triggers", "tables"].iter().zip(before.iter().zip(after.iter())) {
+        assert_eq!(b, a, "re-applying sql/ and policies/ changed the {what}");
+    }
+}
+
+/// What a DBA would diff: policies, table and column grants, function
+/// definitions and privileges, triggers, tables with their RLS flags.
+async fn catalog_fingerprint(c: &Client) -> Vec<Vec<String>> {
+    let queries = [
+        "SELECT schemaname || '.' || tablename || ' ' || policyname || ' ' || cmd || ' ' || roles::text || ' '
+                || coalesce(qual, '') || ' ' || coalesce(with_check, '')
+           FROM pg_policies ORDER BY 1",
+        "SELECT table_name || ' ' || grantee || ' ' || privilege_type FROM information_schema.role_table_grants
+          WHERE table_schema = 'public' UNION ALL
+         SELECT table_name || '.' || column_name || ' ' || grantee || ' ' || privilege_type
+           FROM information_schema.role_column_grants WHERE table_schema = 'public' ORDER BY 1",
+        "SELECT p.oid::regprocedure::text || ' ' || md5(pg_get_functiondef(p.oid)) || ' ' || coalesce(p.proacl::text, '')
+           FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+          WHERE n.nspname IN ('app', 'public') AND p.prokind = 'f' ORDER BY 1",
+        "SELECT tgrelid::regclass::text || ' ' || tgname || ' ' || md5(pg_get_triggerdef(oid)) FROM pg_trigger
+          WHERE NOT tgisinternal ORDER BY 1",
+        "SELECT c.oid::regclass::text || ' ' || c.relrowsecurity || ' ' || c.relforcerowsecurity || ' ' || coalesce(c.relacl::text, '')
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname IN ('public', 'app', 'app_private') AND c.relkind IN ('r', 'p') ORDER BY 1",
+    ];
+    let mut out: Vec<Vec<String>> = Vec::new();
+    for q in queries {
+        out.push(c.query(q, &[]).await.expect("catalog").iter().map(|r| r.get::<_, String>(0)).collect());
+    }
+    assert!(out.iter().all(|part| !part.is_empty()), "every part of the fingerprint reads something");
+    out
 }
 
 fn tenet_binary() -> std::process::Command {

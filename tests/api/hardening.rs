@@ -4,6 +4,9 @@ use serde_json::json;
 
 use crate::helpers::{as_request, claims, connect, TestApp, PASSWORD};
 
+const DROP_OWNER_ROLE: &str = "DELETE FROM membership_roles mr USING roles r
+   WHERE r.tenant_id = mr.tenant_id AND r.id = mr.role_id AND r.name = 'owner' AND mr.user_id = $1::text::uuid";
+
 #[tokio::test]
 async fn the_api_role_cannot_mint_sessions_or_owners_for_existing_accounts() {
     let app = TestApp::spawn().await;
@@ -198,28 +201,30 @@ async fn two_owners_demoting_each_other_at_once_leave_one_owner() {
     app.post("/api/users", Some(&first.access), json!({"email": "two@acme.test", "name": "Two", "password": PASSWORD, "roles": ["owner"]})).await;
     let second = crate::helpers::Session::from(&app.login("two@acme.test", PASSWORD, None).await);
     let second_id = claims(&second.access)["sub"].as_str().expect("sub").to_string();
-    for _ in 0..3 {
-        let (demote_second, demote_first) = (format!("/api/users/{second_id}"), format!("/api/users/{}", first.user_id));
-        let (x, y) = tokio::join!(
-            app.request(Method::PATCH, &demote_second, Some(&first.access), Some(json!({"roles": ["admin"]}))),
-            app.request(Method::PATCH, &demote_first, Some(&second.access), Some(json!({"roles": ["admin"]}))),
-        );
-        let owners: i64 = app
-            .owner_client()
-            .await
-            .query_one(
-                "SELECT count(*) FROM membership_roles mr JOIN roles r ON r.tenant_id = mr.tenant_id AND r.id = mr.role_id
-                  WHERE r.name = 'owner' AND mr.tenant_id = $1::text::uuid",
-                &[&first.tenant_id],
-            )
-            .await
-            .expect("q")
-            .get(0);
-        assert!(owners >= 1, "no owner left: {} / {}", x.text, y.text);
-        if owners == 1 {
-            break;
-        }
-    }
+    let (demote_second, demote_first) = (format!("/api/users/{second_id}"), format!("/api/users/{}", first.user_id));
+    let (x, y) = tokio::join!(
+        app.request(Method::PATCH, &demote_second, Some(&first.access), Some(json!({"roles": ["admin"]}))),
+        app.request(Method::PATCH, &demote_first, Some(&second.access), Some(json!({"roles": ["admin"]}))),
+    );
+    // Exactly one wins. The other is refused: 403 when it starts after the
+    // winner committed (its author is no longer an owner, so cannot unassign
+    // the owner role), 409 when both were already past that check (the
+    // last-owner guard; the SQL-level test below forces that interleaving).
+    let mut statuses = [x.status.as_u16(), y.status.as_u16()];
+    statuses.sort_unstable();
+    assert!(statuses == [200, 403] || statuses == [200, 409], "{statuses:?}: {} / {}", x.text, y.text);
+    let owners: i64 = app
+        .owner_client()
+        .await
+        .query_one(
+            "SELECT count(*) FROM membership_roles mr JOIN roles r ON r.tenant_id = mr.tenant_id AND r.id = mr.role_id
+              WHERE r.name = 'owner' AND mr.tenant_id = $1::text::uuid",
+            &[&first.tenant_id],
+        )
+        .await
+        .expect("q")
+        .get(0);
+    assert_eq!(owners, 1);
 }
 
 #[tokio::test]
@@ -266,4 +271,48 @@ async fn the_api_role_cannot_create_temporary_tables() {
     let web = app.web_client().await;
     let e = web.batch_execute("CREATE TEMP TABLE roles (id uuid)").await.expect_err("temp");
     assert_eq!(e.code().map(|c| c.code()), Some("42501"));
+}
+
+#[tokio::test]
+async fn two_owners_stepping_down_in_overlapping_transactions_get_one_success_and_one_409() {
+    let app = TestApp::spawn().await;
+    let first = app.signup("Acme", "one@acme.test").await;
+    app.post("/api/users", Some(&first.access), json!({"email": "two@acme.test", "name": "Two", "password": PASSWORD, "roles": ["owner"]})).await;
+    let second = crate::helpers::Session::from(&app.login("two@acme.test", PASSWORD, None).await);
+    let second_id = claims(&second.access)["sub"].as_str().expect("sub").to_string();
+
+    // Each owner drops their own owner role. Both pass every check made
+    // before the row changes (each still holds what it unassigns); the
+    // last-owner guard then serialises them, and the later one would leave
+    // the tenant without an owner.
+    let by_first = as_request(&app, &first.access).await;
+    let by_second = as_request(&app, &second.access).await;
+    assert_eq!(by_first.execute(DROP_OWNER_ROLE, &[&first.user_id]).await.expect("first steps down"), 1);
+    let racing = tokio::spawn(async move {
+        let result = by_second.execute(DROP_OWNER_ROLE, &[&second_id]).await;
+        (result, by_second)
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    by_first.batch_execute("COMMIT").await.expect("the first demotion commits");
+    let (result, by_second) = racing.await.expect("join");
+    let e = result.expect_err("the second step-down would leave no owner");
+    assert_eq!(e.code().map(|c| c.code()), Some("TN409"), "{e}");
+    by_second.batch_execute("ROLLBACK").await.expect("rollback");
+}
+
+#[tokio::test]
+async fn two_owners_stepping_down_at_once_get_exactly_one_success_and_one_409() {
+    let app = TestApp::spawn().await;
+    let first = app.signup("Acme", "one@acme.test").await;
+    app.post("/api/users", Some(&first.access), json!({"email": "two@acme.test", "name": "Two", "password": PASSWORD, "roles": ["owner"]})).await;
+    let second = crate::helpers::Session::from(&app.login("two@acme.test", PASSWORD, None).await);
+    let second_id = claims(&second.access)["sub"].as_str().expect("sub").to_string();
+    let (first_path, second_path) = (format!("/api/users/{}", first.user_id), format!("/api/users/{second_id}"));
+    let (x, y) = tokio::join!(
+        app.request(Method::PATCH, &first_path, Some(&first.access), Some(json!({"roles": ["admin"]}))),
+        app.request(Method::PATCH, &second_path, Some(&second.access), Some(json!({"roles": ["admin"]}))),
+    );
+    let mut statuses = [x.status.as_u16(), y.status.as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 409], "{} / {}", x.text, y.text);
 }

@@ -95,3 +95,23 @@ async fn a_body_without_a_json_content_type_is_a_415() {
         .expect("request");
     Response::read(r).await.assert_problem(415);
 }
+
+#[tokio::test]
+async fn limits_are_the_ones_the_openapi_document_states() {
+    let app = TestApp::spawn().await;
+    let s = app.signup("Acme", "o@acme.test").await;
+    // Lengths count what was sent, before trimming.
+    let padded = format!("{} ", "a".repeat(320));
+    let r = app.post("/api/companies", Some(&s.access), json!({"name": padded})).await;
+    assert_field(&r, "name");
+    let r = app.post("/api/companies", Some(&s.access), json!({"name": "a".repeat(320)})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    // q is at most 320 characters; limit is 1..=200.
+    app.get(&format!("/api/companies?q={}", "x".repeat(321)), &s.access).await.assert_problem(400);
+    app.get("/api/companies?limit=0", &s.access).await.assert_problem(400);
+    app.get("/api/companies?limit=201", &s.access).await.assert_problem(400);
+    // A name may be omitted from a PATCH, but not null.
+    let id = r.body["id"].as_str().expect("id");
+    let r = app.request(Method::PATCH, &format!("/api/companies/{id}"), Some(&s.access), Some(json!({"name": null}))).await;
+    assert_field(&r, "name");
+}
