@@ -17,8 +17,7 @@ CREATE POLICY "members read their tenant's role permissions" ON role_permissions
 
 DROP POLICY IF EXISTS "role managers grant permissions to custom roles" ON role_permissions;
 CREATE POLICY "role managers grant permissions to custom roles" ON role_permissions FOR INSERT TO tenet_api
-  WITH CHECK (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('roles:manage'))
-              AND role_id IN (SELECT r.id FROM roles r WHERE r.tenant_id = (SELECT app.current_tenant_id()) AND NOT r.system));
+  WITH CHECK (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('roles:manage')));
 
 DROP POLICY IF EXISTS "nobody updates role permissions in place" ON role_permissions;
 CREATE POLICY "nobody updates role permissions in place" ON role_permissions FOR UPDATE TO tenet_api
@@ -26,8 +25,7 @@ CREATE POLICY "nobody updates role permissions in place" ON role_permissions FOR
 
 DROP POLICY IF EXISTS "role managers revoke permissions from custom roles" ON role_permissions;
 CREATE POLICY "role managers revoke permissions from custom roles" ON role_permissions FOR DELETE TO tenet_api
-  USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('roles:manage'))
-         AND role_id IN (SELECT r.id FROM roles r WHERE r.tenant_id = (SELECT app.current_tenant_id()) AND NOT r.system));
+  USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('roles:manage')));
 
 REVOKE ALL ON role_permissions FROM PUBLIC, tenet_api;
 GRANT SELECT, INSERT, DELETE ON role_permissions TO tenet_api;

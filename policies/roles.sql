@@ -22,12 +22,12 @@ CREATE POLICY "role managers create custom roles" ON roles FOR INSERT TO tenet_a
 
 DROP POLICY IF EXISTS "role managers edit custom roles" ON roles;
 CREATE POLICY "role managers edit custom roles" ON roles FOR UPDATE TO tenet_api
-  USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('roles:manage')) AND NOT system)
-  WITH CHECK (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('roles:manage')) AND NOT system);
+  USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('roles:manage')))
+  WITH CHECK (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('roles:manage')));
 
 DROP POLICY IF EXISTS "role managers delete custom roles" ON roles;
 CREATE POLICY "role managers delete custom roles" ON roles FOR DELETE TO tenet_api
-  USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('roles:manage')) AND NOT system);
+  USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('roles:manage')));
 
 REVOKE ALL ON roles FROM PUBLIC, tenet_api;
 GRANT SELECT ON roles TO tenet_api;

@@ -88,7 +88,15 @@ SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
   r role_permissions := CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
 BEGIN
-  IF NOT app.acting_as_owner(TG_RELID) AND NOT app.holds_all(ARRAY[r.permission_key]) THEN
+  IF app.acting_as_owner(TG_RELID) THEN
+    RETURN r;
+  END IF;
+  -- System roles are read-only: this trigger is the one place that says so
+  -- for their permissions (app.guard_roles for the roles themselves).
+  IF EXISTS (SELECT 1 FROM roles WHERE tenant_id = r.tenant_id AND id = r.role_id AND system) THEN
+    RAISE EXCEPTION USING ERRCODE = 'TN409', MESSAGE = 'System roles are read-only.';
+  END IF;
+  IF NOT app.holds_all(ARRAY[r.permission_key]) THEN
     RAISE EXCEPTION USING ERRCODE = 'TN403',
       MESSAGE = format('You cannot grant or revoke the permission %s, which you do not hold.', r.permission_key);
   END IF;

@@ -205,39 +205,51 @@ impl From<tokio_postgres::Error> for AppError {
                 _ => AppError::Internal(format!("unmapped application SQLSTATE {code}: {}", db.message())),
             };
         }
-        match code {
+        // A message written for clients that names its field (RAISE ... USING COLUMN).
+        if let (Some(status), Some(column)) = (code.strip_prefix("TN"), db.column()) {
+            if status == "422" {
+                return AppError::validation(column, db.message());
+            }
+        }
+        let field = db.constraint().and_then(|c| field_of_constraint(db.table(), c));
+        match (code, field) {
             // unique_violation
-            "23505" => AppError::Conflict("A record with these values already exists.".into()),
-            // foreign_key_violation: a reference that is not in the caller's tenant
-            "23503" => match db.constraint().and_then(reference_field) {
-                Some(field) => AppError::validation(field, "does not exist"),
-                None => AppError::Unprocessable("A referenced record does not exist.".into()),
-            },
+            ("23505", _) => AppError::Conflict("A record with these values already exists.".into()),
+            // foreign_key_violation: a reference that is not in the caller's
+            // tenant answers like one that does not exist, naming the field.
+            ("23503", Some(field)) => AppError::validation(field, "does not exist"),
+            ("23503", None) => AppError::Unprocessable("A referenced record does not exist.".into()),
+            // check_violation of a one-column constraint
+            ("23514", Some(field)) => AppError::validation(field, "is not allowed"),
+            // not_null_violation names its column
+            ("23502", _) if db.column().is_some() => AppError::validation(db.column().unwrap_or("body"), "is required"),
             // check_violation, not_null_violation, string_data_right_truncation
-            "23514" | "23502" | "22001" => AppError::Unprocessable("A value is not allowed.".into()),
+            ("23514" | "23502" | "22001", _) => AppError::Unprocessable("A value is not allowed.".into()),
             // insufficient_privilege: RLS WITH CHECK or a missing grant
-            "42501" => AppError::Forbidden("You do not have permission to perform this action.".into()),
+            ("42501", _) => AppError::Forbidden("You do not have permission to perform this action.".into()),
             // character_not_in_repertoire (a NUL), untranslatable_character: a safety
             // net behind the extractors, which refuse such text naming the field.
-            "22021" | "22P05" => AppError::Unprocessable("A text value contains a character that cannot be stored.".into()),
+            ("22021" | "22P05", _) => AppError::Unprocessable("A text value contains a character that cannot be stored.".into()),
             // invalid_text_representation, invalid_parameter_value
-            "22P02" | "22023" => AppError::BadRequest("A value has an invalid format.".into()),
+            ("22P02" | "22023", _) => AppError::BadRequest("A value has an invalid format.".into()),
+            // query_canceled (statement_timeout), idle-in-transaction timeout,
             // serialization_failure, deadlock_detected, too many connections, admin shutdown
-            "40001" | "40P01" | "53300" | "57P01" | "57P03" => AppError::Unavailable(format!("SQLSTATE {code}")),
+            ("57014" | "25P03" | "40001" | "40P01" | "53300" | "57P01" | "57P03", _) => {
+                AppError::Unavailable(format!("SQLSTATE {code}"))
+            }
             _ => AppError::Internal(format!("database error SQLSTATE {code}: {}", db.message())),
         }
     }
 }
 
-/// The request field behind a foreign key, so that a reference outside the
-/// caller's tenant answers like one that does not exist: a 422 naming the
-/// field, never the constraint.
-fn reference_field(constraint: &str) -> Option<&'static str> {
-    match constraint {
-        "companies_owner_fkey" | "contacts_owner_fkey" => Some("owner_id"),
-        "contacts_company_fkey" => Some("company_id"),
-        _ => None,
-    }
+/// The request field behind a one-column constraint, from its name alone:
+/// `contacts_company_id_fkey` on `contacts` is `company_id` (migrations name
+/// constraints `<table>_<column>_fkey` / `_check`, PostgreSQL's own
+/// convention). Never the constraint itself: clients see the field.
+fn field_of_constraint<'a>(table: Option<&str>, constraint: &'a str) -> Option<&'a str> {
+    let rest = constraint.strip_prefix(table?)?.strip_prefix('_')?;
+    let field = rest.strip_suffix("_fkey").or_else(|| rest.strip_suffix("_check"))?;
+    (!field.is_empty() && field.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')).then_some(field)
 }
 
 impl From<deadpool_postgres::PoolError> for AppError {
@@ -309,6 +321,15 @@ fn describe_data_error(text: &str) -> (String, String) {
 #[cfg(test)]
 mod tests {
     use super::describe_data_error;
+
+    #[test]
+    fn the_field_of_a_constraint_comes_from_its_name() {
+        use super::field_of_constraint;
+        assert_eq!(field_of_constraint(Some("contacts"), "contacts_company_id_fkey"), Some("company_id"));
+        assert_eq!(field_of_constraint(Some("contacts"), "contacts_email_check"), Some("email"));
+        assert_eq!(field_of_constraint(Some("contacts"), "companies_owner_id_fkey"), None);
+        assert_eq!(field_of_constraint(None, "contacts_email_check"), None);
+    }
 
     #[test]
     fn names_the_field_of_a_data_error() {

@@ -102,30 +102,21 @@ async fn find(scope: &Scope, id: Uuid) -> AppResult<User> {
 /// At most this many roles per request (422 beyond).
 pub const MAX_ROLES: usize = 20;
 
-/// Resolves role names to ids in one set-based query: unknown names are 422,
-/// roles holding permissions the caller lacks are 403 (the database's
-/// escalation guard refuses them regardless).
+/// Resolves role names to ids in one set-based query; unknown names are
+/// 422, all named. Whether the caller may assign those roles is the
+/// database's escalation guard to decide (403).
 async fn resolve_roles(scope: &Scope, v: &mut Validator, names: &[String]) -> AppResult<Vec<(Uuid, String)>> {
     let mut names: Vec<String> = names.iter().map(|n| n.trim().to_string()).collect();
     names.sort();
     names.dedup();
     let rows = scope
         .query(
-            "SELECT n.name, r.id,
-                    EXISTS (SELECT 1 FROM role_permissions rp
-                             WHERE rp.tenant_id = r.tenant_id AND rp.role_id = r.id
-                               AND NOT rp.permission_key = ANY($2::text[])) AS beyond_caller
-               FROM unnest($1::text[]) AS n(name)
-               LEFT JOIN roles r ON r.name = n.name
-              ORDER BY n.name",
-            &[&names, &scope.permissions()],
+            "SELECT n.name, r.id FROM unnest($1::text[]) AS n(name) LEFT JOIN roles r ON r.name = n.name ORDER BY n.name",
+            &[&names],
         )
         .await?;
     for row in rows.iter().filter(|r| r.get::<_, Option<Uuid>>(1).is_none()) {
         v.push("roles", &format!("unknown role {:?}", row.get::<_, String>(0)));
-    }
-    if v.is_clean() && rows.iter().any(|r| r.get::<_, Option<bool>>(2) == Some(true)) {
-        return Err(AppError::Forbidden("You cannot assign a role holding permissions you do not hold.".into()));
     }
     Ok(rows.iter().filter_map(|r| Some((r.get::<_, Option<Uuid>>(1)?, r.get(0)))).collect())
 }

@@ -380,7 +380,10 @@ async fn an_admin_context_cannot_escalate_in_sql() {
         (format!("DELETE FROM membership_roles WHERE user_id = '{owner_id}'"), "TN403"),
         (format!("UPDATE memberships SET active = false WHERE user_id = '{owner_id}'"), "TN403"),
         (format!("DELETE FROM memberships WHERE user_id = '{owner_id}'"), "TN403"),
-        (format!("UPDATE roles SET name = 'x' WHERE id = '{owner_role}'"), "OK0"),
+        // System roles are read-only, said loudly by the one guard that owns the rule.
+        (format!("UPDATE roles SET name = 'x' WHERE id = '{owner_role}'"), "TN409"),
+        (format!("INSERT INTO role_permissions VALUES ('{tenant_id}', '{owner_role}', 'users:read')"), "TN409"),
+        // The column is not even granted.
         ("UPDATE roles SET system = true".to_string(), "42501"),
     ] {
         c.batch_execute("SAVEPOINT s").await.expect("savepoint");
