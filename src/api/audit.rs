@@ -14,7 +14,7 @@ use super::{
     extract::{Query},
     reply::{respond},
 };
-use crate::{auth::Authenticated, error::AppResult, state::AppState};
+use crate::{auth::{Authenticated, Permission}, error::AppResult, state::AppState};
 
 pub fn router() -> ApiRouter<AppState> {
     ApiRouter::new()
@@ -58,7 +58,7 @@ pub struct AuditFilter {
 
 async fn list_audit_logs(auth: Authenticated, Query(f): Query<AuditFilter>) -> AppResult<axum::Json<Paged<AuditEntry>>> {
     let scope = auth.begin().await?;
-    scope.require("audit:read")?;
+    scope.require(Permission::AuditRead)?;
     let page = Page::parse(f.limit, f.cursor.as_deref())?;
     let rows = scope
         .query(
@@ -128,7 +128,7 @@ pub struct AuditHead {
 
 async fn audit_head(auth: Authenticated) -> AppResult<axum::Json<AuditHead>> {
     let scope = auth.begin().await?;
-    scope.require("audit:read")?;
+    scope.require(Permission::AuditRead)?;
     let row = scope.query_one("SELECT tenant_id, seq, hash, occurred_at FROM app.audit_head()", &[]).await?;
     scope.release();
     Ok(axum::Json(AuditHead { tenant_id: row.get(0), seq: row.get(1), hash: row.get(2), occurred_at: row.get(3) }))

@@ -36,7 +36,7 @@ use super::{
     reply::{respond, with_problems, NoContent, Reply},
 };
 use crate::{
-    auth::{password, refresh, Authenticated, Identity, Meta},
+    auth::{password, refresh, Authenticated, Identity, Meta, Permission},
     error::{AppError, AppResult},
     http::origin::FirstParty,
     state::AppState,
@@ -155,7 +155,7 @@ pub struct Me {
     /// Role names in the current tenant.
     pub roles: Vec<String>,
     /// Effective permission keys in the current tenant.
-    pub permissions: Vec<String>,
+    pub permissions: Vec<Permission>,
     /// Every tenant the user belongs to.
     pub memberships: Vec<Membership>,
 }

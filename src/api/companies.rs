@@ -19,7 +19,7 @@ use super::{
 };
 use crate::{
     validation::{double_option, Validator, NAME_MAX, TEXT_MAX},
-    auth::Authenticated,
+    auth::{Authenticated, Permission},
     db::Scope,
     error::{AppError, AppResult},
     state::AppState,
@@ -118,7 +118,7 @@ async fn list(auth: Authenticated, Query(f): Query<CompanyFilter>) -> AppResult<
     // The hot path: context, authorization and the page in one round trip.
     // Without `companies:read` RLS returns no rows, and the caller gets 403.
     let (scope, rows) = auth.begin_with(q.sql(), &q.params()).await?;
-    scope.require("companies:read")?;
+    scope.require(Permission::CompaniesRead)?;
     scope.release();
     Ok(axum::Json(page.finish(rows.iter().map(company).collect(), |c| (c.created_at, c.id))))
 }
@@ -130,7 +130,7 @@ fn list_docs(op: TransformOperation) -> TransformOperation {
 
 async fn read(auth: Authenticated, Path(CompanyId { id }): Path<CompanyId>) -> AppResult<axum::Json<Company>> {
     let scope = auth.begin().await?;
-    scope.require("companies:read")?;
+    scope.require(Permission::CompaniesRead)?;
     let found = find(&scope, id).await?;
     scope.release();
     Ok(axum::Json(found))
@@ -147,7 +147,7 @@ async fn create(auth: Authenticated, Json(req): Json<CompanyCreate>) -> AppResul
     let industry = v.optional("industry", req.industry.as_deref(), TEXT_MAX);
     v.finish()?;
     let scope = auth.begin().await?;
-    scope.require("companies:write")?;
+    scope.require(Permission::CompaniesWrite)?;
     let sql = ["INSERT INTO companies (tenant_id, name, domain, industry, owner_id) VALUES ($1, $2, $3, $4, $5)", RETURNING].concat();
     let row = scope.query_one(&sql, &[&auth.identity.tenant_id, &name, &domain, &industry, &req.owner_id]).await?;
     scope.commit().await?;
@@ -168,7 +168,7 @@ async fn update(auth: Authenticated, Path(CompanyId { id }): Path<CompanyId>, Js
     let (set_owner, owner) = (req.owner_id.is_some(), req.owner_id.flatten());
     v.finish()?;
     let scope = auth.begin().await?;
-    scope.require("companies:write")?;
+    scope.require(Permission::CompaniesWrite)?;
     let sql = [
         "UPDATE companies SET
             name = CASE WHEN $2 THEN $3 ELSE name END,
@@ -194,7 +194,7 @@ fn update_docs(op: TransformOperation) -> TransformOperation {
 
 async fn delete(auth: Authenticated, Path(CompanyId { id }): Path<CompanyId>) -> AppResult<NoContent> {
     let scope = auth.begin().await?;
-    scope.require("companies:delete")?;
+    scope.require(Permission::CompaniesDelete)?;
     if scope.execute("DELETE FROM companies WHERE id = $1", &[&id]).await? == 0 {
         return Err(AppError::NotFound);
     }

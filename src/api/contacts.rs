@@ -19,7 +19,7 @@ use super::{
 };
 use crate::{
     validation::{double_option, Validator, NAME_MAX, TEXT_MAX},
-    auth::Authenticated,
+    auth::{Authenticated, Permission},
     db::Scope,
     error::{AppError, AppResult},
     state::AppState,
@@ -136,7 +136,7 @@ async fn list(auth: Authenticated, Query(f): Query<ContactFilter>) -> AppResult<
     // The hot path: context, authorization and the page in one round trip.
     // Without `contacts:read` RLS returns no rows, and the caller gets 403.
     let (scope, rows) = auth.begin_with(q.sql(), &q.params()).await?;
-    scope.require("contacts:read")?;
+    scope.require(Permission::ContactsRead)?;
     scope.release();
     Ok(axum::Json(page.finish(rows.iter().map(contact).collect(), |c| (c.created_at, c.id))))
 }
@@ -148,7 +148,7 @@ fn list_docs(op: TransformOperation) -> TransformOperation {
 
 async fn read(auth: Authenticated, Path(ContactId { id }): Path<ContactId>) -> AppResult<axum::Json<Contact>> {
     let scope = auth.begin().await?;
-    scope.require("contacts:read")?;
+    scope.require(Permission::ContactsRead)?;
     let found = find(&scope, id).await?;
     scope.release();
     Ok(axum::Json(found))
@@ -166,7 +166,7 @@ async fn create(auth: Authenticated, Json(req): Json<ContactCreate>) -> AppResul
     let phone = v.optional("phone", req.phone.as_deref(), TEXT_MAX);
     v.finish()?;
     let scope = auth.begin().await?;
-    scope.require("contacts:write")?;
+    scope.require(Permission::ContactsWrite)?;
     let sql = [
         "INSERT INTO contacts (tenant_id, first_name, last_name, email, phone, company_id, owner_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -199,7 +199,7 @@ async fn update(auth: Authenticated, Path(ContactId { id }): Path<ContactId>, Js
     let (set_owner, owner) = (req.owner_id.is_some(), req.owner_id.flatten());
     v.finish()?;
     let scope = auth.begin().await?;
-    scope.require("contacts:write")?;
+    scope.require(Permission::ContactsWrite)?;
     let sql = [
         "UPDATE contacts SET
             first_name = CASE WHEN $2 THEN $3 ELSE first_name END,
@@ -233,7 +233,7 @@ fn update_docs(op: TransformOperation) -> TransformOperation {
 
 async fn delete(auth: Authenticated, Path(ContactId { id }): Path<ContactId>) -> AppResult<NoContent> {
     let scope = auth.begin().await?;
-    scope.require("contacts:delete")?;
+    scope.require(Permission::ContactsDelete)?;
     if scope.execute("DELETE FROM contacts WHERE id = $1", &[&id]).await? == 0 {
         return Err(AppError::NotFound);
     }

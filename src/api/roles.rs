@@ -20,7 +20,7 @@ use super::{
 };
 use crate::{
     validation::{double_option, Validator, NAME_MAX, TEXT_MAX},
-    auth::Authenticated,
+    auth::{permission, Authenticated, Permission},
     db::Scope,
     error::{AppError, AppResult},
     state::AppState,
@@ -40,7 +40,7 @@ pub struct Role {
     pub id: Uuid,
     pub name: String,
     pub description: Option<String>,
-    pub permissions: Vec<String>,
+    pub permissions: Vec<Permission>,
     /// System roles (owner, admin, member, viewer) are read-only.
     pub system: bool,
     pub created_at: DateTime<Utc>,
@@ -54,7 +54,7 @@ pub struct RoleCreate {
     pub description: Option<String>,
     /// Permission keys from `GET /api/permissions`.
     #[schemars(length(max = 100))]
-    pub permissions: Vec<String>,
+    pub permissions: Vec<Permission>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -67,7 +67,7 @@ pub struct RoleUpdate {
     pub description: Option<Option<String>>,
     /// Replaces the role's permissions.
     #[schemars(length(max = 100))]
-    pub permissions: Option<Vec<String>>,
+    pub permissions: Option<Vec<Permission>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -84,7 +84,7 @@ fn role(row: &Row) -> Role {
         id: row.get("id"),
         name: row.get("name"),
         description: row.get("description"),
-        permissions: row.get("permissions"),
+        permissions: permission::from_keys(row.get("permissions")),
         system: row.get("system"),
         created_at: row.get("created_at"),
     }
@@ -98,27 +98,19 @@ async fn find(scope: &Scope, id: Uuid) -> AppResult<Role> {
 /// At most this many permission keys per request (422 beyond).
 pub const MAX_PERMISSIONS: usize = 100;
 
-/// Unknown keys are 422, all named, in one set-based query. Whether the
-/// caller may grant them is the database's guard to decide (403).
-async fn check_permissions(scope: &Scope, v: &mut Validator, keys: &[String]) -> AppResult<Vec<String>> {
-    let mut keys: Vec<String> = keys.iter().map(|k| k.trim().to_string()).collect();
-    keys.sort();
+/// The keys of a request, each once, as the database binds them. Unknown
+/// keys never get here (the body is typed: 422); whether the caller may
+/// grant these is the database's guard to decide (403).
+fn keys(permissions: &[Permission]) -> Vec<&'static str> {
+    let mut keys: Vec<&'static str> = permissions.iter().map(|p| p.as_str()).collect();
+    keys.sort_unstable();
     keys.dedup();
-    let unknown: Vec<String> = scope
-        .query("SELECT k FROM unnest($1::text[]) AS k WHERE NOT EXISTS (SELECT 1 FROM permissions p WHERE p.key = k) ORDER BY k", &[&keys])
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-    for key in &unknown {
-        v.push("permissions", &format!("unknown permission {key:?}"));
-    }
-    Ok(keys)
+    keys
 }
 
 async fn list_roles(auth: Authenticated, Query(params): Query<PageParams>) -> AppResult<axum::Json<Paged<Role>>> {
     let scope = auth.begin().await?;
-    scope.require("users:read")?;
+    scope.require(Permission::UsersRead)?;
     let page = Page::from_params(&params)?;
     let sql = [
         SELECT_ROLES,
@@ -137,7 +129,7 @@ fn list_roles_docs(op: TransformOperation) -> TransformOperation {
 
 async fn get_role(auth: Authenticated, Path(RoleId { id }): Path<RoleId>) -> AppResult<axum::Json<Role>> {
     let scope = auth.begin().await?;
-    scope.require("users:read")?;
+    scope.require(Permission::UsersRead)?;
     let role = find(&scope, id).await?;
     scope.release();
     Ok(axum::Json(role))
@@ -153,11 +145,9 @@ async fn create_role(auth: Authenticated, Json(req): Json<RoleCreate>) -> AppRes
     let description = v.optional("description", req.description.as_deref(), TEXT_MAX);
     v.at_most("permissions", &req.permissions, MAX_PERMISSIONS);
     v.finish()?;
+    let permissions = keys(&req.permissions);
     let scope = auth.begin().await?;
-    scope.require("roles:manage")?;
-    let mut v = Validator::new();
-    let permissions = check_permissions(&scope, &mut v, &req.permissions).await?;
-    v.finish()?;
+    scope.require(Permission::RolesManage)?;
 
     let row = scope
         .query_one(
@@ -192,14 +182,9 @@ async fn update_role(auth: Authenticated, Path(RoleId { id }): Path<RoleId>, Jso
     }
     v.finish()?;
     let scope = auth.begin().await?;
-    scope.require("roles:manage")?;
+    scope.require(Permission::RolesManage)?;
     let current = find(&scope, id).await?;
-    let mut v = Validator::new();
-    let permissions = match &req.permissions {
-        Some(keys) => Some(check_permissions(&scope, &mut v, keys).await?),
-        None => None,
-    };
-    v.finish()?;
+    let permissions = req.permissions.as_deref().map(keys);
 
     if name.is_some() || description.is_some() {
         scope
@@ -212,8 +197,9 @@ async fn update_role(auth: Authenticated, Path(RoleId { id }): Path<RoleId>, Jso
             .map_err(|e| conflict_on_duplicate(e, "A role with this name already exists."))?;
     }
     if let Some(keys) = permissions {
-        let added: Vec<&String> = keys.iter().filter(|k| !current.permissions.contains(k)).collect();
-        let removed: Vec<&String> = current.permissions.iter().filter(|k| !keys.contains(k)).collect();
+        let current: Vec<&str> = current.permissions.iter().map(|p| p.as_str()).collect();
+        let added: Vec<&str> = keys.iter().filter(|k| !current.contains(k)).copied().collect();
+        let removed: Vec<&str> = current.iter().filter(|k| !keys.contains(k)).copied().collect();
         scope
             .execute(
                 "INSERT INTO role_permissions (tenant_id, role_id, permission_key) SELECT $1, $2, unnest($3::text[])",
@@ -236,7 +222,7 @@ fn update_role_docs(op: TransformOperation) -> TransformOperation {
 
 async fn delete_role(auth: Authenticated, Path(RoleId { id }): Path<RoleId>) -> AppResult<NoContent> {
     let scope = auth.begin().await?;
-    scope.require("roles:manage")?;
+    scope.require(Permission::RolesManage)?;
     if scope.execute("DELETE FROM roles WHERE id = $1", &[&id]).await? == 0 {
         return Err(AppError::NotFound);
     }

@@ -15,7 +15,7 @@ use super::{
 };
 use crate::{
     validation::{Validator, NAME_MAX},
-    auth::Authenticated,
+    auth::{Authenticated, Permission},
     error::{AppError, AppResult},
     state::AppState,
 };
@@ -41,14 +41,14 @@ pub struct TenantUpdate {
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct Permission {
-    pub key: String,
+pub struct PermissionEntry {
+    pub key: Permission,
     pub description: String,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct PermissionList {
-    pub items: Vec<Permission>,
+    pub items: Vec<PermissionEntry>,
 }
 
 fn tenant(row: &tokio_postgres::Row) -> Tenant {
@@ -73,7 +73,7 @@ async fn update_tenant(auth: Authenticated, Json(req): Json<TenantUpdate>) -> Ap
     let name = v.required("name", &req.name, NAME_MAX);
     v.finish()?;
     let scope = auth.begin().await?;
-    scope.require("tenant:manage")?;
+    scope.require(Permission::TenantManage)?;
     let row = scope
         .query_opt(
             "UPDATE tenants SET name = $1 WHERE id = $2 RETURNING id, name, slug, created_at",
@@ -94,7 +94,10 @@ async fn list_permissions(auth: Authenticated) -> AppResult<axum::Json<Permissio
     let scope = auth.begin().await?;
     let rows = scope.query("SELECT key, description FROM permissions ORDER BY key", &[]).await?;
     scope.release();
-    let items = rows.iter().map(|r| Permission { key: r.get(0), description: r.get(1) }).collect();
+    let items = rows
+        .iter()
+        .filter_map(|r| Some(PermissionEntry { key: Permission::parse(r.get(0))?, description: r.get(1) }))
+        .collect();
     Ok(axum::Json(PermissionList { items }))
 }
 

@@ -20,7 +20,7 @@ use super::{
 };
 use crate::{
     validation::{Validator, NAME_MAX},
-    auth::{password, Authenticated},
+    auth::{password, Authenticated, Permission},
     db::Scope,
     error::{AppError, AppResult},
     state::AppState,
@@ -123,7 +123,7 @@ async fn resolve_roles(scope: &Scope, v: &mut Validator, names: &[String]) -> Ap
 
 async fn list_users(auth: Authenticated, Query(params): Query<PageParams>) -> AppResult<axum::Json<Paged<User>>> {
     let scope = auth.begin().await?;
-    scope.require("users:read")?;
+    scope.require(Permission::UsersRead)?;
     let page = Page::from_params(&params)?;
     let sql = [
         SELECT_USERS,
@@ -144,7 +144,7 @@ fn list_users_docs(op: TransformOperation) -> TransformOperation {
 
 async fn get_user(auth: Authenticated, Path(UserId { id }): Path<UserId>) -> AppResult<axum::Json<User>> {
     let scope = auth.begin().await?;
-    scope.require("users:read")?;
+    scope.require(Permission::UsersRead)?;
     let found = find(&scope, id).await?;
     scope.release();
     Ok(axum::Json(found))
@@ -166,7 +166,7 @@ async fn create_user(axum::extract::State(state): axum::extract::State<AppState>
     let hash = password::hash(req.password, state.config.bcrypt_cost).await?;
 
     let scope = auth.begin().await?;
-    scope.require("users:manage")?;
+    scope.require(Permission::UsersManage)?;
     let mut v = Validator::new();
     let roles = resolve_roles(&scope, &mut v, &req.roles).await?;
     v.finish()?;
@@ -209,7 +209,7 @@ async fn update_user(auth: Authenticated, Path(UserId { id }): Path<UserId>, Jso
     }
     v.finish()?;
     let scope = auth.begin().await?;
-    scope.require("users:manage")?;
+    scope.require(Permission::UsersManage)?;
     let current = find(&scope, id).await?;
     let mut v = Validator::new();
     let roles = match &req.roles {
@@ -258,7 +258,7 @@ fn update_user_docs(op: TransformOperation) -> TransformOperation {
 
 async fn delete_user(auth: Authenticated, Path(UserId { id }): Path<UserId>) -> AppResult<NoContent> {
     let scope = auth.begin().await?;
-    scope.require("users:manage")?;
+    scope.require(Permission::UsersManage)?;
     if scope.execute("DELETE FROM memberships WHERE user_id = $1", &[&id]).await? == 0 {
         return Err(AppError::NotFound);
     }

@@ -5,8 +5,10 @@ pub mod extract;
 pub mod identity;
 pub mod jwt;
 pub mod password;
+pub mod permission;
 pub mod rate_limit;
 pub mod refresh;
 
 pub use extract::{Authenticated, Meta};
 pub use identity::Identity;
+pub use permission::Permission;

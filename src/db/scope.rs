@@ -22,7 +22,7 @@ use tokio_postgres::{types::ToSql, Row, Statement};
 use uuid::Uuid;
 
 use crate::{
-    auth::Identity,
+    auth::{permission, Identity, Permission},
     config::Timeouts,
     error::{AppError, AppResult},
 };
@@ -95,7 +95,7 @@ pub struct RequestMeta {
 pub struct Scope {
     client: Option<Object>,
     identity: Option<Identity>,
-    permissions: Vec<String>,
+    permissions: Vec<Permission>,
 }
 
 impl Scope {
@@ -168,17 +168,17 @@ impl Scope {
         self.identity.as_ref().ok_or_else(|| AppError::Unauthorized("Authentication is required.".into()))
     }
 
-    pub fn permissions(&self) -> &[String] {
+    pub fn permissions(&self) -> &[Permission] {
         &self.permissions
     }
 
-    pub fn has(&self, permission: &str) -> bool {
-        self.permissions.iter().any(|p| p == permission)
+    pub fn has(&self, permission: Permission) -> bool {
+        self.permissions.contains(&permission)
     }
 
     /// Answers 403 early when the caller lacks a permission. The database
     /// enforces the same rule on its own; this only spares the work.
-    pub fn require(&self, permission: &str) -> AppResult<()> {
+    pub fn require(&self, permission: Permission) -> AppResult<()> {
         if self.has(permission) {
             Ok(())
         } else {
@@ -245,7 +245,7 @@ impl Opened {
         let Opened { mut inner, permissions_or_none, rows } = self;
         match permissions_or_none {
             Some(permissions) => {
-                inner.permissions = permissions;
+                inner.permissions = permission::from_keys(permissions);
                 Ok((inner, rows))
             }
             None => Err(AppError::Unauthorized("The session is not valid.".into())),

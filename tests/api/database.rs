@@ -260,7 +260,7 @@ async fn requests_run_as_tenet_api() {
         .expect("scope");
     let role: String = scope.query_one("SELECT current_user::text", &[]).await.expect("q").get(0);
     assert_eq!(role, "tenet_api");
-    assert!(scope.has("tenant:manage"), "the owner's permissions come from the database: {:?}", scope.permissions());
+    assert!(scope.has(tenet::auth::Permission::TenantManage), "the owner's permissions come from the database: {:?}", scope.permissions());
 }
 
 #[tokio::test]

@@ -249,7 +249,7 @@ async fn system_roles_are_read_only_and_assigned_roles_cannot_be_deleted() {
     send(&app, Method::POST, "/api/roles", owner, Some(json!({"name": "sales", "permissions": []}))).await.assert_problem(409);
     let unknown = send(&app, Method::POST, "/api/roles", owner, Some(json!({"name": "x", "permissions": ["launch:missiles"]}))).await;
     unknown.assert_problem(422);
-    assert_eq!(unknown.body["errors"][0]["field"], "permissions");
+    assert_eq!(unknown.body["errors"][0]["field"], "permissions[0]", "the unknown key is named by its position");
     send(&app, Method::POST, "/api/roles", owner, Some(json!({"name": " ", "permissions": []}))).await.assert_problem(422);
 }
 

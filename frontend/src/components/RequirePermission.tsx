@@ -1,10 +1,13 @@
 import type { ReactNode } from 'react';
 
-import { can } from '../lib/authorization';
+import { can, routePermission } from '../lib/authorization';
+import type { AppRoute } from '../lib/authorization';
 import { usePermissions } from '../lib/session';
 import { ForbiddenPage } from './ErrorPages';
 
-export function RequirePermission({ permission, children }: { permission: string; children: ReactNode }) {
+/** Renders a screen only for users holding the permission its route needs (lib/authorization's table). */
+export function RequirePermission({ route, children }: { route: AppRoute; children: ReactNode }) {
   const permissions = usePermissions();
-  return can(permissions, permission) ? <>{children}</> : <ForbiddenPage />;
+  const permission = routePermission(route);
+  return !permission || can(permissions, permission) ? <>{children}</> : <ForbiddenPage />;
 }

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 
-import { can, NAV_ITEMS, visibleNav } from './authorization';
+import { can, NAV_ITEMS, routePermission, visibleNav } from './authorization';
+import type { NavItem, Permission } from './authorization';
 
-const labels = (permissions: string[]) => visibleNav(permissions).map((i) => i.label);
+const items: readonly NavItem[] = NAV_ITEMS;
+
+const labels = (permissions: Permission[]) => visibleNav(permissions).map((i) => i.label);
 
 describe('permission-filtered navigation', () => {
   it('shows an owner everything', () => {
-    const owner = ['tenant:manage', 'users:read', 'users:manage', 'roles:manage', 'audit:read', 'companies:read', 'contacts:read'];
+    const owner: Permission[] = ['tenant:manage', 'users:read', 'users:manage', 'roles:manage', 'audit:read', 'companies:read', 'contacts:read'];
     expect(labels(owner)).toEqual(NAV_ITEMS.map((i) => i.label));
   });
 
@@ -19,11 +22,19 @@ describe('permission-filtered navigation', () => {
   });
 
   it('hides entries whose permission is missing, even one at a time', () => {
-    for (const item of NAV_ITEMS.filter((i) => i.permission)) {
-      const all = NAV_ITEMS.flatMap((i) => (i.permission ? [i.permission] : []));
+    for (const item of items.filter((i) => i.permission)) {
+      const all = items.flatMap((i) => (i.permission ? [i.permission] : []));
       const without = all.filter((p) => p !== item.permission);
       expect(labels(without)).not.toContain(item.label);
     }
+  });
+
+  it('guards each screen with the permission its navigation entry names', () => {
+    expect(routePermission('/companies')).toBe('companies:read');
+    expect(routePermission('/roles')).toBe('users:read');
+    expect(routePermission('/audit')).toBe('audit:read');
+    expect(routePermission('/account')).toBeUndefined();
+    for (const item of items) expect(routePermission(item.to as never)).toBe(item.permission);
   });
 
   it('answers can() from the permission list only', () => {

@@ -1,10 +1,16 @@
-// What the navigation shows: every entry names the permission it needs, and
-// entries the user lacks are hidden (not merely disabled). The API refuses
-// regardless; this only keeps the interface honest.
+// The one route → permission table: the router guards each screen with the
+// permission named here, and the navigation hides the entries the user
+// lacks (not merely disabled). The API refuses regardless; this only keeps
+// the interface honest.
 
-export type NavItem = { to: string; label: string; permission?: string };
+import type { components } from './api/schema';
 
-export const NAV_ITEMS: NavItem[] = [
+/** A permission key: the union the OpenAPI document declares. */
+export type Permission = components['schemas']['Permission'];
+
+export type NavItem = { to: string; label: string; permission?: Permission };
+
+export const NAV_ITEMS = [
   { to: '/', label: 'Dashboard' },
   { to: '/companies', label: 'Companies', permission: 'companies:read' },
   { to: '/contacts', label: 'Contacts', permission: 'contacts:read' },
@@ -12,12 +18,26 @@ export const NAV_ITEMS: NavItem[] = [
   { to: '/roles', label: 'Roles', permission: 'users:read' },
   { to: '/audit', label: 'Audit log', permission: 'audit:read' },
   { to: '/account', label: 'Account' },
-];
+] as const satisfies readonly NavItem[];
 
-export function visibleNav(permissions: readonly string[], items: readonly NavItem[] = NAV_ITEMS): NavItem[] {
+/** A path of the table above. */
+export type AppRoute = (typeof NAV_ITEMS)[number]['to'];
+
+/** The permission a screen needs, if any. */
+export function routePermission(route: AppRoute): Permission | undefined {
+  const item: NavItem | undefined = NAV_ITEMS.find((i) => i.to === route);
+  return item?.permission;
+}
+
+export function visibleNav(permissions: readonly Permission[], items: readonly NavItem[] = NAV_ITEMS): NavItem[] {
   return items.filter((item) => !item.permission || permissions.includes(item.permission));
 }
 
-export function can(permissions: readonly string[] | undefined, permission: string): boolean {
+export function can(permissions: readonly Permission[] | undefined, permission: Permission): boolean {
   return permissions?.includes(permission) ?? false;
+}
+
+/** Narrows a string (a form value) to a permission of the given catalog. */
+export function isPermission(key: string, catalog: readonly Permission[]): key is Permission {
+  return (catalog as readonly string[]).includes(key);
 }

@@ -3,6 +3,8 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, useSyncExternalStore } from 'react';
 
+import type { Permission } from './authorization';
+
 import { api, unwrap } from './api/client';
 import { getAccessToken, refreshAccessToken, setAccessToken, subscribe } from './auth';
 
@@ -35,7 +37,7 @@ export function useMe() {
   });
 }
 
-export function usePermissions(): string[] {
+export function usePermissions(): Permission[] {
   return useMe().data?.permissions ?? [];
 }
 

@@ -581,7 +581,7 @@ export interface components {
             /** @description Every tenant the user belongs to. */
             memberships: components["schemas"]["Membership"][];
             /** @description Effective permission keys in the current tenant. */
-            permissions: string[];
+            permissions: components["schemas"]["Permission"][];
             /** @description Role names in the current tenant. */
             roles: string[];
             tenant: components["schemas"]["TenantSummary"];
@@ -620,12 +620,17 @@ export interface components {
             current_password: string;
             new_password: string;
         };
-        Permission: {
+        /**
+         * @description A permission key, `<resource>:<action>`.
+         * @enum {string}
+         */
+        Permission: "tenant:manage" | "users:read" | "users:manage" | "roles:manage" | "audit:read" | "companies:read" | "companies:write" | "companies:delete" | "contacts:read" | "contacts:write" | "contacts:delete";
+        PermissionEntry: {
             description: string;
-            key: string;
+            key: components["schemas"]["Permission"];
         };
         PermissionList: {
-            items: components["schemas"]["Permission"][];
+            items: components["schemas"]["PermissionEntry"][];
         };
         /** @description RFC 9457 problem details. */
         Problem: {
@@ -657,7 +662,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
-            permissions: string[];
+            permissions: components["schemas"]["Permission"][];
             /** @description System roles (owner, admin, member, viewer) are read-only. */
             system: boolean;
         };
@@ -665,7 +670,7 @@ export interface components {
             description?: string | null;
             name: string;
             /** @description Permission keys from `GET /api/permissions`. */
-            permissions: string[];
+            permissions: components["schemas"]["Permission"][];
         };
         RoleUpdate: {
             /**
@@ -675,7 +680,7 @@ export interface components {
             description?: string | null;
             name?: string | null;
             /** @description Replaces the role's permissions. */
-            permissions?: string[] | null;
+            permissions?: components["schemas"]["Permission"][] | null;
         };
         SessionItem: {
             /** Format: date-time */

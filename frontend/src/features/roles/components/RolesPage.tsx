@@ -4,7 +4,8 @@ import { useState } from 'react';
 import { ErrorBanner, PageHeader } from '../../../components/PageHeader';
 import { QueryState } from '../../../components/QueryState';
 import { ApiError } from '../../../lib/api/client';
-import { can } from '../../../lib/authorization';
+import { can, isPermission } from '../../../lib/authorization';
+import type { Permission } from '../../../lib/authorization';
 import { usePermissions } from '../../../lib/session';
 import { useDeleteRole, usePermissionCatalog, useRoles, useSaveRole } from '../api/roles';
 import type { Role } from '../api/roles';
@@ -69,12 +70,13 @@ export function RolesPage() {
   );
 }
 
-function RoleForm({ role, held, onDone }: { role: Role | null; held: string[]; onDone: () => void }) {
+function RoleForm({ role, held, onDone }: { role: Role | null; held: Permission[]; onDone: () => void }) {
   const catalog = usePermissionCatalog();
   const save = useSaveRole();
   const [name, setName] = useState(role?.name ?? '');
   const [description, setDescription] = useState(role?.description ?? '');
-  const [picked, setPicked] = useState<string[]>(role?.permissions ?? []);
+  const [picked, setPicked] = useState<Permission[]>(role?.permissions ?? []);
+  const keys = catalog.data?.items.map((p) => p.key) ?? [];
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const submit = async (event: React.FormEvent) => {
@@ -93,7 +95,7 @@ function RoleForm({ role, held, onDone }: { role: Role | null; held: string[]; o
         {error && <Alert color="red">{error}</Alert>}
         <TextInput label="Name" name="name" value={name} error={errors.name} onChange={(e) => setName(e.currentTarget.value)} />
         <TextInput label="Description" value={description} error={errors.description} onChange={(e) => setDescription(e.currentTarget.value)} />
-        <Checkbox.Group label="Permissions" value={picked} onChange={setPicked} error={errors.permissions}>
+        <Checkbox.Group label="Permissions" value={picked} onChange={(values) => setPicked(values.filter((v) => isPermission(v, keys)))} error={errors.permissions}>
           <Stack gap={4} mt={4}>
             {catalog.data?.items.map((p) => (
               // You can only grant what you hold; the API refuses anything else.
