@@ -11,6 +11,25 @@ export default tseslint.config(
     languageOptions: { ecmaVersion: 2022, globals: globals.browser },
   },
   {
+    // Features are kept apart: a feature imports only itself (relative,
+    // within its folder), src/components and src/lib. What two features
+    // share moves to src/components or src/lib.
+    files: ['src/features/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../../*/**', '!../../../**', '**/features/**'],
+              message: 'Features do not import each other: move what they share to src/components or src/lib.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['e2e/**/*.mjs'],
     extends: [js.configs.recommended],
     languageOptions: { ecmaVersion: 2022, globals: { ...globals.node, ...globals.browser } },

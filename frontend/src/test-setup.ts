@@ -1,5 +1,5 @@
 // jsdom lacks matchMedia, which Mantine reads on start-up.
-window.matchMedia ??= ((query: string) => ({
+if (typeof window !== 'undefined') window.matchMedia ??= ((query: string) => ({
   matches: false,
   media: query,
   onchange: null,

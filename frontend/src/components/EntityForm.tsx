@@ -3,8 +3,11 @@ import { useState } from 'react';
 
 import { ApiError } from '../lib/api/client';
 
-export type FieldSpec = {
-  name: string;
+/** The fields of a request body `T` that a text input can edit. */
+export type TextField<T> = { [K in keyof T]-?: NonNullable<T[K]> extends string ? K : never }[keyof T] & string;
+
+export type FieldSpec<T> = {
+  name: TextField<T>;
   label: string;
   required?: boolean;
   type?: 'text' | 'email';
@@ -12,27 +15,37 @@ export type FieldSpec = {
   options?: { value: string; label: string }[];
 };
 
-export type FormValues = Record<string, string>;
+/** What the inputs hold, by field of `T`. */
+export type FormValues<T> = Partial<Record<TextField<T>, string>>;
+
+/** An optional text input's value for the API: empty clears it (`null`). */
+export function optional(value: string | undefined): string | null {
+  return value?.trim() ? value : null;
+}
 
 /**
- * A small create/edit form whose per-field errors come from the API's 422
- * problem. Empty optional fields are sent as `null` (cleared).
+ * A small create/edit form for a request body `T` (a type generated from
+ * the OpenAPI document): field names are `T`'s, `toBody` builds a `T` from
+ * the inputs, and per-field errors of the API's 422 problem land on the
+ * input they name.
  */
-export function EntityForm({
+export function EntityForm<T>({
   fields,
   initial,
+  toBody,
   submitLabel,
   onSubmit,
   onCancel,
 }: {
-  fields: FieldSpec[];
-  initial: FormValues;
+  fields: FieldSpec<T>[];
+  initial: FormValues<T>;
+  toBody: (values: FormValues<T>) => T;
   submitLabel: string;
-  onSubmit: (values: Record<string, string | null>) => Promise<unknown>;
+  onSubmit: (body: T) => Promise<unknown>;
   onCancel: () => void;
 }) {
-  const [values, setValues] = useState<FormValues>(initial);
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [values, setValues] = useState<FormValues<T>>(initial);
+  const [errors, setErrors] = useState<Partial<Record<TextField<T>, string>>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -42,10 +55,10 @@ export function EntityForm({
     setErrors({});
     setError(null);
     try {
-      const body = Object.fromEntries(fields.map((f) => [f.name, values[f.name]?.trim() ? values[f.name] : f.required ? '' : null]));
-      await onSubmit(body);
+      await onSubmit(toBody(values));
     } catch (e) {
-      if (e instanceof ApiError && e.fieldErrors.length) setErrors(e.fields());
+      const named = e instanceof ApiError ? e.fieldsOf(fields.map((f) => f.name)) : {};
+      if (Object.keys(named).length) setErrors(named);
       else setError(e instanceof Error ? e.message : 'Something went wrong');
     } finally {
       setBusy(false);

@@ -23,9 +23,13 @@ export class ApiError extends Error {
     this.fieldErrors = fieldErrors;
   }
 
-  /** Field errors keyed by field name, for forms. */
-  fields(): Record<string, string> {
-    return Object.fromEntries(this.fieldErrors.map((e) => [e.field, e.message]));
+  /** The errors of the given fields only (a typed form's inputs). */
+  fieldsOf<K extends string>(names: readonly K[]): Partial<Record<K, string>> {
+    const out: Partial<Record<K, string>> = {};
+    for (const e of this.fieldErrors) {
+      if (isOneOf(names, e.field)) out[e.field] = e.message;
+    }
+    return out;
   }
 }
 
@@ -36,4 +40,8 @@ export function unwrap<T>({ data, error, response }: Result<T>): T {
   if (response.ok) return data as T;
   const problem = (error ?? {}) as { detail?: string; title?: string; errors?: FieldError[] };
   throw new ApiError(response.status, problem.detail ?? problem.title ?? `Request failed (${response.status})`, problem.errors ?? []);
+}
+
+function isOneOf<K extends string>(names: readonly K[], value: string): value is K {
+  return (names as readonly string[]).includes(value);
 }

@@ -3,8 +3,11 @@ import { useState } from 'react';
 
 import { QueryState } from '../../../components/QueryState';
 import { ApiError } from '../../../lib/api/client';
+import type { Schemas } from '../../../lib/api/client';
 import { useMe } from '../../../lib/session';
 import { useChangePassword, useRevokeSession, useSessions } from '../api/account';
+
+const PASSWORD_FIELDS = ['current_password', 'new_password'] as const satisfies readonly (keyof Schemas['PasswordChangeRequest'])[];
 
 export function AccountPage() {
   const me = useMe();
@@ -59,7 +62,7 @@ function PasswordForm() {
   const change = useChangePassword();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [errors, setErrors] = useState<Partial<Record<(typeof PASSWORD_FIELDS)[number], string>>>({});
   const [message, setMessage] = useState<string | null>(null);
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
@@ -71,7 +74,8 @@ function PasswordForm() {
       setNext('');
       setMessage('Password changed. Your other sessions were signed out.');
     } catch (e) {
-      if (e instanceof ApiError && e.fieldErrors.length) setErrors(e.fields());
+      const named = e instanceof ApiError ? e.fieldsOf(PASSWORD_FIELDS) : {};
+      if (Object.keys(named).length) setErrors(named);
       else setMessage(e instanceof Error ? e.message : 'Something went wrong');
     }
   };

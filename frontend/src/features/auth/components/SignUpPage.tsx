@@ -4,16 +4,19 @@ import { useState } from 'react';
 import { Link, Navigate, useNavigate } from 'react-router-dom';
 
 import { ApiError } from '../../../lib/api/client';
+import type { Schemas } from '../../../lib/api/client';
 import { useSessionStatus } from '../../../lib/session';
 import { signUp } from '../api/auth';
 import { AuthCard } from './AuthCard';
+
+const SIGNUP_FIELDS = ['tenant_name', 'name', 'email', 'password'] as const satisfies readonly (keyof Schemas['SignupRequest'])[];
 
 export function SignUpPage() {
   const status = useSessionStatus();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [form, setForm] = useState({ tenant_name: '', name: '', email: '', password: '' });
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [errors, setErrors] = useState<Partial<Record<(typeof SIGNUP_FIELDS)[number], string>>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -36,8 +39,9 @@ export function SignUpPage() {
       navigate('/', { replace: true });
     } catch (e) {
       if (e instanceof ApiError) {
-        setErrors(e.fields());
-        setError(e.fieldErrors.length ? null : e.message);
+        const named = e.fieldsOf(SIGNUP_FIELDS);
+        setErrors(named);
+        setError(Object.keys(named).length ? null : e.message);
       } else {
         setError('The server could not be reached.');
       }

@@ -4,6 +4,8 @@ import { api, unwrap } from '../../../lib/api/client';
 import type { Schemas } from '../../../lib/api/client';
 
 export type Company = Schemas['Company'];
+/** The body of a create, and of an edit (every field given). */
+export type CompanyInput = Schemas['CompanyCreate'];
 
 export function useCompanies(q: string, cursor?: string) {
   return useQuery({
@@ -16,10 +18,10 @@ export function useCompanies(q: string, cursor?: string) {
 export function useSaveCompany() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: async ({ id, body }: { id?: string; body: Record<string, string | null> }) =>
+    mutationFn: async ({ id, body }: { id?: string; body: CompanyInput }) =>
       id
         ? unwrap(await api.PATCH('/api/companies/{id}', { params: { path: { id } }, body }))
-        : unwrap(await api.POST('/api/companies', { body: body as Schemas['CompanyCreate'] })),
+        : unwrap(await api.POST('/api/companies', { body })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['companies'] }),
   });
 }

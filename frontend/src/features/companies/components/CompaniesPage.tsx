@@ -2,7 +2,7 @@ import { Button, Group, Modal, Table, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 
-import { EntityForm } from '../../../components/EntityForm';
+import { EntityForm, optional } from '../../../components/EntityForm';
 import type { FieldSpec } from '../../../components/EntityForm';
 import { PageHeader } from '../../../components/PageHeader';
 import { Pager, useCursorPager } from '../../../components/Pager';
@@ -10,9 +10,9 @@ import { QueryState } from '../../../components/QueryState';
 import { can } from '../../../lib/authorization';
 import { usePermissions } from '../../../lib/session';
 import { useCompanies, useDeleteCompany, useSaveCompany } from '../api/companies';
-import type { Company } from '../api/companies';
+import type { Company, CompanyInput } from '../api/companies';
 
-const FIELDS: FieldSpec[] = [
+const FIELDS: FieldSpec<CompanyInput>[] = [
   { name: 'name', label: 'Name', required: true },
   { name: 'domain', label: 'Domain' },
   { name: 'industry', label: 'Industry' },
@@ -89,6 +89,7 @@ export function CompaniesPage() {
           <EntityForm
             fields={FIELDS}
             initial={editing === 'new' ? {} : { name: editing.name, domain: editing.domain ?? '', industry: editing.industry ?? '' }}
+            toBody={(v) => ({ name: v.name ?? '', domain: optional(v.domain), industry: optional(v.industry) })}
             submitLabel={editing === 'new' ? 'Create' : 'Save'}
             onCancel={() => setEditing(null)}
             onSubmit={async (body) => {

@@ -4,6 +4,8 @@ import { api, unwrap } from '../../../lib/api/client';
 import type { Schemas } from '../../../lib/api/client';
 
 export type Contact = Schemas['Contact'];
+/** The body of a create, and of an edit (every field given). */
+export type ContactInput = Schemas['ContactCreate'];
 
 export function useContacts(q: string, companyId: string | null, cursor?: string) {
   return useQuery({
@@ -31,10 +33,10 @@ export function useCompanyOptions(enabled: boolean) {
 export function useSaveContact() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: async ({ id, body }: { id?: string; body: Record<string, string | null> }) =>
+    mutationFn: async ({ id, body }: { id?: string; body: ContactInput }) =>
       id
         ? unwrap(await api.PATCH('/api/contacts/{id}', { params: { path: { id } }, body }))
-        : unwrap(await api.POST('/api/contacts', { body: body as Schemas['ContactCreate'] })),
+        : unwrap(await api.POST('/api/contacts', { body })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['contacts'] }),
   });
 }

@@ -2,14 +2,14 @@ import { Button, Group, Modal, Select, Table, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 
-import { EntityForm } from '../../../components/EntityForm';
+import { EntityForm, optional } from '../../../components/EntityForm';
 import { PageHeader } from '../../../components/PageHeader';
 import { Pager, useCursorPager } from '../../../components/Pager';
 import { QueryState } from '../../../components/QueryState';
 import { can } from '../../../lib/authorization';
 import { usePermissions } from '../../../lib/session';
 import { useCompanyOptions, useContacts, useDeleteContact, useSaveContact } from '../api/contacts';
-import type { Contact } from '../api/contacts';
+import type { Contact, ContactInput } from '../api/contacts';
 
 export function ContactsPage() {
   const permissions = usePermissions();
@@ -97,13 +97,13 @@ export function ContactsPage() {
       </QueryState>
       <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' ? 'New contact' : 'Edit contact'}>
         {editing !== null && (
-          <EntityForm
+          <EntityForm<ContactInput>
             fields={[
               { name: 'first_name', label: 'First name', required: true },
               { name: 'last_name', label: 'Last name' },
               { name: 'email', label: 'Email', type: 'email' },
               { name: 'phone', label: 'Phone' },
-              ...(companies.data ? [{ name: 'company_id', label: 'Company', options: companies.data }] : []),
+              ...(companies.data ? [{ name: 'company_id' as const, label: 'Company', options: companies.data }] : []),
             ]}
             initial={
               editing === 'new'
@@ -116,6 +116,13 @@ export function ContactsPage() {
                     company_id: editing.company_id ?? '',
                   }
             }
+            toBody={(v) => ({
+              first_name: v.first_name ?? '',
+              last_name: optional(v.last_name),
+              email: optional(v.email),
+              phone: optional(v.phone),
+              company_id: optional(v.company_id),
+            })}
             submitLabel={editing === 'new' ? 'Create' : 'Save'}
             onCancel={() => setEditing(null)}
             onSubmit={async (body) => {

@@ -4,11 +4,14 @@ import { useState } from 'react';
 import { ErrorBanner, PageHeader } from '../../../components/PageHeader';
 import { QueryState } from '../../../components/QueryState';
 import { ApiError } from '../../../lib/api/client';
+import type { Schemas } from '../../../lib/api/client';
 import { can, isPermission } from '../../../lib/authorization';
 import type { Permission } from '../../../lib/authorization';
 import { usePermissions } from '../../../lib/session';
 import { useDeleteRole, usePermissionCatalog, useRoles, useSaveRole } from '../api/roles';
 import type { Role } from '../api/roles';
+
+const ROLE_FIELDS = ['name', 'description', 'permissions'] as const satisfies readonly (keyof Schemas['RoleCreate'])[];
 
 export function RolesPage() {
   const permissions = usePermissions();
@@ -77,7 +80,7 @@ function RoleForm({ role, held, onDone }: { role: Role | null; held: Permission[
   const [description, setDescription] = useState(role?.description ?? '');
   const [picked, setPicked] = useState<Permission[]>(role?.permissions ?? []);
   const keys = catalog.data?.items.map((p) => p.key) ?? [];
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [errors, setErrors] = useState<Partial<Record<(typeof ROLE_FIELDS)[number], string>>>({});
   const [error, setError] = useState<string | null>(null);
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
@@ -85,7 +88,8 @@ function RoleForm({ role, held, onDone }: { role: Role | null; held: Permission[
       await save.mutateAsync({ id: role?.id, body: { name, description: description || null, permissions: picked } });
       onDone();
     } catch (e) {
-      if (e instanceof ApiError && e.fieldErrors.length) setErrors(e.fields());
+      const named = e instanceof ApiError ? e.fieldsOf(ROLE_FIELDS) : {};
+      if (Object.keys(named).length) setErrors(named);
       else setError(e instanceof Error ? e.message : 'Something went wrong');
     }
   };

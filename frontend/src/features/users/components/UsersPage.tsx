@@ -5,10 +5,13 @@ import { ErrorBanner, PageHeader } from '../../../components/PageHeader';
 import { Pager, useCursorPager } from '../../../components/Pager';
 import { QueryState } from '../../../components/QueryState';
 import { ApiError } from '../../../lib/api/client';
+import type { Schemas } from '../../../lib/api/client';
 import { can } from '../../../lib/authorization';
 import { usePermissions } from '../../../lib/session';
 import { useAddUser, useRemoveUser, useRoleNames, useUpdateUser, useUsers } from '../api/users';
 import type { User } from '../api/users';
+
+const USER_FIELDS = ['email', 'name', 'password', 'roles'] as const satisfies readonly (keyof Schemas['UserCreate'])[];
 
 export function UsersPage() {
   const permissions = usePermissions();
@@ -101,7 +104,7 @@ function AddMemberForm({ roles, onDone }: { roles: string[]; onDone: () => void 
   const add = useAddUser();
   const [form, setForm] = useState({ email: '', name: '', password: '' });
   const [picked, setPicked] = useState<string[]>(['member']);
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [errors, setErrors] = useState<Partial<Record<(typeof USER_FIELDS)[number], string>>>({});
   const [error, setError] = useState<string | null>(null);
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
@@ -109,7 +112,8 @@ function AddMemberForm({ roles, onDone }: { roles: string[]; onDone: () => void 
       await add.mutateAsync({ ...form, roles: picked });
       onDone();
     } catch (e) {
-      if (e instanceof ApiError && e.fieldErrors.length) setErrors(e.fields());
+      const named = e instanceof ApiError ? e.fieldsOf(USER_FIELDS) : {};
+      if (Object.keys(named).length) setErrors(named);
       else setError(e instanceof Error ? e.message : 'Something went wrong');
     }
   };
