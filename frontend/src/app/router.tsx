@@ -1,4 +1,6 @@
+import type { ReactElement } from 'react';
 import { createBrowserRouter } from 'react-router-dom';
+import type { RouteObject } from 'react-router-dom';
 
 import { AppLayout } from '../components/AppLayout';
 import { ForbiddenPage, NotFoundPage } from '../components/ErrorPages';
@@ -12,23 +14,38 @@ import { ContactsPage } from '../features/contacts/components/ContactsPage';
 import { DashboardPage } from '../features/dashboard/components/DashboardPage';
 import { RolesPage } from '../features/roles/components/RolesPage';
 import { UsersPage } from '../features/users/components/UsersPage';
+import { NAV_ITEMS } from '../lib/authorization';
+import type { AppRoute } from '../lib/authorization';
 
-export const router = createBrowserRouter([
+/** The screen of each path of the route table (lib/authorization): a path without one fails typecheck. */
+const SCREENS: Record<AppRoute, ReactElement> = {
+  '/': <DashboardPage />,
+  '/companies': <CompaniesPage />,
+  '/contacts': <ContactsPage />,
+  '/users': <UsersPage />,
+  '/roles': <RolesPage />,
+  '/audit': <AuditPage />,
+  '/account': <AccountPage />,
+};
+
+/** A screen of the table, behind the permission the table names for it. */
+const screen = (to: AppRoute): RouteObject => {
+  const element = <RequirePermission route={to}>{SCREENS[to]}</RequirePermission>;
+  return to === '/' ? { index: true, element } : { path: to.slice(1), element };
+};
+
+export const routes: RouteObject[] = [
   { path: '/sign-in', element: <SignInPage /> },
   { path: '/sign-up', element: <SignUpPage /> },
   {
     path: '/',
     element: <AppLayout />,
     children: [
-      { index: true, element: <DashboardPage /> },
-      { path: 'companies', element: <RequirePermission route="/companies"><CompaniesPage /></RequirePermission> },
-      { path: 'contacts', element: <RequirePermission route="/contacts"><ContactsPage /></RequirePermission> },
-      { path: 'users', element: <RequirePermission route="/users"><UsersPage /></RequirePermission> },
-      { path: 'roles', element: <RequirePermission route="/roles"><RolesPage /></RequirePermission> },
-      { path: 'audit', element: <RequirePermission route="/audit"><AuditPage /></RequirePermission> },
-      { path: 'account', element: <AccountPage /> },
+      ...NAV_ITEMS.map((item) => screen(item.to)),
       { path: 'forbidden', element: <ForbiddenPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },
-]);
+];
+
+export const router = createBrowserRouter(routes);

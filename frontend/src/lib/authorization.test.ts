@@ -34,7 +34,10 @@ describe('permission-filtered navigation', () => {
     expect(routePermission('/roles')).toBe('users:read');
     expect(routePermission('/audit')).toBe('audit:read');
     expect(routePermission('/account')).toBeUndefined();
-    for (const item of items) expect(routePermission(item.to as never)).toBe(item.permission);
+    for (const item of NAV_ITEMS) {
+      const entry: NavItem = item;
+      expect(routePermission(item.to)).toBe(entry.permission);
+    }
   });
 
   it('answers can() from the permission list only', () => {

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 
 import { api, unwrap } from '../../../lib/api/client';
+import type { Permission } from '../../../lib/authorization';
 
 type Page = { items: unknown[]; next_cursor?: string | null };
 
@@ -9,8 +10,8 @@ function count(page: Page): string {
   return page.next_cursor ? `${page.items.length}+` : String(page.items.length);
 }
 
-export function useCounts(permissions: string[]) {
-  const has = (p: string) => permissions.includes(p);
+export function useCounts(permissions: readonly Permission[]) {
+  const has = (p: Permission) => permissions.includes(p);
   return useQuery({
     queryKey: ['dashboard', permissions],
     queryFn: async () => {

@@ -1,0 +1,73 @@
+// The one route → permission table (lib/authorization) is what the router
+// guards with and what the navigation lists: every navigation entry has a
+// route, behind the permission the table names for it.
+import { MantineProvider } from '@mantine/core';
+import { cleanup, render, screen } from '@testing-library/react';
+import { isValidElement } from 'react';
+import { MemoryRouter, matchRoutes } from 'react-router-dom';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+import { RequirePermission } from '../components/RequirePermission';
+import { NAV_ITEMS } from '../lib/authorization';
+import type { NavItem, Permission } from '../lib/authorization';
+import { routes } from './router';
+
+const held = vi.hoisted((): { permissions: Permission[] } => ({ permissions: [] }));
+vi.mock('../lib/session', async (original) => ({
+  ...(await original<typeof import('../lib/session')>()),
+  usePermissions: () => held.permissions,
+}));
+
+afterEach(cleanup);
+
+const table: readonly NavItem[] = NAV_ITEMS;
+
+describe('route table', () => {
+  it('lists each path once', () => {
+    expect(new Set(table.map((i) => i.to)).size).toBe(table.length);
+  });
+
+  it.each(NAV_ITEMS.map((item) => [item.to, item] as const))('routes %s to its screen behind RequirePermission', (to, item) => {
+    const matched = matchRoutes(routes, to);
+    const leaf = matched?.at(-1)?.route;
+    expect(leaf, `no route for ${to}`).toBeDefined();
+    expect(leaf?.path).not.toBe('*');
+    const element = leaf?.element;
+    expect(isValidElement<{ route: string }>(element) && element.type === RequirePermission).toBe(true);
+    expect(isValidElement<{ route: string }>(element) && element.props.route).toBe(item.to);
+  });
+
+  it('guards no screen that the navigation does not list', () => {
+    const guarded = routes.flatMap((r) => r.children ?? []).filter((r) => isValidElement(r.element) && r.element.type === RequirePermission);
+    expect(guarded).toHaveLength(table.length);
+  });
+
+  const guardedItems = NAV_ITEMS.flatMap((item) => {
+    const entry: NavItem = item;
+    return entry.permission ? [[item.to, entry.permission] as const] : [];
+  });
+
+  it.each(guardedItems)('shows %s only with %s', (to, permission) => {
+    const all = table.flatMap((i): Permission[] => (i.permission ? [i.permission] : []));
+    const view = () =>
+      render(
+        <MantineProvider>
+          <MemoryRouter>
+            <RequirePermission route={to}>
+              <p>the screen</p>
+            </RequirePermission>
+          </MemoryRouter>
+        </MantineProvider>,
+      );
+
+    held.permissions = all.filter((p) => p !== permission);
+    view();
+    expect(screen.getByTestId('forbidden')).toBeTruthy();
+    expect(screen.queryByText('the screen')).toBeNull();
+    cleanup();
+
+    held.permissions = [permission];
+    view();
+    expect(screen.getByText('the screen')).toBeTruthy();
+  });
+});
