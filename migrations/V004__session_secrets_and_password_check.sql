@@ -21,6 +21,8 @@
 --   superuser), so they are dropped and created again, and the trigram
 --   indexes built again (index scans need no privilege on the operator class).
 -- ============================================================================
+-- Fail fast rather than queue behind a long transaction while holding locks.
+SET lock_timeout = '5s';
 ALTER TABLE sessions ADD COLUMN secret_hash bytea CHECK (length(secret_hash) = 32);
 COMMENT ON COLUMN sessions.secret_hash IS
   'SHA-256 of the session secret (the access token''s ssec claim, app.session_secret per request). '

@@ -26,9 +26,8 @@ DROP POLICY IF EXISTS "nobody inserts users directly" ON users;
 CREATE POLICY "nobody inserts users directly" ON users FOR INSERT TO tenet_api
   WITH CHECK (false);
 
-DROP POLICY IF EXISTS "users rename themselves, managers rename their members" ON users;
-DROP POLICY IF EXISTS "users rename themselves, managers rename accounts only their tenant holds" ON users;
-CREATE POLICY "users rename themselves, managers rename accounts only their tenant holds" ON users FOR UPDATE TO tenet_api
+DROP POLICY IF EXISTS "users rename themselves, managers the accounts only here" ON users;
+CREATE POLICY "users rename themselves, managers the accounts only here" ON users FOR UPDATE TO tenet_api
   USING (
     (id = (SELECT app.current_user_id()) AND (SELECT app.current_tenant_id()) IS NOT NULL)
     OR ((SELECT app.has_permission('users:manage')) AND app.user_belongs_only_here(id)))

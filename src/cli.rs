@@ -52,6 +52,13 @@ pub enum Admin {
     },
     /// Print every table's RLS state, policies and grants from the live catalog.
     PolicyReport,
+    /// Run the lint catalog (sql/lints/) against the live database; exits 1
+    /// when any rule does not hold.
+    Lint {
+        /// Print the findings as JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Verify a tenant's audit hash chain (by slug or id); exits 1 and names the
     /// first broken entry when it does not verify. With --checkpoint FILE (from
     /// audit-checkpoint), checks every tenant of the checkpoint instead and
@@ -96,6 +103,7 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Admin(Admin::AuditVerify { checkpoint: Some(file), .. }) => audit_verify_checkpoint(file).await,
         Command::Admin(Admin::AuditVerify { tenant, .. }) => audit_verify(tenant.unwrap_or_default()).await,
         Command::Admin(Admin::AuditCheckpoint) => audit_checkpoint().await,
+        Command::Admin(Admin::Lint { json }) => lint(json).await,
         Command::Admin(Admin::PolicyReport) => {
             let client = db::connect(&config::database_url()?).await?;
             print!("{}", db::report::policy_report(&client).await?);
@@ -209,4 +217,22 @@ async fn audit_verify_checkpoint(file: std::path::PathBuf) -> CliResult {
         println!("tenant {} ({}): {}", f.tenant_slug.as_deref().unwrap_or("deleted"), f.tenant_id, f.problem);
     }
     Err(format!("{} tenant(s) no longer match the checkpoint", findings.len()).into())
+}
+
+async fn lint(json: bool) -> CliResult {
+    let mut client = db::connect(&config::database_url()?).await?;
+    let findings = db::lint::run(&mut client).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&findings)?);
+    } else {
+        for f in &findings {
+            println!("{} [{}] {}: {}  ({})", f.level, f.lint, f.object, f.detail, f.title);
+        }
+        println!("{} lints, {} findings", db::lint::catalog().len(), findings.len());
+    }
+    if findings.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} lint findings", findings.len()).into())
+    }
 }

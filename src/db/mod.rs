@@ -1,6 +1,7 @@
 //! The database layer: the connection pool, migrations (versioned files plus
 //! the re-applied `sql/` and `policies/` folders), the per-request scope that
 //! carries the request context into Postgres, and the catalog report.
+pub mod lint;
 pub mod migrate;
 pub mod report;
 pub mod scope;

@@ -59,7 +59,8 @@ fn template_name() -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut hasher = Sha256::new();
     for folder in ["migrations", "sql", "policies"] {
-        let mut files: Vec<_> = std::fs::read_dir(root.join(folder)).expect("folder").flatten().map(|e| e.path()).collect();
+        let mut files: Vec<_> =
+            std::fs::read_dir(root.join(folder)).expect("folder").flatten().map(|e| e.path()).filter(|p| p.is_file()).collect();
         files.sort();
         for f in files {
             hasher.update(f.file_name().unwrap_or_default().as_encoded_bytes());

@@ -10,6 +10,7 @@ mod database;
 mod docs;
 mod hardening;
 mod input;
+mod lints;
 mod security;
 mod operations;
 mod rbac;

@@ -1,0 +1,21 @@
+-- title: SECURITY DEFINER function executable beyond its allow-list
+-- level: error
+-- PUBLIC may execute no definer function; tenet_api exactly the documented
+-- allow-list (docs/DATABASE.md, "What tenet_api may execute"). Adding one is
+-- a reviewed change to this list.
+-- (After supabase/splinter 0028/0029 security_definer_function_executable.)
+WITH allowed(name) AS (VALUES
+  ('app.audit_head'), ('app.authorize'), ('app.begin_login'), ('app.change_password'),
+  ('app.current_permissions'), ('app.current_tenant_id'), ('app.find_or_create_user'), ('app.finish_login'),
+  ('app.has_permission'), ('app.holds_all'), ('app.lock_tenant_owners'), ('app.member_permission_keys'),
+  ('app.my_memberships'), ('app.password_salt'), ('app.require_context'), ('app.revoke_own_session'),
+  ('app.role_is_assigned'), ('app.role_permission_keys'), ('app.rotate_refresh_token'), ('app.signup'),
+  ('app.switch_tenant'), ('app.tenant_has_owner'), ('app.user_belongs_only_here'))
+SELECT p.oid::regprocedure::text AS object,
+       CASE WHEN has_function_privilege('public', p.oid, 'EXECUTE') THEN 'executable by PUBLIC'
+            ELSE 'executable by tenet_api but not on the allow-list' END AS detail
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+ WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND p.prosecdef
+   AND (has_function_privilege('public', p.oid, 'EXECUTE')
+        OR (has_function_privilege('tenet_api', p.oid, 'EXECUTE') AND has_schema_privilege('tenet_api', n.oid, 'USAGE')
+            AND n.nspname || '.' || p.proname NOT IN (SELECT name FROM allowed)))
