@@ -60,10 +60,12 @@ $$;
 -- ---------------------------------------------------------------------------
 -- Tenants and their system roles.
 -- ---------------------------------------------------------------------------
-CREATE OR REPLACE FUNCTION app.seed_system_roles(p_tenant_id uuid) RETURNS void
-LANGUAGE sql VOLATILE SECURITY DEFINER
-SET search_path = pg_catalog, public, pg_temp AS $$
-  WITH spec(name, description, perms) AS (VALUES
+-- The four system roles and their permissions (API.md's table), in one place:
+-- app.seed_system_roles() creates them per tenant, app.access_matrix reads them.
+CREATE OR REPLACE FUNCTION app.system_role_permissions()
+RETURNS TABLE (name text, description text, permissions text[])
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  VALUES
     ('owner',  'Full control of the tenant',
        ARRAY['tenant:manage','users:read','users:manage','roles:manage','audit:read',
              'companies:read','companies:write','companies:delete','contacts:read','contacts:write','contacts:delete']),
@@ -74,14 +76,20 @@ SET search_path = pg_catalog, public, pg_temp AS $$
        ARRAY['users:read','companies:read','companies:write','contacts:read','contacts:write']),
     ('viewer', 'Reads CRM data',
        ARRAY['users:read','companies:read','contacts:read'])
-  ), inserted AS (
+$$;
+COMMENT ON FUNCTION app.system_role_permissions() IS 'The four system roles of every tenant and their permission keys (the contract''s table).';
+
+CREATE OR REPLACE FUNCTION app.seed_system_roles(p_tenant_id uuid) RETURNS void
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+  WITH inserted AS (
     INSERT INTO roles (tenant_id, name, description, system)
-    SELECT p_tenant_id, name, description, true FROM spec
+    SELECT p_tenant_id, s.name, s.description, true FROM app.system_role_permissions() s
     ON CONFLICT (tenant_id, name) DO NOTHING
     RETURNING id, name
   )
   INSERT INTO role_permissions (tenant_id, role_id, permission_key)
-  SELECT p_tenant_id, i.id, unnest(s.perms) FROM inserted i JOIN spec s USING (name)
+  SELECT p_tenant_id, i.id, unnest(s.permissions) FROM inserted i JOIN app.system_role_permissions() s USING (name)
 $$;
 COMMENT ON FUNCTION app.seed_system_roles(uuid) IS 'Creates the four read-only system roles of a tenant with the contract''s permission sets.';
 
@@ -545,6 +553,7 @@ BEGIN
   FOREACH f IN ARRAY ARRAY[
     'app.log_security_event(text, uuid, uuid, uuid, text, jsonb)',
     'app.unique_slug(text)',
+    'app.system_role_permissions()',
     'app.seed_system_roles(uuid)',
     'app.create_tenant_with_owner(text, text, text, text, boolean)',
     'app.signup(text, text, text, text, uuid, bytea, bytea, interval)',

@@ -50,8 +50,13 @@ pub enum Admin {
         #[arg(long)]
         name: String,
     },
-    /// Print every table's RLS state, policies and grants from the live catalog.
-    PolicyReport,
+    /// Print every table's RLS state, policies and grants from the live catalog,
+    /// and the access matrix (system role x table x command).
+    PolicyReport {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the lint catalog (sql/lints/) against the live database; exits 1
     /// when any rule does not hold.
     Lint {
@@ -104,9 +109,13 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Admin(Admin::AuditVerify { tenant, .. }) => audit_verify(tenant.unwrap_or_default()).await,
         Command::Admin(Admin::AuditCheckpoint) => audit_checkpoint().await,
         Command::Admin(Admin::Lint { json }) => lint(json).await,
-        Command::Admin(Admin::PolicyReport) => {
+        Command::Admin(Admin::PolicyReport { json }) => {
             let client = db::connect(&config::database_url()?).await?;
-            print!("{}", db::report::policy_report(&client).await?);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&db::report::policy_report_json(&client).await?)?);
+            } else {
+                print!("{}", db::report::policy_report(&client).await?);
+            }
             Ok(())
         }
     }

@@ -1,6 +1,7 @@
 //! `tenet admin policy-report`: every table's RLS state, policies and grants,
 //! read from the live catalog, so a DBA can compare what is installed with
-//! what `policies/` says.
+//! what `policies/` says, and the access matrix (`app.access_matrix`): which
+//! system role may run which command on which table. `--json` prints both.
 use std::fmt::Write;
 
 pub async fn policy_report(client: &tokio_postgres::Client) -> Result<String, tokio_postgres::Error> {
@@ -67,6 +68,17 @@ pub async fn policy_report(client: &tokio_postgres::Client) -> Result<String, to
             let _ = writeln!(out, "  column grant {} ({}) TO {}", c.get::<_, String>(1), c.get::<_, String>(2), c.get::<_, String>(0));
         }
     }
+    let _ = writeln!(out, "\naccess matrix (tenet_api; system roles that may, by the permissions each predicate requires)");
+    for cell in access_matrix(client).await? {
+        let roles: Vec<String> = serde_json::from_value(cell["system_roles"].clone()).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {:<20} {:<7} {}",
+            cell["table"].as_str().unwrap_or_default(),
+            cell["command"].as_str().unwrap_or_default(),
+            if cell["allowed"].as_bool() == Some(true) { roles.join(", ") } else { "nobody".into() }
+        );
+    }
     Ok(out)
 }
 
@@ -76,4 +88,61 @@ fn on_off(v: bool) -> &'static str {
     } else {
         "off"
     }
+}
+
+/// The report as JSON: each table's RLS flags and policies, and the access
+/// matrix (`app.access_matrix`).
+pub async fn policy_report_json(client: &tokio_postgres::Client) -> Result<serde_json::Value, tokio_postgres::Error> {
+    let tables = client
+        .query(
+            "SELECT c.relname::text, c.relrowsecurity, c.relforcerowsecurity, pg_get_userbyid(c.relowner)::text,
+                    coalesce(obj_description(c.oid, 'pg_class'), ''),
+                    coalesce((SELECT jsonb_agg(jsonb_build_object('name', p.policyname, 'command', p.cmd, 'roles', p.roles,
+                                                                  'using', p.qual, 'with_check', p.with_check)
+                                               ORDER BY p.cmd, p.policyname)
+                                FROM pg_policies p WHERE p.schemaname = 'public' AND p.tablename = c.relname), '[]'::jsonb)
+               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname NOT LIKE 'refinery%'
+              ORDER BY 1",
+            &[],
+        )
+        .await?;
+    let tables: Vec<serde_json::Value> = tables
+        .iter()
+        .map(|t| {
+            serde_json::json!({
+                "table": t.get::<_, String>(0),
+                "rls": t.get::<_, bool>(1),
+                "force_rls": t.get::<_, bool>(2),
+                "owner": t.get::<_, String>(3),
+                "comment": t.get::<_, String>(4),
+                "policies": t.get::<_, serde_json::Value>(5),
+            })
+        })
+        .collect();
+    Ok(serde_json::json!({ "tables": tables, "access_matrix": access_matrix(client).await? }))
+}
+
+/// Every row of `app.access_matrix`.
+pub async fn access_matrix(client: &tokio_postgres::Client) -> Result<Vec<serde_json::Value>, tokio_postgres::Error> {
+    let rows = client
+        .query(
+            "SELECT table_name, command, allowed, predicate, permissions, system_roles FROM app.access_matrix
+              ORDER BY table_name, array_position(ARRAY['SELECT','INSERT','UPDATE','DELETE'], command)",
+            &[],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "table": r.get::<_, String>(0),
+                "command": r.get::<_, String>(1),
+                "allowed": r.get::<_, bool>(2),
+                "predicate": r.get::<_, Option<String>>(3),
+                "permissions": r.get::<_, Vec<String>>(4),
+                "system_roles": r.get::<_, Vec<String>>(5),
+            })
+        })
+        .collect())
 }

@@ -544,3 +544,43 @@ async fn policy_report_lists_every_table_with_its_policies() {
     assert!(report.contains("table tenants") && report.contains("RLS on, FORCE on"), "{report}");
     assert!(report.contains("\"members see their own tenant\""), "{report}");
 }
+
+#[tokio::test]
+async fn the_access_matrix_says_which_system_role_may_do_what() {
+    let db = TestDb::new().await;
+    let out = tenet_binary().env("DATABASE_URL", db.owner_url()).args(["admin", "policy-report", "--json"]).output().expect("run tenet");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let cell = |table: &str, command: &str| {
+        report["access_matrix"]
+            .as_array()
+            .expect("matrix")
+            .iter()
+            .find(|c| c["table"] == table && c["command"] == command)
+            .unwrap_or_else(|| panic!("no cell {table} {command}"))
+            .clone()
+    };
+    let roles = |table: &str, command: &str| -> Vec<String> { serde_json::from_value(cell(table, command)["system_roles"].clone()).expect("roles") };
+    assert_eq!(roles("companies", "SELECT"), ["admin", "member", "owner", "viewer"]);
+    assert_eq!(roles("companies", "INSERT"), ["admin", "member", "owner"]);
+    assert_eq!(roles("companies", "DELETE"), ["admin", "owner"]);
+    assert_eq!(roles("tenants", "UPDATE"), ["owner"]);
+    assert_eq!(cell("companies", "DELETE")["permissions"], serde_json::json!(["companies:delete"]));
+    assert!(cell("companies", "SELECT")["predicate"].as_str().expect("predicate").contains("current_tenant_id"));
+    // Nobody deletes or edits audit entries.
+    assert_eq!(cell("audit_log", "DELETE")["allowed"], false);
+    assert_eq!(cell("audit_log", "UPDATE")["allowed"], false);
+    assert!(report["tables"].as_array().expect("tables").iter().any(|t| t["table"] == "contacts" && t["force_rls"] == true));
+
+    // The same as a view a DBA can query.
+    let owner = connect(&db.owner_url()).await;
+    let viewer_writes: i64 = owner
+        .query_one(
+            "SELECT count(*) FROM app.access_matrix WHERE 'viewer' = ANY (system_roles) AND command <> 'SELECT'",
+            &[],
+        )
+        .await
+        .expect("view")
+        .get(0);
+    assert_eq!(viewer_writes, 0, "a viewer writes nothing");
+}
