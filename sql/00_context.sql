@@ -28,12 +28,18 @@ COMMENT ON FUNCTION app.setting_uuid(text) IS 'The uuid in a transaction-local s
 
 CREATE OR REPLACE FUNCTION app.current_user_id() RETURNS uuid
 LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT app.setting_uuid('app.user_id') $$;
+COMMENT ON FUNCTION app.current_user_id() IS
+  'The user of the request context (app.user_id), or NULL. Not proof of anything alone: policies pair it with app.current_tenant_id().';
 
 CREATE OR REPLACE FUNCTION app.current_session_id() RETURNS uuid
 LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT app.setting_uuid('app.session_id') $$;
+COMMENT ON FUNCTION app.current_session_id() IS
+  'The session of the request context (app.session_id), or NULL.';
 
 CREATE OR REPLACE FUNCTION app.request_id() RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT left(nullif(current_setting('app.request_id', true), ''), 200) $$;
+COMMENT ON FUNCTION app.request_id() IS
+  'The request id of the context (app.request_id, at most 200 characters), recorded in audit entries.';
 
 CREATE OR REPLACE FUNCTION app.client_ip() RETURNS inet
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
@@ -43,12 +49,16 @@ EXCEPTION WHEN invalid_text_representation THEN
   RETURN NULL;
 END
 $$;
+COMMENT ON FUNCTION app.client_ip() IS
+  'The client address of the context (app.client_ip), or NULL when unset or malformed.';
 
 CREATE OR REPLACE FUNCTION app.user_agent() RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
   -- Stored safely: control characters removed, at most 512 characters.
   SELECT left(nullif(regexp_replace(current_setting('app.user_agent', true), '[[:cntrl:]]', '', 'g'), ''), 512)
 $$;
+COMMENT ON FUNCTION app.user_agent() IS
+  'The user agent of the context, control characters removed, at most 512 characters.';
 
 -- ---------------------------------------------------------------------------
 -- The validated tenant: live session + active membership, or NULL.
@@ -147,6 +157,8 @@ BEGIN
   RETURN app.current_permissions();
 END
 $$;
+COMMENT ON FUNCTION app.authorize() IS
+  'Run by every authenticated request right after its context: NULL when the context is not a live session of an active member (401), else the caller''s permission keys.';
 
 REVOKE ALL ON FUNCTION app.setting_uuid(text), app.current_user_id(), app.current_session_id(), app.request_id(),
   app.client_ip(), app.user_agent(), app.current_tenant_id(), app.current_permissions(), app.has_permission(text),

@@ -36,6 +36,8 @@ BEGIN
   RETURN NULL;
 END
 $$;
+COMMENT ON FUNCTION app.revoke_sessions_of_membership() IS
+  'Trigger: deactivating or removing a membership revokes that member''s sessions in that tenant.';
 REVOKE ALL ON FUNCTION app.revoke_sessions_of_membership() FROM PUBLIC;
 
 CREATE OR REPLACE TRIGGER memberships_revoke_sessions AFTER UPDATE OF active OR DELETE ON memberships

@@ -24,9 +24,13 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     coalesce(r.actor_id::text, ''), r.action, r.entity, coalesce(r.record_id::text, ''), r.changes::text,
     coalesce(r.request_id, ''), coalesce(r.ip::text, ''), coalesce(r.user_agent, '')), 'UTF8')
 $$;
+COMMENT ON FUNCTION app.audit_content(audit_log) IS
+  'The hashed content of an audit entry: every column in a fixed format (see docs/AUDIT.md).';
 
 CREATE OR REPLACE FUNCTION app.audit_zero_hash() RETURNS bytea
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT decode(repeat('00', 32), 'hex') $$;
+COMMENT ON FUNCTION app.audit_zero_hash() IS
+  '32 zero bytes: the prev_hash of a tenant''s first audit entry.';
 
 CREATE OR REPLACE FUNCTION app.audit_append(
   p_tenant uuid, p_action text, p_entity text, p_record uuid, p_changes jsonb, p_actor uuid)
@@ -108,6 +112,8 @@ BEGIN
   RETURN NULL;
 END
 $$;
+COMMENT ON FUNCTION app.audit_row() IS
+  'Row trigger of every audited table: appends the change (actor, action, record, changed values) to the tenant''s audit chain.';
 
 -- ---------------------------------------------------------------------------
 -- Append-only.
@@ -134,6 +140,8 @@ BEGIN
   RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
 END
 $$;
+COMMENT ON FUNCTION app.audit_guard() IS
+  'Trigger: refuses UPDATE, DELETE and TRUNCATE of audit_log for everyone, unless the logged maintenance switch is on.';
 
 CREATE OR REPLACE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
   FOR EACH ROW EXECUTE FUNCTION app.audit_guard();
@@ -241,6 +249,8 @@ BEGIN
     MESSAGE = format('%s of %s refused: the audit chain only moves forward', TG_OP, TG_TABLE_NAME);
 END
 $$;
+COMMENT ON FUNCTION app.audit_chain_guard() IS
+  'Trigger: the chain heads only move forward and anchors are append-only; any other change is refused and logged.';
 
 CREATE OR REPLACE TRIGGER audit_chain_heads_forward_only BEFORE UPDATE OR DELETE ON audit_chain_heads
   FOR EACH ROW EXECUTE FUNCTION app.audit_chain_guard();

@@ -36,6 +36,8 @@ BEGIN
   END IF;
 END
 $$;
+COMMENT ON FUNCTION app.log_security_event(text, uuid, uuid, uuid, text, jsonb) IS
+  'Records a security event: into the tenant''s audit chain, or for operators only (security_events) when no tenant is known.';
 
 -- ---------------------------------------------------------------------------
 -- Slugs: lower-case words joined by '-', unique across tenants.
@@ -56,6 +58,8 @@ BEGIN
   RETURN candidate;
 END
 $$;
+COMMENT ON FUNCTION app.unique_slug(text) IS
+  'A URL slug for a tenant name, unique across tenants.';
 
 -- ---------------------------------------------------------------------------
 -- Tenants and their system roles.
@@ -135,6 +139,8 @@ EXCEPTION WHEN unique_violation THEN
   RAISE EXCEPTION USING ERRCODE = 'TN409', MESSAGE = 'An account with this email already exists.';
 END
 $$;
+COMMENT ON FUNCTION app.create_tenant_with_owner(text, text, text, text, boolean) IS
+  'Creates a tenant, its system roles and its owner (a new account, or an existing one for tenet admin create-tenant). Not executable by the API role.';
 
 -- Sign-up from the API: a new account only (an existing email is 409), and
 -- its first session, opened in the same call.
@@ -155,6 +161,8 @@ BEGIN
                       p_session_id;
 END
 $$;
+COMMENT ON FUNCTION app.signup(text, text, text, text, uuid, bytea, bytea, interval) IS
+  'Sign-up: a new tenant and its new owner account, and the owner''s first session (hashes of its secret and refresh token), in one call.';
 
 -- ---------------------------------------------------------------------------
 -- Login: the database decides.
@@ -187,6 +195,8 @@ SET search_path = pg_catalog, public, pg_temp AS $$
          END
     FROM recent
 $$;
+COMMENT ON FUNCTION app.login_retry_after(text) IS
+  'Seconds until an email may try to log in again (10 failures since its last success within 15 minutes), or NULL.';
 
 -- The salt part of a bcrypt hash ("$2b$12$" and 22 characters).
 CREATE OR REPLACE FUNCTION app.bcrypt_salt(p_hash text) RETURNS text
@@ -399,6 +409,8 @@ BEGIN
   RETURN QUERY SELECT 'invalid'::text, NULL::uuid, NULL::uuid, NULL::uuid;
 END
 $$;
+COMMENT ON FUNCTION app.rotate_refresh_token(bytea, bytea) IS
+  'Refresh-token rotation with reuse detection: ok (rotated), reused (a rotated-out token: the session is revoked, logged once), invalid.';
 
 -- ---------------------------------------------------------------------------
 -- Operations on the caller's own session(s). They act only on the session
@@ -416,6 +428,8 @@ BEGIN
   RETURN v_tenant;
 END
 $$;
+COMMENT ON FUNCTION app.require_context() IS
+  'The tenant of a valid request context; raises TN401 otherwise. Used by the functions that act on the caller''s own session.';
 
 CREATE OR REPLACE FUNCTION app.revoke_own_session(p_session_id uuid, p_reason text) RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -437,6 +451,8 @@ BEGIN
   RETURN v_found;
 END
 $$;
+COMMENT ON FUNCTION app.revoke_own_session(uuid, text) IS
+  'Revokes one of the caller''s own live sessions (logout or revocation) and logs it.';
 
 -- Changing the password: like a login, the server hashes the current
 -- password with the salt app.password_salt() answers, and the database
@@ -523,6 +539,8 @@ BEGIN
   RETURN QUERY SELECT v_to, v_expires;
 END
 $$;
+COMMENT ON FUNCTION app.switch_tenant(text, bytea) IS
+  'Moves the caller''s session to another tenant they actively belong to and rotates its refresh token.';
 
 -- Every tenant the caller belongs to, with their roles there.
 CREATE OR REPLACE FUNCTION app.my_memberships()
@@ -545,6 +563,8 @@ BEGIN
    ORDER BY t.name, t.id;
 END
 $$;
+COMMENT ON FUNCTION app.my_memberships() IS
+  'Every tenant the caller actively belongs to, with their role names there.';
 
 DO $$
 DECLARE

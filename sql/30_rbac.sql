@@ -17,6 +17,8 @@ LANGUAGE sql STABLE
 SET search_path = pg_catalog, public, pg_temp AS $$
   SELECT pg_has_role(current_user, c.relowner, 'USAGE') FROM pg_catalog.pg_class c WHERE c.oid = tbl
 $$;
+COMMENT ON FUNCTION app.acting_as_owner(regclass) IS
+  'Whether the current role owns the table: the owner''s SECURITY DEFINER functions pass the guards (they check on their own).';
 
 -- Whether the request context holds every permission in the list.
 CREATE OR REPLACE FUNCTION app.holds_all(perms text[]) RETURNS boolean
@@ -24,6 +26,8 @@ LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
   SELECT coalesce(perms, '{}') <@ app.current_permissions()
 $$;
+COMMENT ON FUNCTION app.holds_all(text[]) IS
+  'Whether the request context holds every one of the given permission keys.';
 
 -- The permissions of a role / a member of the *current* tenant (empty for
 -- anything outside it): the API role may call them, they reveal nothing of
@@ -36,6 +40,8 @@ SET search_path = pg_catalog, public, pg_temp AS $$
   SELECT coalesce(array_agg(permission_key), '{}') FROM role_permissions
    WHERE tenant_id = app.current_tenant_id() AND role_id = p_role
 $$;
+COMMENT ON FUNCTION app.role_permission_keys(uuid) IS
+  'Permission keys of a role of the current tenant.';
 
 CREATE OR REPLACE FUNCTION app.member_permission_keys(p_user uuid) RETURNS text[]
 LANGUAGE sql STABLE SECURITY DEFINER
@@ -44,6 +50,8 @@ SET search_path = pg_catalog, public, pg_temp AS $$
     FROM membership_roles mr JOIN role_permissions rp ON rp.tenant_id = mr.tenant_id AND rp.role_id = mr.role_id
    WHERE mr.tenant_id = app.current_tenant_id() AND mr.user_id = p_user
 $$;
+COMMENT ON FUNCTION app.member_permission_keys(uuid) IS
+  'Permission keys a member holds through their roles in the current tenant (used by the escalation guards).';
 
 -- Whether a role of the current tenant is assigned to anyone (whether or not
 -- the caller may read the assignments).
@@ -52,6 +60,8 @@ LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
   SELECT EXISTS (SELECT 1 FROM membership_roles WHERE tenant_id = app.current_tenant_id() AND role_id = p_role)
 $$;
+COMMENT ON FUNCTION app.role_is_assigned(uuid) IS
+  'Whether a role of the current tenant is assigned to any member.';
 
 -- Serialises changes that could remove a tenant's last owner: two owners
 -- demoting each other concurrently must not both succeed. The lock is held
@@ -61,6 +71,8 @@ LANGUAGE sql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
   SELECT pg_advisory_xact_lock(hashtextextended('tenet.owners:' || p_tenant::text, 0))
 $$;
+COMMENT ON FUNCTION app.lock_tenant_owners(uuid) IS
+  'Takes the per-tenant advisory lock that serialises changes to who is an owner.';
 
 -- Whether a tenant still has an active member holding the system role owner.
 CREATE OR REPLACE FUNCTION app.tenant_has_owner(p_tenant uuid) RETURNS boolean
@@ -74,6 +86,8 @@ SET search_path = pg_catalog, public, pg_temp AS $$
           JOIN roles r ON r.tenant_id = mr.tenant_id AND r.id = mr.role_id
          WHERE m.tenant_id = p_tenant AND m.active AND r.system AND r.name = 'owner')
 $$;
+COMMENT ON FUNCTION app.tenant_has_owner(uuid) IS
+  'Whether the tenant still has an active owner (checked after changes, under app.lock_tenant_owners).';
 
 -- The escalation checks run BEFORE each row changes, so they judge the actor
 -- by what they held before the statement (an actor granting themselves a role
@@ -103,6 +117,8 @@ BEGIN
   RETURN r;
 END
 $$;
+COMMENT ON FUNCTION app.guard_role_permissions() IS
+  'Trigger: system roles'' permissions are read-only (TN409); nobody grants or revokes a permission they do not hold (TN403).';
 
 CREATE OR REPLACE TRIGGER role_permissions_guard BEFORE INSERT OR DELETE ON role_permissions
   FOR EACH ROW EXECUTE FUNCTION app.guard_role_permissions();
@@ -133,6 +149,8 @@ BEGIN
   RETURN NULL;
 END
 $$;
+COMMENT ON FUNCTION app.guard_membership_roles() IS
+  'Trigger: nobody assigns or unassigns a role holding permissions they lack (TN403); the last owner stays (TN409).';
 
 CREATE OR REPLACE TRIGGER membership_roles_guard_before BEFORE INSERT OR DELETE ON membership_roles
   FOR EACH ROW EXECUTE FUNCTION app.guard_membership_roles();
@@ -165,6 +183,8 @@ BEGIN
   RETURN NULL;
 END
 $$;
+COMMENT ON FUNCTION app.guard_memberships() IS
+  'Trigger: deactivating or removing a member needs every permission they hold (TN403); the last owner stays (TN409).';
 
 CREATE OR REPLACE TRIGGER memberships_guard_before BEFORE UPDATE OF active OR DELETE ON memberships
   FOR EACH ROW EXECUTE FUNCTION app.guard_memberships();
@@ -196,6 +216,8 @@ BEGIN
   RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
 END
 $$;
+COMMENT ON FUNCTION app.guard_roles() IS
+  'Trigger: system roles are read-only and cannot be created; a role still assigned cannot be deleted (TN409).';
 
 CREATE OR REPLACE TRIGGER roles_guard BEFORE INSERT OR UPDATE OR DELETE ON roles
   FOR EACH ROW EXECUTE FUNCTION app.guard_roles();
@@ -228,6 +250,8 @@ BEGIN
   RETURN QUERY SELECT v_id, true;
 END
 $$;
+COMMENT ON FUNCTION app.find_or_create_user(text, text, text) IS
+  'POST /api/users: the id of the account with this email, created (with the given hash) when it does not exist. Needs users:manage.';
 
 -- Renaming a global account: its holder, or a users:manage holder of the
 -- only tenant the account belongs to (never across tenants).
@@ -237,6 +261,8 @@ SET search_path = pg_catalog, public, pg_temp AS $$
   SELECT EXISTS (SELECT 1 FROM memberships WHERE user_id = p_user AND tenant_id = app.current_tenant_id())
      AND NOT EXISTS (SELECT 1 FROM memberships WHERE user_id = p_user AND tenant_id <> app.current_tenant_id())
 $$;
+COMMENT ON FUNCTION app.user_belongs_only_here(uuid) IS
+  'Whether an account belongs to the current tenant and no other (a tenant may rename only such accounts).';
 
 REVOKE ALL ON FUNCTION app.acting_as_owner(regclass), app.holds_all(text[]), app.role_permission_keys(uuid),
   app.member_permission_keys(uuid), app.role_is_assigned(uuid), app.lock_tenant_owners(uuid),

@@ -48,6 +48,7 @@ const DEFECTS: &[(&str, &str)] = &[
         "CREATE POLICY \"a policy whose name is far longer than the sixty-three bytes PostgreSQL keeps\" ON companies
            FOR SELECT TO tenet_api USING (false)",
     ),
+    ("0015_missing_comment", "CREATE FUNCTION app.scratch() RETURNS int LANGUAGE sql AS 'SELECT 1'; REVOKE ALL ON FUNCTION app.scratch() FROM PUBLIC"),
 ];
 
 #[tokio::test]
