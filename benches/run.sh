@@ -138,7 +138,7 @@ t_seed=$(now)
 # Tenant 1 through the CLI; its bcrypt hash (cost 10) is reused for every owner.
 DATABASE_URL="$OWNER_URL" TENET_OWNER_PASSWORD="$BENCH_PASSWORD" BCRYPT_COST=10 RUST_LOG=warn \
   "$TENET" admin create-tenant --tenant-name "Bench Tenant 0001" --email owner0001@bench.example --name "Owner 0001" >/dev/null
-HASH=$(psql "$OWNER_URL" -Atqc "SELECT password_hash FROM users WHERE lower(email) = 'owner0001@bench.example'")
+HASH=$(psql "$OWNER_URL" -Atqc "SELECT s.password_hash FROM app_private.user_secrets s JOIN users u ON u.id = s.user_id WHERE lower(u.email) = 'owner0001@bench.example'")
 if [ "$TENANTS" -ge 2 ]; then
   psql "$OWNER_URL" -q -v ON_ERROR_STOP=1 -v tenants="$TENANTS" -v hash="$HASH" -f benches/seed_tenants.sql >"$OUT/seed_tenants.log"
 fi

@@ -25,17 +25,5 @@ CREATE POLICY "audit entries are never deleted" ON audit_log FOR DELETE TO tenet
 REVOKE ALL ON audit_log FROM PUBLIC, tenet_api;
 GRANT SELECT ON audit_log TO tenet_api;
 
--- The chain bookkeeping: the owner's functions only.
-ALTER TABLE audit_chain_heads ENABLE ROW LEVEL SECURITY;
-ALTER TABLE audit_chain_heads FORCE ROW LEVEL SECURITY;
-DROP POLICY IF EXISTS "the owner's security definer functions act on every row" ON audit_chain_heads;
-CREATE POLICY "the owner's security definer functions act on every row" ON audit_chain_heads FOR ALL TO CURRENT_USER
-  USING (true) WITH CHECK (true);
-REVOKE ALL ON audit_chain_heads FROM PUBLIC, tenet_api;
-
-ALTER TABLE audit_chain_anchors ENABLE ROW LEVEL SECURITY;
-ALTER TABLE audit_chain_anchors FORCE ROW LEVEL SECURITY;
-DROP POLICY IF EXISTS "the owner's security definer functions act on every row" ON audit_chain_anchors;
-CREATE POLICY "the owner's security definer functions act on every row" ON audit_chain_anchors FOR ALL TO CURRENT_USER
-  USING (true) WITH CHECK (true);
-REVOKE ALL ON audit_chain_anchors FROM PUBLIC, tenet_api;
+-- The chain bookkeeping (heads and anchors) lives in schema app_private,
+-- which the API role cannot even name: no policies needed there (V007).

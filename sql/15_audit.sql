@@ -38,7 +38,7 @@ RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
-  v_head audit_chain_heads;
+  v_head app_private.audit_chain_heads;
   r audit_log;
 BEGIN
   IF p_tenant IS NULL THEN
@@ -46,11 +46,11 @@ BEGIN
   END IF;
   -- Lock this tenant's chain head until commit: appends to one tenant are
   -- serialised, other tenants are not affected.
-  SELECT * INTO v_head FROM audit_chain_heads WHERE tenant_id = p_tenant FOR UPDATE;
+  SELECT * INTO v_head FROM app_private.audit_chain_heads WHERE tenant_id = p_tenant FOR UPDATE;
   IF NOT FOUND THEN
-    INSERT INTO audit_chain_heads (tenant_id, seq, hash) VALUES (p_tenant, 0, app.audit_zero_hash())
+    INSERT INTO app_private.audit_chain_heads (tenant_id, seq, hash) VALUES (p_tenant, 0, app.audit_zero_hash())
     ON CONFLICT (tenant_id) DO NOTHING;
-    SELECT * INTO v_head FROM audit_chain_heads WHERE tenant_id = p_tenant FOR UPDATE;
+    SELECT * INTO v_head FROM app_private.audit_chain_heads WHERE tenant_id = p_tenant FOR UPDATE;
   END IF;
 
   r.tenant_id   := p_tenant;
@@ -69,7 +69,7 @@ BEGIN
   r.hash        := sha256(r.prev_hash || app.audit_content(r));
 
   INSERT INTO audit_log SELECT r.*;
-  UPDATE audit_chain_heads SET seq = r.seq, hash = r.hash WHERE tenant_id = p_tenant;
+  UPDATE app_private.audit_chain_heads SET seq = r.seq, hash = r.hash WHERE tenant_id = p_tenant;
 END
 $$;
 COMMENT ON FUNCTION app.audit_append(uuid, text, text, uuid, jsonb, uuid) IS
@@ -130,7 +130,7 @@ BEGIN
       HINT = 'Maintenance needs SET LOCAL tenet.audit_maintenance = ''<reason>'' and is itself recorded (docs/AUDIT.md).';
   END IF;
   IF TG_OP = 'TRUNCATE' THEN
-    INSERT INTO security_events (action, details)
+    INSERT INTO app_private.security_events (action, details)
     VALUES ('audit.maintenance', jsonb_build_object('operation', 'truncate', 'reason', v_reason, 'db_user', session_user::text));
     RETURN NULL;
   END IF;
@@ -157,18 +157,18 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
   r audit_log;
-  v_head audit_chain_heads;
+  v_head app_private.audit_chain_heads;
   v_prev bytea;
   v_next bigint;
   v_count bigint := 0;
 BEGIN
-  SELECT * INTO v_head FROM audit_chain_heads h WHERE h.tenant_id = p_tenant;
+  SELECT * INTO v_head FROM app_private.audit_chain_heads h WHERE h.tenant_id = p_tenant;
   FOR r IN SELECT * FROM audit_log a WHERE a.tenant_id = p_tenant ORDER BY a.seq LOOP
     IF v_prev IS NULL THEN
       IF r.seq = 1 THEN
         v_prev := app.audit_zero_hash();
       ELSE
-        SELECT an.hash INTO v_prev FROM audit_chain_anchors an WHERE an.tenant_id = p_tenant AND an.seq = r.seq - 1;
+        SELECT an.hash INTO v_prev FROM app_private.audit_chain_anchors an WHERE an.tenant_id = p_tenant AND an.seq = r.seq - 1;
         IF v_prev IS NULL THEN
           RETURN QUERY SELECT false, v_count, r.seq, r.id, 'entries before this one are missing and no archive anchor covers them';
           RETURN;
@@ -240,7 +240,7 @@ BEGIN
     RETURN NEW; -- an append
   END IF;
   IF v_reason IS NOT NULL THEN
-    INSERT INTO security_events (action, details)
+    INSERT INTO app_private.security_events (action, details)
     VALUES ('audit.maintenance', jsonb_build_object('operation', lower(TG_OP), 'table', TG_TABLE_NAME,
                                                     'reason', v_reason, 'db_user', session_user::text));
     RETURN CASE TG_OP WHEN 'DELETE' THEN OLD WHEN 'TRUNCATE' THEN NULL ELSE NEW END;
@@ -252,11 +252,11 @@ $$;
 COMMENT ON FUNCTION app.audit_chain_guard() IS
   'Trigger: the chain heads only move forward and anchors are append-only; any other change is refused and logged.';
 
-CREATE OR REPLACE TRIGGER audit_chain_heads_forward_only BEFORE UPDATE OR DELETE ON audit_chain_heads
+CREATE OR REPLACE TRIGGER audit_chain_heads_forward_only BEFORE UPDATE OR DELETE ON app_private.audit_chain_heads
   FOR EACH ROW EXECUTE FUNCTION app.audit_chain_guard();
-CREATE OR REPLACE TRIGGER audit_chain_heads_no_truncate BEFORE TRUNCATE ON audit_chain_heads
+CREATE OR REPLACE TRIGGER audit_chain_heads_no_truncate BEFORE TRUNCATE ON app_private.audit_chain_heads
   FOR EACH STATEMENT EXECUTE FUNCTION app.audit_chain_guard();
-CREATE OR REPLACE TRIGGER audit_chain_anchors_append_only BEFORE UPDATE OR DELETE ON audit_chain_anchors
+CREATE OR REPLACE TRIGGER audit_chain_anchors_append_only BEFORE UPDATE OR DELETE ON app_private.audit_chain_anchors
   FOR EACH ROW EXECUTE FUNCTION app.audit_chain_guard();
 
 REVOKE ALL ON FUNCTION app.audit_content(audit_log), app.audit_zero_hash(),
@@ -280,7 +280,7 @@ BEGIN
   RETURN QUERY
   SELECT v_tenant, coalesce(h.seq, 0), encode(coalesce(h.hash, app.audit_zero_hash()), 'hex'),
          (SELECT a.occurred_at FROM audit_log a WHERE a.tenant_id = v_tenant AND a.seq = h.seq)
-    FROM (SELECT 1) one LEFT JOIN audit_chain_heads h ON h.tenant_id = v_tenant;
+    FROM (SELECT 1) one LEFT JOIN app_private.audit_chain_heads h ON h.tenant_id = v_tenant;
 END
 $$;
 COMMENT ON FUNCTION app.audit_head() IS

@@ -5,8 +5,8 @@
 -- Every function here is SECURITY DEFINER, owned by the migration owner,
 -- pins search_path, validates its arguments and returns only what the caller
 -- needs (DATABASE.md invariant 7). tenet_api may EXECUTE them; it holds no
--- direct write privilege on users, sessions, refresh_tokens, login_attempts
--- or security_events.
+-- direct write privilege on users, sessions, app_private.refresh_tokens, app_private.login_attempts
+-- or app_private.security_events.
 --
 -- Errors meant for clients use SQLSTATE 'TN' || <http status> with a message
 -- safe to show (mapped in src/error.rs); anything else is an opaque 500.
@@ -30,14 +30,14 @@ BEGIN
       p_user_id);
   ELSE
     -- No tenant (an unknown email): kept where only operators see it.
-    INSERT INTO security_events (action, tenant_id, user_id, session_id, email, details, request_id, ip, user_agent)
+    INSERT INTO app_private.security_events (action, tenant_id, user_id, session_id, email, details, request_id, ip, user_agent)
     VALUES (p_action, NULL, p_user_id, p_session_id, left(lower(p_email), 320), coalesce(p_details, '{}'),
             app.request_id(), app.client_ip(), app.user_agent());
   END IF;
 END
 $$;
 COMMENT ON FUNCTION app.log_security_event(text, uuid, uuid, uuid, text, jsonb) IS
-  'Records a security event: into the tenant''s audit chain, or for operators only (security_events) when no tenant is known.';
+  'Records a security event: into the tenant''s audit chain, or for operators only (app_private.security_events) when no tenant is known.';
 
 -- ---------------------------------------------------------------------------
 -- Slugs: lower-case words joined by '-', unique across tenants.
@@ -120,9 +120,8 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = 'TN409', MESSAGE = 'An account with this email already exists.';
   END IF;
   IF NOT FOUND THEN
-    INSERT INTO users (email, name, password_hash)
-    VALUES (btrim(p_email), btrim(p_name), p_password_hash)
-    RETURNING * INTO v_user;
+    INSERT INTO users (email, name) VALUES (btrim(p_email), btrim(p_name)) RETURNING * INTO v_user;
+    INSERT INTO app_private.user_secrets (user_id, password_hash) VALUES (v_user.id, p_password_hash);
   END IF;
 
   -- The new owner is the actor of everything audited below.
@@ -155,7 +154,7 @@ DECLARE
   r record;
 BEGIN
   SELECT * INTO r FROM app.create_tenant_with_owner(p_tenant_name, p_email, p_name, p_password_hash, false);
-  INSERT INTO login_attempts (email, user_id, tenant_id, succeeded) VALUES (lower(r.user_email), r.user_id, r.tenant_id, true);
+  INSERT INTO app_private.login_attempts (email, user_id, tenant_id, succeeded) VALUES (lower(r.user_email), r.user_id, r.tenant_id, true);
   PERFORM app.start_session(p_session_id, r.user_id, r.tenant_id, p_secret_hash, p_refresh_hash, p_lifetime, 'auth.signup');
   RETURN QUERY SELECT r.tenant_id, r.tenant_name, r.tenant_slug, r.tenant_created_at, r.user_id, r.user_email, r.user_name,
                       p_session_id;
@@ -182,11 +181,11 @@ LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
   WITH recent AS (
     SELECT attempted_at
-      FROM login_attempts
+      FROM app_private.login_attempts
      WHERE email = lower(btrim(p_email))
        AND succeeded IS NOT TRUE
        AND attempted_at > now() - interval '15 minutes'
-       AND attempted_at > coalesce((SELECT max(attempted_at) FROM login_attempts
+       AND attempted_at > coalesce((SELECT max(attempted_at) FROM app_private.login_attempts
                                      WHERE email = lower(btrim(p_email)) AND succeeded), '-infinity')
      ORDER BY attempted_at DESC
      LIMIT 10)
@@ -197,6 +196,16 @@ SET search_path = pg_catalog, public, pg_temp AS $$
 $$;
 COMMENT ON FUNCTION app.login_retry_after(text) IS
   'Seconds until an email may try to log in again (10 failures since its last success within 15 minutes), or NULL.';
+
+-- An account's stored hash (app_private.user_secrets), for the functions
+-- below; never executable by the API role.
+CREATE OR REPLACE FUNCTION app.password_hash_of(p_user uuid) RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+  SELECT s.password_hash FROM app_private.user_secrets s WHERE s.user_id = p_user
+$$;
+COMMENT ON FUNCTION app.password_hash_of(uuid) IS
+  'The stored bcrypt hash of an account. Internal to the login and password functions: not executable by the API role.';
 
 -- The salt part of a bcrypt hash ("$2b$12$" and 22 characters).
 CREATE OR REPLACE FUNCTION app.bcrypt_salt(p_hash text) RETURNS text
@@ -259,11 +268,11 @@ BEGIN
      LIMIT 1;
   END IF;
 
-  INSERT INTO login_attempts (email, user_id, tenant_id, succeeded)
+  INSERT INTO app_private.login_attempts (email, user_id, tenant_id, succeeded)
   VALUES (v_email, v_user.id, v_tenant, NULL)
   RETURNING id INTO v_attempt;
   RETURN QUERY SELECT v_attempt,
-                      coalesce(app.bcrypt_salt(v_user.password_hash), app.fake_bcrypt_salt(v_email, p_unknown_cost)),
+                      coalesce(app.bcrypt_salt(app.password_hash_of(v_user.id)), app.fake_bcrypt_salt(v_email, p_unknown_cost)),
                       NULL::integer;
 END
 $$;
@@ -291,7 +300,7 @@ BEGIN
   VALUES (p_session_id, p_user_id, p_tenant_id, p_refresh_hash, p_secret_hash, now() + p_lifetime,
           app.client_ip(), app.user_agent())
   RETURNING expires_at INTO v_expires;
-  INSERT INTO refresh_tokens (token_hash, session_id) VALUES (p_refresh_hash, p_session_id);
+  INSERT INTO app_private.refresh_tokens (token_hash, session_id) VALUES (p_refresh_hash, p_session_id);
   UPDATE users SET last_tenant_id = p_tenant_id WHERE id = p_user_id;
   PERFORM app.log_security_event(p_event, p_tenant_id, p_user_id, p_session_id, NULL);
   RETURN v_expires;
@@ -311,13 +320,13 @@ RETURNS TABLE (status text, user_id uuid, tenant_id uuid, session_id uuid)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
-  v login_attempts;
+  v app_private.login_attempts;
   v_user users;
   v_active boolean;
   v_reason text;
   v_tenant uuid;
 BEGIN
-  SELECT * INTO v FROM login_attempts a
+  SELECT * INTO v FROM app_private.login_attempts a
    WHERE a.id = p_attempt AND a.succeeded IS NULL AND a.attempted_at > now() - interval '5 minutes'
    FOR UPDATE;
   IF NOT FOUND THEN
@@ -328,13 +337,13 @@ BEGIN
 
   v_reason := CASE
     WHEN v_user.id IS NULL THEN 'unknown_email'
-    WHEN NOT app.bcrypt_matches(v_user.password_hash, p_computed_hash) THEN 'wrong_password'
+    WHEN NOT app.bcrypt_matches(app.password_hash_of(v_user.id), p_computed_hash) THEN 'wrong_password'
     WHEN v.tenant_id IS NULL OR v_active IS NULL THEN 'not_a_member'
     WHEN NOT v_active THEN 'inactive_member'
   END;
 
   IF v_reason IS NOT NULL THEN
-    UPDATE login_attempts SET succeeded = false WHERE id = v.id;
+    UPDATE app_private.login_attempts SET succeeded = false WHERE id = v.id;
     v_tenant := v.tenant_id;
     IF v.user_id IS NOT NULL AND v_tenant IS NULL THEN
       SELECT coalesce(v_user.last_tenant_id,
@@ -347,7 +356,7 @@ BEGIN
     RETURN;
   END IF;
 
-  UPDATE login_attempts SET succeeded = true WHERE id = v.id;
+  UPDATE app_private.login_attempts SET succeeded = true WHERE id = v.id;
   PERFORM app.start_session(p_session_id, v.user_id, v.tenant_id, p_secret_hash, p_refresh_hash, p_lifetime, 'auth.login');
   RETURN QUERY SELECT 'ok'::text, v.user_id, v.tenant_id, p_session_id;
 END
@@ -385,13 +394,13 @@ BEGIN
   RETURNING * INTO v_session;
 
   IF FOUND THEN
-    INSERT INTO refresh_tokens (token_hash, session_id) VALUES (p_new_hash, v_session.id);
+    INSERT INTO app_private.refresh_tokens (token_hash, session_id) VALUES (p_new_hash, v_session.id);
     RETURN QUERY SELECT 'ok'::text, v_session.id, v_session.user_id, v_session.tenant_id;
     RETURN;
   END IF;
 
   SELECT s.* INTO v_session
-    FROM refresh_tokens rt JOIN sessions s ON s.id = rt.session_id
+    FROM app_private.refresh_tokens rt JOIN sessions s ON s.id = rt.session_id
    WHERE rt.token_hash = p_old_hash AND s.refresh_token_hash <> p_old_hash
    FOR UPDATE OF s;
   IF FOUND THEN
@@ -467,7 +476,7 @@ DECLARE
 BEGIN
   PERFORM app.require_context();
   SELECT * INTO v_user FROM users u WHERE u.id = app.current_user_id();
-  RETURN QUERY SELECT app.bcrypt_salt(v_user.password_hash), app.login_retry_after(v_user.email);
+  RETURN QUERY SELECT app.bcrypt_salt(app.password_hash_of(v_user.id)), app.login_retry_after(v_user.email);
 END
 $$;
 COMMENT ON FUNCTION app.password_salt() IS
@@ -493,13 +502,13 @@ BEGIN
     RETURN QUERY SELECT 'throttled'::text, v_retry;
     RETURN;
   END IF;
-  IF NOT app.bcrypt_matches(v_user.password_hash, p_current_computed) THEN
-    INSERT INTO login_attempts (email, user_id, tenant_id, succeeded) VALUES (lower(v_user.email), v_user.id, v_tenant, false);
+  IF NOT app.bcrypt_matches(app.password_hash_of(v_user.id), p_current_computed) THEN
+    INSERT INTO app_private.login_attempts (email, user_id, tenant_id, succeeded) VALUES (lower(v_user.email), v_user.id, v_tenant, false);
     PERFORM app.log_security_event('auth.password_change_failed', v_tenant, v_user.id, app.current_session_id(), NULL);
     RETURN QUERY SELECT 'wrong_password'::text, NULL::integer;
     RETURN;
   END IF;
-  UPDATE users SET password_hash = p_new_hash WHERE id = v_user.id;
+  UPDATE app_private.user_secrets SET password_hash = p_new_hash, updated_at = now() WHERE user_id = v_user.id;
   UPDATE sessions SET revoked_at = now(), revoked_reason = 'password_changed'
    WHERE user_id = v_user.id AND id <> app.current_session_id() AND revoked_at IS NULL;
   PERFORM app.log_security_event('auth.password_changed', v_tenant, v_user.id, app.current_session_id(), NULL);
@@ -532,7 +541,7 @@ BEGIN
   UPDATE sessions s SET tenant_id = v_to, refresh_token_hash = p_new_hash, last_used_at = now()
    WHERE s.id = app.current_session_id()
   RETURNING s.expires_at INTO v_expires;
-  INSERT INTO refresh_tokens (token_hash, session_id) VALUES (p_new_hash, app.current_session_id());
+  INSERT INTO app_private.refresh_tokens (token_hash, session_id) VALUES (p_new_hash, app.current_session_id());
   UPDATE users SET last_tenant_id = v_to WHERE id = app.current_user_id();
   PERFORM app.log_security_event('auth.switch_tenant', v_to, app.current_user_id(), app.current_session_id(), NULL,
                                  jsonb_build_object('from_tenant_id', v_from));
@@ -578,6 +587,7 @@ BEGIN
     'app.create_tenant_with_owner(text, text, text, text, boolean)',
     'app.signup(text, text, text, text, uuid, bytea, bytea, interval)',
     'app.login_retry_after(text)',
+    'app.password_hash_of(uuid)',
     'app.bcrypt_salt(text)',
     'app.bcrypt_matches(text, text)',
     'app.fake_bcrypt_salt(text, integer)',

@@ -245,8 +245,8 @@ BEGIN
     RETURN QUERY SELECT v_id, false;
     RETURN;
   END IF;
-  INSERT INTO users (email, name, password_hash) VALUES (btrim(p_email), btrim(p_name), p_password_hash)
-  RETURNING id INTO v_id;
+  INSERT INTO users (email, name) VALUES (btrim(p_email), btrim(p_name)) RETURNING id INTO v_id;
+  INSERT INTO app_private.user_secrets (user_id, password_hash) VALUES (v_id, p_password_hash);
   RETURN QUERY SELECT v_id, true;
 END
 $$;

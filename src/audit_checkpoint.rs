@@ -90,7 +90,7 @@ pub async fn take(client: &tokio_postgres::Client, key: &[u8]) -> Result<Checkpo
         .query(
             "SELECT h.tenant_id, t.slug::text, h.seq, encode(h.hash, 'hex'),
                     (SELECT a.occurred_at FROM audit_log a WHERE a.tenant_id = h.tenant_id AND a.seq = h.seq)
-               FROM audit_chain_heads h LEFT JOIN tenants t ON t.id = h.tenant_id
+               FROM app_private.audit_chain_heads h LEFT JOIN tenants t ON t.id = h.tenant_id
               ORDER BY h.tenant_id",
             &[],
         )
@@ -113,7 +113,7 @@ pub async fn compare(client: &tokio_postgres::Client, checkpoint: &Checkpoint, k
     for head in &checkpoint.body.heads {
         let finding = |problem: String| Finding { tenant_id: head.tenant_id, tenant_slug: head.tenant_slug.clone(), problem };
         let now = client
-            .query_opt("SELECT seq, encode(hash, 'hex') FROM audit_chain_heads WHERE tenant_id = $1", &[&head.tenant_id])
+            .query_opt("SELECT seq, encode(hash, 'hex') FROM app_private.audit_chain_heads WHERE tenant_id = $1", &[&head.tenant_id])
             .await?;
         let now_seq: i64 = now.as_ref().map(|r| r.get(0)).unwrap_or(0);
         if now_seq < head.seq {
@@ -127,7 +127,7 @@ pub async fn compare(client: &tokio_postgres::Client, checkpoint: &Checkpoint, k
             .query_opt(
                 "SELECT encode(hash, 'hex') FROM audit_log WHERE tenant_id = $1 AND seq = $2
                  UNION ALL
-                 SELECT encode(hash, 'hex') FROM audit_chain_anchors WHERE tenant_id = $1 AND seq = $2
+                 SELECT encode(hash, 'hex') FROM app_private.audit_chain_anchors WHERE tenant_id = $1 AND seq = $2
                  LIMIT 1",
                 &[&head.tenant_id, &head.seq],
             )

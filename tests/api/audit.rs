@@ -187,7 +187,7 @@ async fn nobody_can_update_or_delete_entries_without_the_switch() {
     // The API role, even with audit:read: no privilege at all.
     let c = as_request(&app, &o.access).await;
     for sql in ["UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log", "TRUNCATE audit_log",
-                "INSERT INTO audit_log (tenant_id, seq, action, entity, prev_hash, hash) SELECT tenant_id, 999, 'x', 'x', hash, hash FROM audit_chain_heads"] {
+                "INSERT INTO audit_log (tenant_id, seq, action, entity, prev_hash, hash) SELECT tenant_id, 999, 'x', 'x', hash, hash FROM app_private.audit_chain_heads"] {
         c.batch_execute("SAVEPOINT s").await.expect("sp");
         let e = c.batch_execute(sql).await.expect_err(sql);
         assert_eq!(e.code().map(|c| c.code()), Some("42501"), "{sql}: {e}");
@@ -340,7 +340,7 @@ async fn the_audit_tables_privileges_and_triggers_are_as_documented() {
         .map(|r| r.get(0))
         .collect();
     assert_eq!(privileges, vec!["SELECT"]);
-    for table in ["audit_chain_heads", "audit_chain_anchors", "security_events"] {
+    for table in ["app_private.audit_chain_heads", "app_private.audit_chain_anchors", "app_private.security_events"] {
         let any: bool = owner
             .query_one("SELECT has_table_privilege('tenet_api', $1::text, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE')", &[&table])
             .await

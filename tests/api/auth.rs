@@ -46,7 +46,7 @@ async fn events(app: &TestApp, action: &str) -> Vec<tokio_postgres::Row> {
         .await
         .query(
             "SELECT tenant_id, actor_id, changes->>'email' FROM audit_log WHERE action = $1
-             UNION ALL SELECT tenant_id, user_id, email FROM security_events WHERE action = $1",
+             UNION ALL SELECT tenant_id, user_id, email FROM app_private.security_events WHERE action = $1",
             &[&action],
         )
         .await
@@ -234,7 +234,7 @@ async fn ten_failures_throttle_that_email_only() {
     // When the window has passed, the right password works again.
     app.owner_client()
         .await
-        .execute("UPDATE login_attempts SET attempted_at = attempted_at - interval '16 minutes'", &[])
+        .execute("UPDATE app_private.login_attempts SET attempted_at = attempted_at - interval '16 minutes'", &[])
         .await
         .expect("age attempts");
     assert_eq!(app.login("victim@acme.test", PASSWORD, None).await.status, StatusCode::OK);

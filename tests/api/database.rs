@@ -67,7 +67,12 @@ async fn open_session(owner: &Client, user: Uuid, tenant: Uuid) -> (Uuid, String
 /// Adds a member (no roles) with a live session to a tenant, as the owner role.
 async fn seed_member(owner: &Client, tenant: Uuid, email: &str) -> Seeded {
     let user: Uuid = owner
-        .query_one("INSERT INTO users (email, name, password_hash) VALUES ($1, 'Member', $2) RETURNING id", &[&email, &HASH])
+        .query_one(
+            "WITH u AS (INSERT INTO users (email, name) VALUES ($1, 'Member') RETURNING id),
+                  s AS (INSERT INTO app_private.user_secrets (user_id, password_hash) SELECT id, $2 FROM u)
+             SELECT id FROM u",
+            &[&email, &HASH],
+        )
         .await
         .expect("user")
         .get(0);
@@ -123,9 +128,10 @@ async fn without_context_every_table_reads_nothing_and_accepts_no_write() {
         format!("INSERT INTO tenants (name, slug) VALUES ('x', 'x-{}')", Uuid::new_v4().simple()),
         format!("INSERT INTO memberships (tenant_id, user_id) VALUES ('{}', '{}')", a.tenant, a.user),
         format!("INSERT INTO roles (tenant_id, name) VALUES ('{}', 'hacker')", a.tenant),
-        format!("INSERT INTO users (email, name, password_hash) VALUES ('x@y.z', 'x', '{HASH}')"),
+        "INSERT INTO users (email, name) VALUES ('x@y.z', 'x')".to_string(),
+        format!("INSERT INTO app_private.user_secrets (user_id, password_hash) VALUES ('{}', '{HASH}')", a.user),
         format!("INSERT INTO sessions (user_id, tenant_id, refresh_token_hash, expires_at) VALUES ('{}', '{}', '\\x00', now())", a.user, a.tenant),
-        "INSERT INTO security_events (action) VALUES ('auth.login')".to_string(),
+        "INSERT INTO app_private.security_events (action) VALUES ('auth.login')".to_string(),
     ];
     for sql in &attempts {
         let e = web.execute(sql.as_str(), &[]).await.expect_err(sql);

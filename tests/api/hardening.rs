@@ -72,7 +72,7 @@ async fn the_api_role_cannot_mint_sessions_or_owners_for_existing_accounts() {
     assert_eq!(sessions, 1);
 
     // No hash is readable any other way either.
-    let e = web.query("SELECT password_hash FROM users", &[]).await.expect_err("no column grant");
+    let e = web.query("SELECT password_hash FROM app_private.user_secrets", &[]).await.expect_err("no usage on app_private");
     assert_eq!(e.code().map(|c| c.code()), Some("42501"));
 }
 
@@ -253,7 +253,7 @@ async fn the_chain_head_cannot_be_rewound() {
     let o = app.signup("Acme", "o@acme.test").await;
     for url in [app.db.owner_url(), app.db.admin_url()] {
         let c = connect(&url).await;
-        for sql in ["UPDATE audit_chain_heads SET seq = seq - 1", "DELETE FROM audit_chain_heads", "TRUNCATE audit_chain_heads"] {
+        for sql in ["UPDATE app_private.audit_chain_heads SET seq = seq - 1", "DELETE FROM app_private.audit_chain_heads", "TRUNCATE app_private.audit_chain_heads"] {
             let e = c.batch_execute(sql).await.expect_err(sql);
             assert_eq!(e.code().map(|c| c.code()), Some("42501"), "{sql}: {e}");
         }

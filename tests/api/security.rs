@@ -244,7 +244,7 @@ async fn a_rewound_audit_chain_is_reported_against_a_signed_checkpoint() {
         "BEGIN;
          SET LOCAL session_replication_role = replica;
          DELETE FROM audit_log WHERE tenant_id = '{t}' AND seq > {keep};
-         UPDATE audit_chain_heads h SET seq = a.seq, hash = a.hash
+         UPDATE app_private.audit_chain_heads h SET seq = a.seq, hash = a.hash
            FROM audit_log a WHERE h.tenant_id = '{t}' AND a.tenant_id = h.tenant_id AND a.seq = {keep};
          COMMIT;",
         t = s.tenant_id,
@@ -450,7 +450,7 @@ async fn password_change_guesses_are_throttled_and_audited() {
     app.login("o@acme.test", "a brand new passphrase", None).await.assert_problem(429);
     app.owner_client()
         .await
-        .execute("UPDATE login_attempts SET attempted_at = attempted_at - interval '16 minutes'", &[])
+        .execute("UPDATE app_private.login_attempts SET attempted_at = attempted_at - interval '16 minutes'", &[])
         .await
         .expect("age attempts");
     assert_eq!(app.login("o@acme.test", PASSWORD, None).await.status, StatusCode::OK);
