@@ -27,3 +27,9 @@ GRANT SELECT ON audit_log TO tenet_api;
 
 -- The chain bookkeeping (heads and anchors) lives in schema app_private,
 -- which the API role cannot even name: no policies needed there (V007).
+
+-- Triggers of this table (the functions are in sql/).
+CREATE OR REPLACE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+  FOR EACH ROW EXECUTE FUNCTION app.audit_guard();
+CREATE OR REPLACE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+  FOR EACH STATEMENT EXECUTE FUNCTION app.audit_guard();

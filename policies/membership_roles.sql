@@ -30,3 +30,11 @@ CREATE POLICY "user managers unassign roles" ON membership_roles FOR DELETE TO t
 
 REVOKE ALL ON membership_roles FROM PUBLIC, tenet_api;
 GRANT SELECT, INSERT, DELETE ON membership_roles TO tenet_api;
+
+-- Triggers of this table (the functions are in sql/).
+CREATE OR REPLACE TRIGGER membership_roles_audit AFTER INSERT OR UPDATE OR DELETE ON membership_roles
+  FOR EACH ROW EXECUTE FUNCTION app.audit_row('membership_role', 'user_id');
+CREATE OR REPLACE TRIGGER membership_roles_guard_before BEFORE INSERT OR DELETE ON membership_roles
+  FOR EACH ROW EXECUTE FUNCTION app.guard_membership_roles();
+CREATE OR REPLACE TRIGGER membership_roles_guard_after AFTER DELETE ON membership_roles
+  FOR EACH ROW EXECUTE FUNCTION app.guard_membership_roles();

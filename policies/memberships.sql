@@ -34,3 +34,15 @@ GRANT SELECT ON memberships TO tenet_api;
 GRANT INSERT (tenant_id, user_id, active) ON memberships TO tenet_api;
 GRANT UPDATE (active) ON memberships TO tenet_api;
 GRANT DELETE ON memberships TO tenet_api;
+
+-- Triggers of this table (the functions are in sql/).
+CREATE OR REPLACE TRIGGER memberships_set_updated_at BEFORE UPDATE ON memberships
+  FOR EACH ROW EXECUTE FUNCTION app.set_updated_at();
+CREATE OR REPLACE TRIGGER memberships_revoke_sessions AFTER UPDATE OF active OR DELETE ON memberships
+  FOR EACH ROW EXECUTE FUNCTION app.revoke_sessions_of_membership();
+CREATE OR REPLACE TRIGGER memberships_audit AFTER INSERT OR UPDATE OR DELETE ON memberships
+  FOR EACH ROW EXECUTE FUNCTION app.audit_row('membership', 'user_id');
+CREATE OR REPLACE TRIGGER memberships_guard_before BEFORE UPDATE OF active OR DELETE ON memberships
+  FOR EACH ROW EXECUTE FUNCTION app.guard_memberships();
+CREATE OR REPLACE TRIGGER memberships_guard_after AFTER UPDATE OF active OR DELETE ON memberships
+  FOR EACH ROW EXECUTE FUNCTION app.guard_memberships();

@@ -29,3 +29,9 @@ CREATE POLICY "role managers revoke permissions from custom roles" ON role_permi
 
 REVOKE ALL ON role_permissions FROM PUBLIC, tenet_api;
 GRANT SELECT, INSERT, DELETE ON role_permissions TO tenet_api;
+
+-- Triggers of this table (the functions are in sql/).
+CREATE OR REPLACE TRIGGER role_permissions_audit AFTER INSERT OR UPDATE OR DELETE ON role_permissions
+  FOR EACH ROW EXECUTE FUNCTION app.audit_row('role_permission', 'role_id');
+CREATE OR REPLACE TRIGGER role_permissions_guard BEFORE INSERT OR DELETE ON role_permissions
+  FOR EACH ROW EXECUTE FUNCTION app.guard_role_permissions();

@@ -34,3 +34,11 @@ GRANT SELECT ON roles TO tenet_api;
 GRANT INSERT (tenant_id, name, description) ON roles TO tenet_api;
 GRANT UPDATE (name, description) ON roles TO tenet_api;
 GRANT DELETE ON roles TO tenet_api;
+
+-- Triggers of this table (the functions are in sql/).
+CREATE OR REPLACE TRIGGER roles_set_updated_at BEFORE UPDATE ON roles
+  FOR EACH ROW EXECUTE FUNCTION app.set_updated_at();
+CREATE OR REPLACE TRIGGER roles_audit AFTER INSERT OR UPDATE OR DELETE ON roles
+  FOR EACH ROW EXECUTE FUNCTION app.audit_row('role', 'id');
+CREATE OR REPLACE TRIGGER roles_guard BEFORE INSERT OR UPDATE OR DELETE ON roles
+  FOR EACH ROW EXECUTE FUNCTION app.guard_roles();

@@ -32,3 +32,9 @@ CREATE POLICY "nobody deletes tenants directly" ON tenants FOR DELETE TO tenet_a
 REVOKE ALL ON tenants FROM PUBLIC, tenet_api;
 GRANT SELECT (id, name, slug, created_at, updated_at) ON tenants TO tenet_api;
 GRANT UPDATE (name) ON tenants TO tenet_api;
+
+-- Triggers of this table (the functions are in sql/).
+CREATE OR REPLACE TRIGGER tenants_set_updated_at BEFORE UPDATE ON tenants
+  FOR EACH ROW EXECUTE FUNCTION app.set_updated_at();
+CREATE OR REPLACE TRIGGER tenants_audit AFTER INSERT OR UPDATE OR DELETE ON tenants
+  FOR EACH ROW EXECUTE FUNCTION app.audit_row('tenant', 'id');

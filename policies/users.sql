@@ -42,3 +42,9 @@ CREATE POLICY "nobody deletes users directly" ON users FOR DELETE TO tenet_api
 REVOKE ALL ON users FROM PUBLIC, tenet_api;
 GRANT SELECT (id, email, name, created_at, updated_at) ON users TO tenet_api;
 GRANT UPDATE (name) ON users TO tenet_api;
+
+-- Triggers of this table (the functions are in sql/).
+CREATE OR REPLACE TRIGGER users_set_updated_at BEFORE UPDATE ON users
+  FOR EACH ROW EXECUTE FUNCTION app.set_updated_at();
+CREATE OR REPLACE TRIGGER users_audit AFTER UPDATE OF name, email ON users
+  FOR EACH ROW EXECUTE FUNCTION app.audit_row('user', 'id');

@@ -13,14 +13,6 @@ $$;
 COMMENT ON FUNCTION app.set_updated_at() IS 'BEFORE UPDATE row trigger: stamps updated_at.';
 REVOKE ALL ON FUNCTION app.set_updated_at() FROM PUBLIC;
 
-CREATE OR REPLACE TRIGGER tenants_set_updated_at BEFORE UPDATE ON tenants
-  FOR EACH ROW EXECUTE FUNCTION app.set_updated_at();
-CREATE OR REPLACE TRIGGER users_set_updated_at BEFORE UPDATE ON users
-  FOR EACH ROW EXECUTE FUNCTION app.set_updated_at();
-CREATE OR REPLACE TRIGGER memberships_set_updated_at BEFORE UPDATE ON memberships
-  FOR EACH ROW EXECUTE FUNCTION app.set_updated_at();
-CREATE OR REPLACE TRIGGER roles_set_updated_at BEFORE UPDATE ON roles
-  FOR EACH ROW EXECUTE FUNCTION app.set_updated_at();
 
 -- Deactivating or removing a membership ends that member's sessions in that
 -- tenant, in the same transaction.
@@ -40,5 +32,3 @@ COMMENT ON FUNCTION app.revoke_sessions_of_membership() IS
   'Trigger: deactivating or removing a membership revokes that member''s sessions in that tenant.';
 REVOKE ALL ON FUNCTION app.revoke_sessions_of_membership() FROM PUBLIC;
 
-CREATE OR REPLACE TRIGGER memberships_revoke_sessions AFTER UPDATE OF active OR DELETE ON memberships
-  FOR EACH ROW EXECUTE FUNCTION app.revoke_sessions_of_membership();

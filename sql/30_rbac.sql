@@ -120,8 +120,6 @@ $$;
 COMMENT ON FUNCTION app.guard_role_permissions() IS
   'Trigger: system roles'' permissions are read-only (TN409); nobody grants or revokes a permission they do not hold (TN403).';
 
-CREATE OR REPLACE TRIGGER role_permissions_guard BEFORE INSERT OR DELETE ON role_permissions
-  FOR EACH ROW EXECUTE FUNCTION app.guard_role_permissions();
 
 -- ---------------------------------------------------------------------------
 -- membership_roles: assign or unassign only roles whose permissions you hold
@@ -152,10 +150,6 @@ $$;
 COMMENT ON FUNCTION app.guard_membership_roles() IS
   'Trigger: nobody assigns or unassigns a role holding permissions they lack (TN403); the last owner stays (TN409).';
 
-CREATE OR REPLACE TRIGGER membership_roles_guard_before BEFORE INSERT OR DELETE ON membership_roles
-  FOR EACH ROW EXECUTE FUNCTION app.guard_membership_roles();
-CREATE OR REPLACE TRIGGER membership_roles_guard_after AFTER DELETE ON membership_roles
-  FOR EACH ROW EXECUTE FUNCTION app.guard_membership_roles();
 
 -- ---------------------------------------------------------------------------
 -- memberships: deactivate or remove only members whose permissions you hold;
@@ -186,10 +180,6 @@ $$;
 COMMENT ON FUNCTION app.guard_memberships() IS
   'Trigger: deactivating or removing a member needs every permission they hold (TN403); the last owner stays (TN409).';
 
-CREATE OR REPLACE TRIGGER memberships_guard_before BEFORE UPDATE OF active OR DELETE ON memberships
-  FOR EACH ROW EXECUTE FUNCTION app.guard_memberships();
-CREATE OR REPLACE TRIGGER memberships_guard_after AFTER UPDATE OF active OR DELETE ON memberships
-  FOR EACH ROW EXECUTE FUNCTION app.guard_memberships();
 
 -- ---------------------------------------------------------------------------
 -- roles: system roles are read-only; assigned roles cannot be deleted.
@@ -219,8 +209,6 @@ $$;
 COMMENT ON FUNCTION app.guard_roles() IS
   'Trigger: system roles are read-only and cannot be created; a role still assigned cannot be deleted (TN409).';
 
-CREATE OR REPLACE TRIGGER roles_guard BEFORE INSERT OR UPDATE OR DELETE ON roles
-  FOR EACH ROW EXECUTE FUNCTION app.guard_roles();
 
 -- ---------------------------------------------------------------------------
 -- Adding a member: the account is found by email or created; an existing
