@@ -10,17 +10,27 @@ ALTER TABLE audit_log FORCE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS "the owner's security definer functions act on every row" ON audit_log;
 CREATE POLICY "the owner's security definer functions act on every row" ON audit_log FOR ALL TO CURRENT_USER
   USING (true) WITH CHECK (true);
+COMMENT ON POLICY "the owner's security definer functions act on every row" ON audit_log IS
+  'Lets the migration owner, which owns the SECURITY DEFINER functions and triggers of sql/, act on every row: FORCE ROW LEVEL SECURITY binds the owner too. No other role matches it.';
 
 DROP POLICY IF EXISTS "auditors read their tenant's audit log" ON audit_log;
 CREATE POLICY "auditors read their tenant's audit log" ON audit_log FOR SELECT TO tenet_api
   USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('audit:read')));
+COMMENT ON POLICY "auditors read their tenant's audit log" ON audit_log IS
+  'SELECT by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission audit:read. Read the predicate for the exact rule.';
 
 DROP POLICY IF EXISTS "nobody inserts audit entries directly" ON audit_log;
 CREATE POLICY "nobody inserts audit entries directly" ON audit_log FOR INSERT TO tenet_api WITH CHECK (false);
+COMMENT ON POLICY "nobody inserts audit entries directly" ON audit_log IS
+  'The API role may never insert into audit_log directly (it holds no such grant either); the contract keeps a policy for every command, so this one says no explicitly.';
 DROP POLICY IF EXISTS "audit entries are never updated" ON audit_log;
 CREATE POLICY "audit entries are never updated" ON audit_log FOR UPDATE TO tenet_api USING (false) WITH CHECK (false);
+COMMENT ON POLICY "audit entries are never updated" ON audit_log IS
+  'The API role may never update audit_log directly (it holds no such grant either); the contract keeps a policy for every command, so this one says no explicitly.';
 DROP POLICY IF EXISTS "audit entries are never deleted" ON audit_log;
 CREATE POLICY "audit entries are never deleted" ON audit_log FOR DELETE TO tenet_api USING (false);
+COMMENT ON POLICY "audit entries are never deleted" ON audit_log IS
+  'The API role may never delete from audit_log directly (it holds no such grant either); the contract keeps a policy for every command, so this one says no explicitly.';
 
 REVOKE ALL ON audit_log FROM PUBLIC, tenet_api;
 GRANT SELECT ON audit_log TO tenet_api;

@@ -14,18 +14,28 @@ ALTER TABLE sessions FORCE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS "the owner's security definer functions act on every row" ON sessions;
 CREATE POLICY "the owner's security definer functions act on every row" ON sessions FOR ALL TO CURRENT_USER
   USING (true) WITH CHECK (true);
+COMMENT ON POLICY "the owner's security definer functions act on every row" ON sessions IS
+  'Lets the migration owner, which owns the SECURITY DEFINER functions and triggers of sql/, act on every row: FORCE ROW LEVEL SECURITY binds the owner too. No other role matches it.';
 
 
 DROP POLICY IF EXISTS "callers see their own sessions" ON sessions;
 CREATE POLICY "callers see their own sessions" ON sessions FOR SELECT TO tenet_api
   USING (user_id = (SELECT app.current_user_id()) AND (SELECT app.current_tenant_id()) IS NOT NULL);
+COMMENT ON POLICY "callers see their own sessions" ON sessions IS
+  'SELECT by the API role: only rows of the request''s own tenant (a live session of an active member), or, where the predicate says so, the caller''s own rows. Read the predicate for the exact rule.';
 DROP POLICY IF EXISTS "sessions are opened only by app.signup and app.finish_login" ON sessions;
 CREATE POLICY "sessions are opened only by app.signup and app.finish_login" ON sessions FOR INSERT TO tenet_api
   WITH CHECK (false);
+COMMENT ON POLICY "sessions are opened only by app.signup and app.finish_login" ON sessions IS
+  'The API role may never insert into sessions directly (it holds no such grant either); the contract keeps a policy for every command, so this one says no explicitly.';
 DROP POLICY IF EXISTS "sessions change through app functions" ON sessions;
 CREATE POLICY "sessions change through app functions" ON sessions FOR UPDATE TO tenet_api USING (false) WITH CHECK (false);
+COMMENT ON POLICY "sessions change through app functions" ON sessions IS
+  'The API role may never update sessions directly (it holds no such grant either); the contract keeps a policy for every command, so this one says no explicitly.';
 DROP POLICY IF EXISTS "sessions are never deleted by the API" ON sessions;
 CREATE POLICY "sessions are never deleted by the API" ON sessions FOR DELETE TO tenet_api USING (false);
+COMMENT ON POLICY "sessions are never deleted by the API" ON sessions IS
+  'The API role may never delete from sessions directly (it holds no such grant either); the contract keeps a policy for every command, so this one says no explicitly.';
 
 REVOKE ALL ON sessions FROM PUBLIC, tenet_api;
 GRANT SELECT (id, user_id, tenant_id, created_at, last_used_at, expires_at, revoked_at, ip, user_agent) ON sessions TO tenet_api;

@@ -9,25 +9,35 @@ ALTER TABLE memberships FORCE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS "the owner's security definer functions act on every row" ON memberships;
 CREATE POLICY "the owner's security definer functions act on every row" ON memberships FOR ALL TO CURRENT_USER
   USING (true) WITH CHECK (true);
+COMMENT ON POLICY "the owner's security definer functions act on every row" ON memberships IS
+  'Lets the migration owner, which owns the SECURITY DEFINER functions and triggers of sql/, act on every row: FORCE ROW LEVEL SECURITY binds the owner too. No other role matches it.';
 
 
 DROP POLICY IF EXISTS "members see their own membership, readers see all" ON memberships;
 CREATE POLICY "members see their own membership, readers see all" ON memberships FOR SELECT TO tenet_api
   USING (tenant_id = (SELECT app.current_tenant_id())
          AND (user_id = (SELECT app.current_user_id()) OR (SELECT app.has_permission('users:read'))));
+COMMENT ON POLICY "members see their own membership, readers see all" ON memberships IS
+  'SELECT by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission users:read, or, where the predicate says so, the caller''s own rows. Read the predicate for the exact rule.';
 
 DROP POLICY IF EXISTS "user managers add members" ON memberships;
 CREATE POLICY "user managers add members" ON memberships FOR INSERT TO tenet_api
   WITH CHECK (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('users:manage')));
+COMMENT ON POLICY "user managers add members" ON memberships IS
+  'INSERT by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission users:manage. Read the predicate for the exact rule.';
 
 DROP POLICY IF EXISTS "user managers update members" ON memberships;
 CREATE POLICY "user managers update members" ON memberships FOR UPDATE TO tenet_api
   USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('users:manage')))
   WITH CHECK (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('users:manage')));
+COMMENT ON POLICY "user managers update members" ON memberships IS
+  'UPDATE by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission users:manage. Read the predicate for the exact rule.';
 
 DROP POLICY IF EXISTS "user managers remove members" ON memberships;
 CREATE POLICY "user managers remove members" ON memberships FOR DELETE TO tenet_api
   USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('users:manage')));
+COMMENT ON POLICY "user managers remove members" ON memberships IS
+  'DELETE by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission users:manage. Read the predicate for the exact rule.';
 
 REVOKE ALL ON memberships FROM PUBLIC, tenet_api;
 GRANT SELECT ON memberships TO tenet_api;

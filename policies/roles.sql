@@ -10,24 +10,34 @@ ALTER TABLE roles FORCE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS "the owner's security definer functions act on every row" ON roles;
 CREATE POLICY "the owner's security definer functions act on every row" ON roles FOR ALL TO CURRENT_USER
   USING (true) WITH CHECK (true);
+COMMENT ON POLICY "the owner's security definer functions act on every row" ON roles IS
+  'Lets the migration owner, which owns the SECURITY DEFINER functions and triggers of sql/, act on every row: FORCE ROW LEVEL SECURITY binds the owner too. No other role matches it.';
 
 
 DROP POLICY IF EXISTS "members read their tenant's roles" ON roles;
 CREATE POLICY "members read their tenant's roles" ON roles FOR SELECT TO tenet_api
   USING (tenant_id = (SELECT app.current_tenant_id()));
+COMMENT ON POLICY "members read their tenant's roles" ON roles IS
+  'SELECT by the API role: only rows of the request''s own tenant (a live session of an active member). Read the predicate for the exact rule.';
 
 DROP POLICY IF EXISTS "role managers create custom roles" ON roles;
 CREATE POLICY "role managers create custom roles" ON roles FOR INSERT TO tenet_api
   WITH CHECK (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('roles:manage')) AND NOT system);
+COMMENT ON POLICY "role managers create custom roles" ON roles IS
+  'INSERT by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission roles:manage. Read the predicate for the exact rule.';
 
 DROP POLICY IF EXISTS "role managers edit custom roles" ON roles;
 CREATE POLICY "role managers edit custom roles" ON roles FOR UPDATE TO tenet_api
   USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('roles:manage')))
   WITH CHECK (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('roles:manage')));
+COMMENT ON POLICY "role managers edit custom roles" ON roles IS
+  'UPDATE by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission roles:manage. Read the predicate for the exact rule.';
 
 DROP POLICY IF EXISTS "role managers delete custom roles" ON roles;
 CREATE POLICY "role managers delete custom roles" ON roles FOR DELETE TO tenet_api
   USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('roles:manage')));
+COMMENT ON POLICY "role managers delete custom roles" ON roles IS
+  'DELETE by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission roles:manage. Read the predicate for the exact rule.';
 
 REVOKE ALL ON roles FROM PUBLIC, tenet_api;
 GRANT SELECT ON roles TO tenet_api;

@@ -13,6 +13,8 @@ ALTER TABLE users FORCE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS "the owner's security definer functions act on every row" ON users;
 CREATE POLICY "the owner's security definer functions act on every row" ON users FOR ALL TO CURRENT_USER
   USING (true) WITH CHECK (true);
+COMMENT ON POLICY "the owner's security definer functions act on every row" ON users IS
+  'Lets the migration owner, which owns the SECURITY DEFINER functions and triggers of sql/, act on every row: FORCE ROW LEVEL SECURITY binds the owner too. No other role matches it.';
 
 
 DROP POLICY IF EXISTS "callers see themselves and the members of their tenant" ON users;
@@ -21,10 +23,14 @@ CREATE POLICY "callers see themselves and the members of their tenant" ON users 
     (id = (SELECT app.current_user_id()) AND (SELECT app.current_tenant_id()) IS NOT NULL)
     OR ((SELECT app.has_permission('users:read'))
         AND id IN (SELECT m.user_id FROM memberships m WHERE m.tenant_id = (SELECT app.current_tenant_id()))));
+COMMENT ON POLICY "callers see themselves and the members of their tenant" ON users IS
+  'SELECT by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission users:read, or, where the predicate says so, the caller''s own rows. Read the predicate for the exact rule.';
 
 DROP POLICY IF EXISTS "nobody inserts users directly" ON users;
 CREATE POLICY "nobody inserts users directly" ON users FOR INSERT TO tenet_api
   WITH CHECK (false);
+COMMENT ON POLICY "nobody inserts users directly" ON users IS
+  'The API role may never insert into users directly (it holds no such grant either); the contract keeps a policy for every command, so this one says no explicitly.';
 
 DROP POLICY IF EXISTS "users rename themselves, managers the accounts only here" ON users;
 CREATE POLICY "users rename themselves, managers the accounts only here" ON users FOR UPDATE TO tenet_api
@@ -34,10 +40,14 @@ CREATE POLICY "users rename themselves, managers the accounts only here" ON user
   WITH CHECK (
     (id = (SELECT app.current_user_id()) AND (SELECT app.current_tenant_id()) IS NOT NULL)
     OR ((SELECT app.has_permission('users:manage')) AND app.user_belongs_only_here(id)));
+COMMENT ON POLICY "users rename themselves, managers the accounts only here" ON users IS
+  'UPDATE by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission users:manage, or, where the predicate says so, the caller''s own rows. Read the predicate for the exact rule.';
 
 DROP POLICY IF EXISTS "nobody deletes users directly" ON users;
 CREATE POLICY "nobody deletes users directly" ON users FOR DELETE TO tenet_api
   USING (false);
+COMMENT ON POLICY "nobody deletes users directly" ON users IS
+  'The API role may never delete from users directly (it holds no such grant either); the contract keeps a policy for every command, so this one says no explicitly.';
 
 REVOKE ALL ON users FROM PUBLIC, tenet_api;
 GRANT SELECT (id, email, name, created_at, updated_at) ON users TO tenet_api;
