@@ -15,17 +15,23 @@ OUT=${BENCH_OUT:-bench-results}
 mkdir -p "$OUT/chain"
 WEB_URL=$(local_url tenet_web "$TENET_WEB_PASSWORD" "$DB")
 
-# Live sessions of distinct tenants: one pgbench script per client slot.
-mapfile -t SESSIONS < <(psql "$(local_url tenet_admin "$TENET_ADMIN_PASSWORD" "$DB")" -Atc \
-  "SELECT DISTINCT ON (tenant_id) tenant_id || ' ' || user_id || ' ' || id FROM sessions
-    WHERE revoked_at IS NULL AND expires_at > now() ORDER BY tenant_id, created_at DESC LIMIT $CLIENTS")
+# Sessions of distinct tenants with a known secret (the API's sessions have
+# secrets only the server can derive): one pgbench script per client slot.
+SECRET=pgbench-session-secret
+mapfile -t SESSIONS < <(psql "$(local_url tenet_admin "$TENET_ADMIN_PASSWORD" "$DB")" -Atqc \
+  "INSERT INTO sessions (user_id, tenant_id, refresh_token_hash, secret_hash, expires_at)
+   SELECT DISTINCT ON (m.tenant_id) m.user_id, m.tenant_id, sha256(convert_to(gen_random_uuid()::text, 'UTF8')),
+          sha256(convert_to('$SECRET', 'UTF8')), now() + interval '1 day'
+     FROM memberships m WHERE m.active ORDER BY m.tenant_id, m.created_at LIMIT $CLIENTS
+   RETURNING tenant_id || ' ' || user_id || ' ' || id" | grep -E '^[0-9a-f-]{36} ')
 [ "${#SESSIONS[@]}" -ge 2 ] || die "no live sessions in $DB: run benches/run.sh first"
 
 script() { # tenant user session -> pgbench script
   cat <<SQL
 BEGIN;
 SELECT set_config('role', 'tenet_api', true), set_config('app.tenant_id', '$1', true),
-       set_config('app.user_id', '$2', true), set_config('app.session_id', '$3', true);
+       set_config('app.user_id', '$2', true), set_config('app.session_id', '$3', true),
+       set_config('app.session_secret', '$SECRET', true);
 INSERT INTO companies (tenant_id, name) VALUES ('$1', 'chain bench ' || :client_id);
 COMMIT;
 SQL

@@ -237,14 +237,22 @@ RSS_AFTER=$(rss_mib)
 # --- pgbench baseline: the same SQL a list request runs -----------------------------
 log "pgbench baseline"
 SELECT_SQL="SELECT id, first_name, last_name, email, phone, company_id, owner_id, created_at, updated_at FROM contacts"
-# Live sessions of the signed-in owners (one per tenant, at most 16 scripts).
-psql "$ADMIN_URL" -AtqF ' ' -c "SELECT DISTINCT ON (s.tenant_id) s.tenant_id, s.user_id, s.id
-    FROM sessions s JOIN tenants t ON t.id = s.tenant_id
-   WHERE s.revoked_at IS NULL AND s.expires_at > now() AND t.slug LIKE 'bench-tenant-%'
-   ORDER BY s.tenant_id, s.created_at DESC LIMIT 16" >"$OUT/pgbench/sessions.txt"
+# Sessions of their own for pgbench, one per tenant (at most 16 scripts), with
+# a known secret: a request context is valid only with its session's secret
+# (app.session_secret, stored as sha256), which the server derives and never
+# stores, so pgbench cannot reuse the sessions the API opened.
+PGB_SECRET=pgbench-session-secret
+psql "$ADMIN_URL" -AtqF ' ' -c "INSERT INTO sessions (user_id, tenant_id, refresh_token_hash, secret_hash, expires_at)
+  SELECT DISTINCT ON (m.tenant_id) m.user_id, m.tenant_id, sha256(convert_to(gen_random_uuid()::text, 'UTF8')),
+         sha256(convert_to('$PGB_SECRET', 'UTF8')), now() + interval '1 day'
+    FROM memberships m JOIN tenants t ON t.id = m.tenant_id
+   WHERE m.active AND t.slug LIKE 'bench-tenant-%'
+   ORDER BY m.tenant_id, m.created_at
+   LIMIT 16
+  RETURNING tenant_id, user_id, id" | grep -E '^[0-9a-f-]{36} ' >"$OUT/pgbench/sessions.txt"
 [ -s "$OUT/pgbench/sessions.txt" ] || die "no live session found for pgbench"
 context_sql() { # tenant user session
-  echo "SELECT set_config('role', 'tenet_api', true), set_config('app.tenant_id', '$1', true), set_config('app.user_id', '$2', true), set_config('app.session_id', '$3', true), set_config('app.request_id', 'pgbench', true), set_config('app.client_ip', '127.0.0.1', true), set_config('app.user_agent', 'pgbench', true);"
+  echo "SELECT set_config('role', 'tenet_api', true), set_config('app.tenant_id', '$1', true), set_config('app.user_id', '$2', true), set_config('app.session_id', '$3', true), set_config('app.session_secret', '$PGB_SECRET', true), set_config('app.request_id', 'pgbench', true), set_config('app.client_ip', '127.0.0.1', true), set_config('app.user_agent', 'pgbench', true);"
 }
 k=0
 while read -r tenant user session; do
