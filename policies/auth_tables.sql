@@ -22,7 +22,7 @@ DROP POLICY IF EXISTS "callers see their own sessions" ON sessions;
 CREATE POLICY "callers see their own sessions" ON sessions FOR SELECT TO tenet_api
   USING (user_id = (SELECT app.current_user_id()) AND (SELECT app.current_tenant_id()) IS NOT NULL);
 COMMENT ON POLICY "callers see their own sessions" ON sessions IS
-  'SELECT by the API role: only rows of the request''s own tenant (a live session of an active member), or, where the predicate says so, the caller''s own rows. Read the predicate for the exact rule.';
+  'SELECT by the API role: the caller''s own sessions (in every tenant they belong to), while the request context is valid.';
 DROP POLICY IF EXISTS "sessions are opened only by app.signup and app.finish_login" ON sessions;
 CREATE POLICY "sessions are opened only by app.signup and app.finish_login" ON sessions FOR INSERT TO tenet_api
   WITH CHECK (false);

@@ -17,7 +17,7 @@ DROP POLICY IF EXISTS "members read the permission catalog" ON permissions;
 CREATE POLICY "members read the permission catalog" ON permissions FOR SELECT TO tenet_api
   USING ((SELECT app.current_tenant_id()) IS NOT NULL);
 COMMENT ON POLICY "members read the permission catalog" ON permissions IS
-  'SELECT by the API role: only rows of the request''s own tenant (a live session of an active member). Read the predicate for the exact rule.';
+  'SELECT by the API role: the global permission catalog, to any valid request context (a live session of an active member).';
 
 DROP POLICY IF EXISTS "nobody inserts permissions" ON permissions;
 CREATE POLICY "nobody inserts permissions" ON permissions FOR INSERT TO tenet_api WITH CHECK (false);

@@ -1,7 +1,9 @@
 -- ============================================================================
 -- roles: every member of the tenant may read its roles (they appear in
 -- /auth/me); `roles:manage` creates, edits and deletes custom roles. System
--- roles are read-only: the policies exclude them from UPDATE and DELETE.
+-- roles are read-only: the trigger app.guard_roles (sql/30_rbac.sql) refuses
+-- changing or deleting them with 409, and app.guard_role_permissions their
+-- permissions; the policies let such rows reach the guard.
 -- ============================================================================
 ALTER TABLE roles ENABLE ROW LEVEL SECURITY;
 ALTER TABLE roles FORCE ROW LEVEL SECURITY;
