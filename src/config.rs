@@ -32,6 +32,23 @@ pub struct Config {
     /// the cookie-setting endpoints; none by default.
     pub cors_origins: Vec<String>,
     pub timeouts: Timeouts,
+    pub mail: MailConfig,
+}
+
+/// Outgoing mail: SMTP when `SMTP_URL` is set, else the log (tokens
+/// redacted) and `.eml` files in `MAIL_DIR`.
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    /// `smtp://host:port` (plain, for a local relay or a test sink),
+    /// `smtp://host:587?tls=required` (STARTTLS) or `smtps://host:465`,
+    /// with `user:password@` when the server wants it.
+    pub smtp_url: Option<SecretString>,
+    /// The From address, e.g. `Tenet <no-reply@example.com>`.
+    pub from: String,
+    /// Where the links in mails point: the frontend's base URL.
+    pub app_url: String,
+    /// Without SMTP, each mail is also written here as an `.eml` file.
+    pub dir: Option<PathBuf>,
 }
 
 /// How long the server waits for a client, and the database for a request.
@@ -125,7 +142,19 @@ impl Config {
                 parse("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", d.idle_in_transaction.as_millis() as u64)?.max(1),
             ),
         };
+        let port: u16 = parse("PORT", 8080u16)?;
+        let app_url = match env::var("PUBLIC_URL") {
+            Ok(u) if !u.trim().is_empty() => u.trim().trim_end_matches('/').to_string(),
+            _ => format!("http://localhost:{port}"),
+        };
+        let mail = MailConfig {
+            smtp_url: env::var("SMTP_URL").ok().filter(|u| !u.trim().is_empty()).map(SecretString::from),
+            from: env::var("MAIL_FROM").ok().filter(|f| !f.trim().is_empty()).unwrap_or_else(|| "Tenet <no-reply@localhost>".into()),
+            app_url,
+            dir: env::var("MAIL_DIR").ok().filter(|d| !d.trim().is_empty()).map(PathBuf::from),
+        };
         Ok(Self {
+            mail,
             public_url,
             cors_origins,
             timeouts,

@@ -56,6 +56,8 @@ pub fn router() -> ApiRouter<AppState> {
         .api_route("/api/auth/sessions", get_with(sessions, sessions_docs))
         .api_route("/api/auth/sessions/{id}", delete_with(revoke_session, revoke_session_docs))
         .api_route("/api/auth/password", post_with(change_password, password_docs))
+        .api_route("/api/auth/password-reset", post_with(request_password_reset, request_password_reset_docs))
+        .api_route("/api/auth/password-reset/confirm", post_with(confirm_password_reset, confirm_password_reset_docs))
 }
 
 // ---------------------------------------------------------------------------
@@ -630,4 +632,88 @@ fn password_docs(op: TransformOperation) -> TransformOperation {
         "Wrong current passwords count in the account's login throttle: after ten in 15 minutes, 429 with Retry-After.",
     );
     with_problems(op.response::<204, NoContent>(), &[400, 401, 413, 415, 422, 429])
+}
+
+// ---------------------------------------------------------------------------
+// Password reset
+// ---------------------------------------------------------------------------
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct PasswordResetRequest {
+    #[schemars(length(min = 1, max = 320))]
+    pub email: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Accepted {
+    /// Always `accepted`: the answer says nothing about whether the email has an account.
+    pub status: &'static str,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct PasswordResetConfirm {
+    /// The `token` of the mailed link.
+    #[schemars(length(min = 1, max = 200))]
+    pub token: String,
+    #[schemars(length(min = 8, max = 1024))]
+    pub new_password: String,
+}
+
+/// Every answer of a reset request takes at least this long, so that an
+/// account's extra database work does not show in the timing.
+const RESET_ANSWER_FLOOR: std::time::Duration = std::time::Duration::from_millis(200);
+
+async fn request_password_reset(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    Json(req): Json<PasswordResetRequest>,
+) -> AppResult<Reply<Accepted>> {
+    let started = tokio::time::Instant::now();
+    rate_limit(&state, &meta)?;
+    let mut v = Validator::new();
+    let email = v.email("email", &req.email);
+    v.finish()?;
+    let token = refresh::generate();
+    let scope = state.db.anonymous(&meta).await?;
+    scope.execute("SELECT app.request_password_reset($1, $2)", &[&email, &token]).await?;
+    scope.commit().await?;
+    tokio::time::sleep_until(started + RESET_ANSWER_FLOOR).await;
+    Ok(Reply::accepted(Accepted { status: "accepted" }))
+}
+
+fn request_password_reset_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("auth").summary("Mail a password-reset link (always 202)").description(
+        "Answers 202 with the same body, and in the same time, whether or not the email has an account; only an \
+         account gets a mail, whose link carries a single-use token valid for one hour.",
+    );
+    respond::<Accepted>(op, 202, "Accepted", &[400, 413, 415, 422, 429])
+}
+
+async fn confirm_password_reset(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    Json(req): Json<PasswordResetConfirm>,
+) -> AppResult<NoContent> {
+    rate_limit(&state, &meta)?;
+    let mut v = Validator::new();
+    if req.token.trim().is_empty() || req.token.len() > 200 {
+        v.push("token", "is invalid or expired");
+    }
+    v.add(password::validate_new("new_password", &req.new_password));
+    v.finish()?;
+    let new_hash = password::hash(req.new_password, state.config.bcrypt_cost).await?;
+    let scope = state.db.anonymous(&meta).await?;
+    let done: bool =
+        scope.query_one("SELECT app.confirm_password_reset($1, $2)", &[&refresh::hash(req.token.trim()), &new_hash]).await?.get(0);
+    if !done {
+        return Err(AppError::validation("token", "is invalid or expired"));
+    }
+    scope.commit().await?;
+    Ok(NoContent::new())
+}
+
+fn confirm_password_reset_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("auth").summary("Set a new password with a mailed reset token").description(
+        "Every session of the account ends. The token works once, for one hour; a used, expired or unknown token is 422.",
+    );
+    with_problems(op.response::<204, NoContent>(), &[400, 413, 415, 422, 429])
 }

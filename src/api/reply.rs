@@ -28,6 +28,10 @@ impl<T> Reply<T> {
         Self { status: StatusCode::OK, body, headers: Vec::new() }
     }
 
+    pub fn accepted(body: T) -> Self {
+        Self { status: StatusCode::ACCEPTED, body, headers: Vec::new() }
+    }
+
     pub fn created(location: String, body: T) -> Self {
         Self { status: StatusCode::CREATED, body, headers: vec![(header::LOCATION, location)] }
     }
@@ -108,6 +112,7 @@ pub fn respond<'a, T: JsonSchema>(op: TransformOperation<'a>, status: u16, descr
     let op = match status {
         200 => op.response_with::<200, axum::Json<T>, _>(|r| r.description(description)),
         201 => op.response_with::<201, axum::Json<T>, _>(|r| r.description(description)),
+        202 => op.response_with::<202, axum::Json<T>, _>(|r| r.description(description)),
         _ => op,
     };
     with_problems(op, problems)

@@ -191,6 +191,8 @@ impl Drop for TestDb {
 }
 
 pub struct TestApp {
+    /// The SMTP sink the mail worker delivers to (with `Options { mail: true }`).
+    pub mail: Option<crate::smtp_sink::SmtpSink>,
     pub address: String,
     pub client: reqwest::Client,
     pub db: TestDb,
@@ -204,6 +206,10 @@ pub struct Options {
     pub access_ttl: Duration,
     pub cors_origins: Vec<String>,
     pub public_url: Option<String>,
+    /// Run the mail worker, delivering to a real SMTP sink (`TestApp::mail`).
+    pub mail: bool,
+    /// Without SMTP: run the mail worker writing `.eml` files here.
+    pub mail_dir: Option<std::path::PathBuf>,
     pub timeouts: tenet::config::Timeouts,
 }
 
@@ -216,6 +222,8 @@ impl Default for Options {
             access_ttl: Duration::from_secs(900),
             cors_origins: Vec::new(),
             public_url: None,
+            mail: false,
+            mail_dir: None,
             timeouts: tenet::config::Timeouts::default(),
         }
     }
@@ -236,6 +244,12 @@ pub fn config(database_url: String, options: &Options) -> Config {
         public_url: options.public_url.clone(),
         cors_origins: options.cors_origins.clone(),
         timeouts: options.timeouts,
+        mail: tenet::config::MailConfig {
+            smtp_url: None,
+            from: "Tenet <no-reply@tenet.test>".into(),
+            app_url: "http://app.tenet.test".into(),
+            dir: options.mail_dir.clone(),
+        },
     }
 }
 
@@ -246,16 +260,24 @@ impl TestApp {
 
     pub async fn spawn_with(options: Options) -> Self {
         let db = TestDb::new().await;
-        let config = config(db.web_url(), &options);
+        let mut config = config(db.web_url(), &options);
+        let sink = if options.mail { Some(crate::smtp_sink::SmtpSink::start().await) } else { None };
+        if let Some(sink) = &sink {
+            config.mail.smtp_url = Some(SecretString::from(sink.url()));
+        }
+        let mailer = (options.mail || options.mail_dir.is_some()).then(|| tenet::mail::Mailer::new(&config.mail).expect("mailer"));
         let pool = db::pool(&config.database_url, config.db_pool_size, config.timeouts.pool_wait).expect("pool");
         let header_read_timeout = config.timeouts.header_read;
         let state = AppState::new(config, pool).await.expect("state");
+        if let Some(mailer) = mailer {
+            tokio::spawn(mailer.run(state.db.clone(), Duration::from_millis(50)));
+        }
         let app = startup::build_app(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let address = format!("http://{}", listener.local_addr().expect("addr"));
         tokio::spawn(startup::serve(listener, app, header_read_timeout));
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        Self { address, client, db, state }
+        Self { mail: sink, address, client, db, state }
     }
 
     pub fn url(&self, path: &str) -> String {

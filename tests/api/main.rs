@@ -12,5 +12,7 @@ mod hardening;
 mod input;
 mod lints;
 mod security;
+mod smtp_sink;
+mod mail;
 mod operations;
 mod rbac;
