@@ -264,7 +264,10 @@ BEGIN
       FROM memberships m JOIN tenants t ON t.id = m.tenant_id
      WHERE m.user_id = v_user.id
        AND ((p_tenant_slug IS NOT NULL AND t.slug = lower(p_tenant_slug)) OR (p_tenant_slug IS NULL AND m.active))
-     ORDER BY (m.tenant_id = v_user.last_tenant_id) DESC, m.created_at DESC
+     -- Without a slug: the tenant of the last sign-in (users.last_tenant_id,
+     -- set only when a session starts or switches), else the oldest
+     -- membership: never one joined recently that the user did not choose.
+     ORDER BY (m.tenant_id = v_user.last_tenant_id) DESC NULLS LAST, m.created_at ASC
      LIMIT 1;
   END IF;
 

@@ -316,3 +316,27 @@ async fn two_owners_stepping_down_at_once_get_exactly_one_success_and_one_409() 
     statuses.sort_unstable();
     assert_eq!(statuses, [200, 409], "{} / {}", x.text, y.text);
 }
+
+#[tokio::test]
+async fn a_login_without_a_slug_never_lands_in_a_tenant_the_user_just_joined() {
+    let app = TestApp::spawn().await;
+    let victim = app.signup("Victim Home", "person@victim.test").await;
+    let attacker = app.signup("Your Company IT - please verify", "boss@attacker.test").await;
+    let added = app
+        .post("/api/users", Some(&attacker.access), json!({"email": "person@victim.test", "name": "x", "password": PASSWORD, "roles": ["viewer"]}))
+        .await;
+    assert!(added.status.is_success(), "{}", added.text);
+    let tenant_of = |r: &crate::helpers::Response| claims(r.body["access_token"].as_str().expect("token"))["tenant_id"].clone();
+
+    // The tenant of the last sign-in wins.
+    let r = app.login("person@victim.test", PASSWORD, None).await;
+    assert_eq!(tenant_of(&r), serde_json::json!(victim.tenant_id));
+    // Without one on record, the oldest membership, never the newest.
+    app.owner_client()
+        .await
+        .execute("UPDATE users SET last_tenant_id = NULL WHERE email = 'person@victim.test'", &[])
+        .await
+        .expect("forget the last tenant");
+    let r = app.login("person@victim.test", PASSWORD, None).await;
+    assert_eq!(tenant_of(&r), serde_json::json!(victim.tenant_id));
+}
