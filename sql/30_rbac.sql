@@ -228,9 +228,10 @@ BEGIN
   IF p_email IS NULL OR p_password_hash IS NULL OR p_password_hash !~ '^\$2[abxy]\$' THEN
     RAISE EXCEPTION USING ERRCODE = 'TN422', MESSAGE = 'invalid account';
   END IF;
-  SELECT id INTO v_id FROM users WHERE lower(email) = lower(btrim(p_email));
-  IF FOUND THEN
-    RETURN QUERY SELECT v_id, false;
+  -- An existing account is not answered (not even its id): it joins only by
+  -- accepting an invitation (app.create_invitation).
+  IF EXISTS (SELECT 1 FROM users WHERE lower(email) = lower(btrim(p_email))) THEN
+    RETURN QUERY SELECT NULL::uuid, false;
     RETURN;
   END IF;
   INSERT INTO users (email, name) VALUES (btrim(p_email), btrim(p_name)) RETURNING id INTO v_id;
@@ -239,7 +240,8 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION app.find_or_create_user(text, text, text) IS
-  'POST /api/users: the id of the account with this email, created (with the given hash) when it does not exist. Needs users:manage.';
+  'POST /api/users: creates the account (with the given hash) when the email has none and answers its id; for an '
+  'existing account answers NULL (it is invited instead). Needs users:manage.';
 
 -- Renaming a global account: its holder, or a users:manage holder of the
 -- only tenant the account belongs to (never across tenants).

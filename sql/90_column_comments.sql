@@ -8,7 +8,7 @@ DECLARE
   t text;
 BEGIN
   FOREACH t IN ARRAY ARRAY['memberships', 'roles', 'role_permissions', 'membership_roles', 'companies', 'contacts',
-                           'audit_log', 'sessions'] LOOP
+                           'audit_log', 'sessions', 'invitations', 'invitation_roles'] LOOP
     EXECUTE format('COMMENT ON COLUMN public.%I.tenant_id IS %L', t,
       'The tenant the row belongs to: the row-level security key, and the leading column of every key of the table.');
   END LOOP;

@@ -79,6 +79,20 @@ impl Mailer {
                     secret: Some(token),
                 })
             }
+            "invitation" => {
+                let token = text("token");
+                Some(Rendered {
+                    subject: format!("You are invited to {} on Tenet", text("tenant")),
+                    body: format!(
+                        "Hello,\n\nyou are invited to join {} on Tenet. Accept within seven days here:\n\n\
+                         {}/accept-invitation?token={token}\n\n\
+                         If you did not expect this invitation, ignore this mail.\n",
+                        text("tenant"),
+                        self.app_url
+                    ),
+                    secret: Some(token),
+                })
+            }
             _ => None,
         }
     }

@@ -2,6 +2,7 @@
 // database (scripts/e2e), driven in Debian's headless Chromium. Screenshots
 // of every screen land in e2e/artifacts/.
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 
@@ -35,6 +36,25 @@ async function api(method, path, token, body) {
   });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+/** The token of the newest mail to `to` in MAIL_DIR (quoted-printable decoded). */
+async function mailedToken(to) {
+  const dir = process.env.MAIL_DIR;
+  for (let i = 0; i < 100; i++) {
+    let files = [];
+    try {
+      files = readdirSync(dir).sort().reverse();
+    } catch {
+      // not written yet
+    }
+    for (const f of files) {
+      const text = readFileSync(`${dir}/${f}`, 'utf8').replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+      if (text.includes(`To: ${to}`)) return text.match(/token=([A-Za-z0-9_-]+)/)[1];
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no mail to ${to} in ${dir}`);
 }
 
 async function newPage() {
@@ -210,9 +230,12 @@ describe('Tenet in a browser', () => {
       tenant_name: `Second Shop ${run}`, email: `second-${run}@e2e.test`, password: PASSWORD, name: 'Second Owner',
     });
     assert.equal(other.status, 201);
-    // The first owner's existing account joins the second tenant.
-    const joined = await api('POST', '/api/users', other.body.access_token, { email: owner.email, name: 'x', password: PASSWORD, roles: ['viewer'] });
-    assert.equal(joined.status, 201);
+    // The first owner's existing account is invited to the second tenant and accepts the mailed link.
+    const invited = await api('POST', '/api/users', other.body.access_token, { email: owner.email, name: 'x', password: PASSWORD, roles: ['viewer'] });
+    assert.equal(invited.status, 202);
+    const token = await mailedToken(owner.email);
+    const accepted = await api('POST', '/api/invitations/accept', null, { token, password: PASSWORD });
+    assert.equal(accepted.status, 200);
 
     const { context, page } = await newPage();
     await signIn(page, owner.email);

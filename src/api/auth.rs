@@ -183,30 +183,30 @@ pub struct SessionList {
 // Helpers
 // ---------------------------------------------------------------------------
 /// A token pair for a session, and the browser-mode cookie carrying its refresh token.
-fn issue(state: &AppState, identity: Identity, refresh_token: String) -> AppResult<(TokenPair, String)> {
+pub(crate) fn issue(state: &AppState, identity: Identity, refresh_token: String) -> AppResult<(TokenPair, String)> {
     let access_token = state.jwt.issue(&identity).map_err(|e| AppError::Internal(format!("signing failed: {e}")))?;
     let cookie = refresh::cookie(&refresh_token, state.config.session_ttl.as_secs());
     Ok((TokenPair { access_token, refresh_token, token_type: "Bearer", expires_in: state.jwt.ttl.as_secs() }, cookie))
 }
 
 /// 200 with a token pair and its cookie (login, refresh, switch-tenant).
-fn token_reply(state: &AppState, identity: Identity, refresh_token: String) -> AppResult<Reply<TokenPair>> {
+pub(crate) fn token_reply(state: &AppState, identity: Identity, refresh_token: String) -> AppResult<Reply<TokenPair>> {
     let (tokens, cookie) = issue(state, identity, refresh_token)?;
     Ok(Reply::ok(tokens).with_cookie(cookie))
 }
 
 /// What a new session needs: its id (chosen here, so its secret can be
 /// derived from it), the hashes of its secret and first refresh token.
-struct NewSession {
-    id: Uuid,
-    secret_hash: Vec<u8>,
-    refresh_token: String,
-    refresh_hash: Vec<u8>,
-    lifetime_secs: f64,
+pub(crate) struct NewSession {
+    pub(crate) id: Uuid,
+    pub(crate) secret_hash: Vec<u8>,
+    pub(crate) refresh_token: String,
+    pub(crate) refresh_hash: Vec<u8>,
+    pub(crate) lifetime_secs: f64,
 }
 
 impl NewSession {
-    fn new(state: &AppState) -> Self {
+    pub(crate) fn new(state: &AppState) -> Self {
         let id = Uuid::now_v7();
         let refresh_token = refresh::generate();
         Self {
@@ -219,7 +219,7 @@ impl NewSession {
     }
 }
 
-fn rate_limit(state: &AppState, meta: &crate::db::RequestMeta) -> AppResult<()> {
+pub(crate) fn rate_limit(state: &AppState, meta: &crate::db::RequestMeta) -> AppResult<()> {
     state.limiter.check(meta.ip).map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs })
 }
 

@@ -9,6 +9,7 @@ pub mod crm;
 pub mod docs;
 pub mod extract;
 pub mod health;
+pub mod invitations;
 pub mod pagination;
 pub mod reply;
 pub mod roles;
@@ -27,6 +28,7 @@ pub fn routes() -> ApiRouter<AppState> {
         .merge(tenant::router())
         .merge(roles::router())
         .merge(users::router())
+        .merge(invitations::router())
         .merge(audit::router())
         .merge(companies::router())
         .merge(contacts::router())

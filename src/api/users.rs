@@ -1,12 +1,13 @@
 //! `/api/users`: the members of the current tenant. Accounts are global; a
-//! membership ties one to a tenant. Adding an existing account makes it a
-//! member and leaves its password alone. The database refuses privilege
+//! membership ties one to a tenant. Adding an email that has an account
+//! invites it instead (v1.1): it joins only by accepting. The database refuses privilege
 //! escalation and the removal, deactivation or demotion of the last owner
 //! (`sql/30_rbac.sql`); the checks here only answer early.
 use aide::{
     axum::{routing::get_with, ApiRouter},
     transform::TransformOperation,
 };
+use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -154,7 +155,11 @@ fn get_user_docs(op: TransformOperation) -> TransformOperation {
     respond::<User>(op.tag("users").summary("Read a member (users:read)"), 200, "The member", &[400, 401, 403, 404])
 }
 
-async fn create_user(axum::extract::State(state): axum::extract::State<AppState>, auth: Authenticated, Json(req): Json<UserCreate>) -> AppResult<Reply<User>> {
+async fn create_user(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    auth: Authenticated,
+    Json(req): Json<UserCreate>,
+) -> AppResult<axum::response::Response> {
     let mut v = Validator::new();
     let email = v.email("email", &req.email);
     let name = v.required("name", &req.name, NAME_MAX);
@@ -171,7 +176,13 @@ async fn create_user(axum::extract::State(state): axum::extract::State<AppState>
     let roles = resolve_roles(&scope, &mut v, &req.roles).await?;
     v.finish()?;
     let account = scope.query_one("SELECT user_id FROM app.find_or_create_user($1, $2, $3)", &[&email, &name, &hash]).await?;
-    let id: Uuid = account.get(0);
+    let Some(id) = account.get::<_, Option<Uuid>>(0) else {
+        // v1.1: an existing account joins only by accepting an invitation,
+        // and the answer never shows whose account it is.
+        let invitation = super::invitations::invite(&scope, &email.to_lowercase(), &req.roles).await?;
+        scope.commit().await?;
+        return Ok(Reply::accepted(super::invitations::Invited { invitation }).into_response());
+    };
     let joined = scope
         .query_opt(
             "INSERT INTO memberships (tenant_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING user_id",
@@ -190,15 +201,17 @@ async fn create_user(axum::extract::State(state): axum::extract::State<AppState>
         .await?;
     let created = find(&scope, id).await?;
     scope.commit().await?;
-    Ok(Reply::created(format!("/api/users/{id}"), created))
+    Ok(Reply::created(format!("/api/users/{id}"), created).into_response())
 }
 
 fn create_user_docs(op: TransformOperation) -> TransformOperation {
     let op = op.tag("users").summary("Add a member (users:manage)").description(
-        "Creates the account, or adds an existing account (from another tenant) as a member without changing its password. \
-         409 if it is already a member.",
+        "Creates the account and its membership (201) when the email has no account yet. When it has one, no \
+         membership is created: the answer is 202 with an invitation the person must accept (mailed), and it never \
+         shows the account's name. 409 if the email is already a member.",
     );
-    respond::<User>(op, 201, "The new member", &[400, 401, 403, 409, 413, 422])
+    let op = op.response_with::<202, axum::Json<super::invitations::Invited>, _>(|r| r.description("Invited: the account exists"));
+    respond::<User>(op, 201, "The new member", &[400, 401, 403, 409, 413, 415, 422])
 }
 
 async fn update_user(auth: Authenticated, Path(UserId { id }): Path<UserId>, Json(req): Json<UserUpdate>) -> AppResult<axum::Json<User>> {

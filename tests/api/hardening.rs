@@ -151,10 +151,15 @@ async fn a_tenant_cannot_rename_an_account_that_belongs_elsewhere_too() {
     let app = TestApp::spawn().await;
     let attacker = app.signup("Attacker", "boss@attacker.test").await;
     let victim = app.signup("Victim", "person@victim.test").await;
-    let added = app
-        .post("/api/users", Some(&attacker.access), json!({"email": "person@victim.test", "name": "x", "password": PASSWORD, "roles": ["viewer"]}))
-        .await;
-    assert_eq!(added.status, StatusCode::CREATED);
+    // The victim's account also belongs to the attacker's tenant (as if it had accepted an invitation).
+    app.owner_client()
+        .await
+        .execute(
+            "INSERT INTO memberships (tenant_id, user_id) VALUES ($1::text::uuid, $2::text::uuid)",
+            &[&attacker.tenant_id, &victim.user_id],
+        )
+        .await
+        .expect("membership");
     let r = app.request(Method::PATCH, &format!("/api/users/{}", victim.user_id), Some(&attacker.access), Some(json!({"name": "Pwned"}))).await;
     r.assert_problem(403);
     assert_eq!(app.get("/api/auth/me", &victim.access).await.body["user"]["name"], "Owner");

@@ -10,6 +10,7 @@ mod database;
 mod docs;
 mod hardening;
 mod input;
+mod invitations;
 mod lints;
 mod security;
 mod smtp_sink;

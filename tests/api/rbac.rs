@@ -254,20 +254,28 @@ async fn system_roles_are_read_only_and_assigned_roles_cannot_be_deleted() {
 }
 
 #[tokio::test]
-async fn adding_an_existing_account_keeps_its_password() {
+async fn adding_an_existing_account_invites_it_without_revealing_or_changing_it() {
     let app = TestApp::spawn().await;
     let a = app.signup("First", "first@first.test").await;
-    let other = app.signup("Second", "person@second.test").await;
+    app.signup("Second", "person@second.test").await;
     let r = app
         .post("/api/users", Some(&a.access), json!({"email": "Person@Second.test", "name": "Ignored", "password": "an entirely different one", "roles": ["member"]}))
         .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    assert_eq!(r.body["id"], other.user_id);
-    assert_eq!(r.header("location"), Some(format!("/api/users/{}", other.user_id).as_str()));
-
-    assert_eq!(app.login("person@second.test", PASSWORD, Some(&a.tenant_slug)).await.status, StatusCode::OK);
-    app.login("person@second.test", "an entirely different one", Some(&a.tenant_slug)).await.assert_problem(401);
-    try_add_member(&app, &a.access, "person@second.test", &["member"]).await.assert_problem(409);
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    assert_eq!(r.body["invitation"]["email"], "person@second.test");
+    assert_eq!(r.body["invitation"]["roles"], json!(["member"]));
+    assert!(!r.text.contains("Owner"), "the account's name must not show: {}", r.text);
+    // No membership, no password change: only the mailed invitation can add it.
+    let members = app.get("/api/users", &a.access).await;
+    assert_eq!(members.body["items"].as_array().map(Vec::len), Some(1), "{}", members.text);
+    assert_eq!(app.login("person@second.test", PASSWORD, None).await.status, StatusCode::OK);
+    app.login("person@second.test", PASSWORD, Some(&a.tenant_slug)).await.assert_problem(401);
+    app.login("person@second.test", "an entirely different one", None).await.assert_problem(401);
+    // The invitation is pending for the tenant's managers.
+    let pending = app.get("/api/invitations", &a.access).await;
+    assert_eq!(pending.body["items"][0]["email"], "person@second.test", "{}", pending.text);
+    // A member cannot be invited again.
+    try_add_member(&app, &a.access, "first@first.test", &["member"]).await.assert_problem(409);
 }
 
 #[tokio::test]

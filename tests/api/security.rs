@@ -361,12 +361,14 @@ async fn huge_arrays_are_refused_with_a_small_answer() {
 /// The SECURITY DEFINER functions the API role may call: the allow-list
 /// documented in docs/DATABASE.md. Adding one is a reviewed change.
 const API_SECURITY_DEFINER: &[&str] = &[
+    "app.accept_invitation",
     "app.audit_head",
     "app.authorize",
     "app.begin_login",
     "app.change_password",
     "app.claim_outbox",
     "app.confirm_password_reset",
+    "app.create_invitation",
     "app.current_permissions",
     "app.current_tenant_id",
     "app.find_or_create_user",
@@ -374,6 +376,7 @@ const API_SECURITY_DEFINER: &[&str] = &[
     "app.has_permission",
     "app.holds_all",
     "app.lock_tenant_owners",
+    "app.lookup_invitation",
     "app.member_permission_keys",
     "app.my_memberships",
     "app.outbox_failed",
@@ -381,6 +384,7 @@ const API_SECURITY_DEFINER: &[&str] = &[
     "app.password_salt",
     "app.request_password_reset",
     "app.require_context",
+    "app.revoke_invitation",
     "app.revoke_own_session",
     "app.role_is_assigned",
     "app.role_permission_keys",
