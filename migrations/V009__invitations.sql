@@ -37,3 +37,8 @@ CREATE TABLE invitation_roles (
 );
 CREATE INDEX invitation_roles_role_idx ON invitation_roles (tenant_id, role_id);
 COMMENT ON TABLE invitation_roles IS 'The roles an invitation grants on acceptance (checked against the inviter when invited and again when accepted).';
+
+-- Memberships are no longer inserted by the API role (app functions do it):
+-- the policy that let users:manage insert any account id goes, with its grant.
+DROP POLICY IF EXISTS "user managers add members" ON memberships;
+REVOKE INSERT ON memberships FROM tenet_api;

@@ -20,11 +20,11 @@ CREATE POLICY "members see their own membership, readers see all" ON memberships
 COMMENT ON POLICY "members see their own membership, readers see all" ON memberships IS
   'SELECT by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission users:read, or, where the predicate says so, the caller''s own rows. Read the predicate for the exact rule.';
 
-DROP POLICY IF EXISTS "user managers add members" ON memberships;
-CREATE POLICY "user managers add members" ON memberships FOR INSERT TO tenet_api
-  WITH CHECK (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('users:manage')));
-COMMENT ON POLICY "user managers add members" ON memberships IS
-  'INSERT by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission users:manage. Read the predicate for the exact rule.';
+DROP POLICY IF EXISTS "members are added by app functions only" ON memberships;
+CREATE POLICY "members are added by app functions only" ON memberships FOR INSERT TO tenet_api WITH CHECK (false);
+COMMENT ON POLICY "members are added by app functions only" ON memberships IS
+  'The API role may never insert memberships directly: a new account joins through app.find_or_create_user, an '
+  'existing one only by accepting an invitation (app.accept_invitation).';
 
 DROP POLICY IF EXISTS "user managers update members" ON memberships;
 CREATE POLICY "user managers update members" ON memberships FOR UPDATE TO tenet_api
@@ -41,7 +41,6 @@ COMMENT ON POLICY "user managers remove members" ON memberships IS
 
 REVOKE ALL ON memberships FROM PUBLIC, tenet_api;
 GRANT SELECT ON memberships TO tenet_api;
-GRANT INSERT (tenant_id, user_id, active) ON memberships TO tenet_api;
 GRANT UPDATE (active) ON memberships TO tenet_api;
 GRANT DELETE ON memberships TO tenet_api;
 

@@ -220,8 +220,8 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
   v_id uuid;
+  v_tenant uuid := app.require_context();
 BEGIN
-  PERFORM app.require_context();
   IF NOT app.has_permission('users:manage') THEN
     RAISE EXCEPTION USING ERRCODE = 'TN403', MESSAGE = 'This action requires the permission users:manage.';
   END IF;
@@ -236,12 +236,15 @@ BEGIN
   END IF;
   INSERT INTO users (email, name) VALUES (btrim(p_email), btrim(p_name)) RETURNING id INTO v_id;
   INSERT INTO app_private.user_secrets (user_id, password_hash) VALUES (v_id, p_password_hash);
+  -- The membership too: the API role cannot insert memberships itself, so no
+  -- account joins a tenant but a new one here or by accepting an invitation.
+  INSERT INTO memberships (tenant_id, user_id) VALUES (v_tenant, v_id);
   RETURN QUERY SELECT v_id, true;
 END
 $$;
 COMMENT ON FUNCTION app.find_or_create_user(text, text, text) IS
-  'POST /api/users: creates the account (with the given hash) when the email has none and answers its id; for an '
-  'existing account answers NULL (it is invited instead). Needs users:manage.';
+  'POST /api/users: creates the account (with the given hash) and its membership in the caller''s tenant when the '
+  'email has none, and answers its id; for an existing account answers NULL (it is invited instead). Needs users:manage.';
 
 -- Renaming a global account: its holder, or a users:manage holder of the
 -- only tenant the account belongs to (never across tenants).

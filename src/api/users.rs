@@ -183,15 +183,6 @@ async fn create_user(
         scope.commit().await?;
         return Ok(Reply::accepted(super::invitations::Invited { invitation }).into_response());
     };
-    let joined = scope
-        .query_opt(
-            "INSERT INTO memberships (tenant_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING user_id",
-            &[&auth.identity.tenant_id, &id],
-        )
-        .await?;
-    if joined.is_none() {
-        return Err(AppError::Conflict("This account is already a member of the tenant.".into()));
-    }
     let role_ids: Vec<Uuid> = roles.iter().map(|r| r.0).collect();
     scope
         .execute(

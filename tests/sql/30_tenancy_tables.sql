@@ -252,31 +252,34 @@ SELECT results_eq($$SELECT user_id FROM memberships$$, ARRAY[tests.user_id('a_sa
 
 SELECT tests.authenticate('a_member', 'a');
 SELECT throws_ok($$INSERT INTO memberships (tenant_id, user_id) VALUES (tests.tenant_id('a'), tests.user_id('b_viewer'))$$,
-  '42501', 'new row violates row-level security policy for table "memberships"', 'member cannot add members');
+  '42501', 'permission denied for table memberships', 'member cannot add members');
 SELECT is(tests.affected($$UPDATE memberships SET active = false WHERE user_id = tests.user_id('a_sales')$$), 0::bigint,
   'member cannot deactivate members (0 rows)');
 SELECT is(tests.affected($$DELETE FROM memberships WHERE user_id = tests.user_id('a_sales')$$), 0::bigint,
   'member cannot remove members (0 rows)');
 SELECT tests.authenticate('a_viewer', 'a');
 SELECT throws_ok($$INSERT INTO memberships (tenant_id, user_id) VALUES (tests.tenant_id('a'), tests.user_id('b_viewer'))$$,
-  '42501', 'new row violates row-level security policy for table "memberships"', 'viewer cannot add members');
+  '42501', 'permission denied for table memberships', 'viewer cannot add members');
 SELECT is(tests.affected($$UPDATE memberships SET active = false WHERE user_id = tests.user_id('a_sales')$$), 0::bigint,
   'viewer cannot deactivate members (0 rows)');
 SELECT is(tests.affected($$DELETE FROM memberships WHERE user_id = tests.user_id('a_sales')$$), 0::bigint,
   'viewer cannot remove members (0 rows)');
 
+-- An existing account joins only by accepting an invitation (v1.1): nobody
+-- inserts memberships directly, not even the owner.
+SELECT tests.add_member('a', 'a_extra');
 SELECT tests.authenticate('a_owner', 'a');
-SELECT lives_ok($$INSERT INTO memberships (tenant_id, user_id) VALUES (tests.tenant_id('a'), tests.user_id('b_member'))$$,
-  'owner adds an existing account as a member');
-SELECT is(tests.affected($$UPDATE memberships SET active = false WHERE user_id = tests.user_id('b_member')$$), 1::bigint,
+SELECT throws_ok($$INSERT INTO memberships (tenant_id, user_id) VALUES (tests.tenant_id('a'), tests.user_id('b_member'))$$,
+  '42501', 'permission denied for table memberships', 'owner cannot pull an existing account in without its consent');
+SELECT is(tests.affected($$UPDATE memberships SET active = false WHERE user_id = tests.user_id('a_extra')$$), 1::bigint,
   'owner deactivates a member');
-SELECT is(tests.affected($$DELETE FROM memberships WHERE user_id = tests.user_id('b_member')$$), 1::bigint,
+SELECT is(tests.affected($$DELETE FROM memberships WHERE user_id = tests.user_id('a_extra')$$), 1::bigint,
   'owner removes a member');
 SELECT tests.authenticate('a_admin', 'a');
-SELECT lives_ok($$INSERT INTO memberships (tenant_id, user_id) VALUES (tests.tenant_id('a'), tests.user_id('b_viewer'))$$,
-  'admin adds an existing account as a member');
+SELECT throws_ok($$INSERT INTO memberships (tenant_id, user_id) VALUES (tests.tenant_id('a'), tests.user_id('b_viewer'))$$,
+  '42501', 'permission denied for table memberships', 'admin cannot pull an existing account in without its consent');
 SELECT throws_ok($$INSERT INTO memberships (tenant_id, user_id) VALUES (tests.tenant_id('b'), tests.user_id('a_member'))$$,
-  '42501', 'new row violates row-level security policy for table "memberships"', 'admin of a cannot add members to b');
+  '42501', 'permission denied for table memberships', 'admin of a cannot add members to b');
 SELECT throws_ok($$UPDATE memberships SET user_id = tests.user_id('a_owner') WHERE user_id = tests.user_id('a_sales')$$,
   '42501', 'permission denied for table memberships', 'a membership cannot be handed to another account');
 SELECT is(tests.affected($$UPDATE memberships SET active = false WHERE user_id = tests.user_id('a_viewer')$$), 1::bigint,

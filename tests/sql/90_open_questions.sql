@@ -10,21 +10,16 @@ SELECT plan(4);
 
 SELECT tests.create_world();
 
--- 1. Any users:manage holder (and so anybody: signup makes you the owner of
---    a new tenant) can attach any existing account to their tenant, even as
---    an inactive member, without its holder agreeing, and then read the
---    account's name and email: app.find_or_create_user answers the id of an
---    existing email (created = false), the membership insert needs only
---    users:manage, and the users policy shows every member's account.
+-- 1. (Answered by v1.1 invitations) An account of another tenant cannot be
+--    pulled in: app.find_or_create_user answers no id for an existing email,
+--    and the API role inserts no membership itself.
 SELECT tests.authenticate('a_admin', 'a');
-SELECT results_eq($$SELECT created FROM app.find_or_create_user('b_owner@pgtap.test', 'x', tests.password_hash())$$,
-  ARRAY[false], 'app.find_or_create_user answers the id of an account of another tenant (fact)');
-SELECT todo_start('open question: an account of another tenant can be pulled in without consent and read');
+SELECT results_eq($$SELECT user_id IS NULL AND NOT created FROM app.find_or_create_user('b_owner@pgtap.test', 'x', tests.password_hash())$$,
+  ARRAY[true], 'app.find_or_create_user answers no id for an account of another tenant');
 SELECT throws_ok($$INSERT INTO memberships (tenant_id, user_id, active) VALUES (tests.tenant_id('a'), tests.user_id('b_owner'), false)$$,
-  NULL, NULL, 'an admin of a cannot attach b''s owner to a without their consent');
+  '42501', 'permission denied for table memberships', 'an admin of a cannot attach b''s owner to a without their consent');
 SELECT is_empty($$SELECT name FROM users WHERE id = tests.user_id('b_owner')$$,
   'an admin of a cannot read the name of b''s owner');
-SELECT todo_end();
 
 -- 2. An admin cannot deactivate, remove or demote the owner (they hold
 --    permissions the admin lacks), but can rename the owner's account when

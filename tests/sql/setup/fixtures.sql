@@ -155,7 +155,13 @@ BEGIN
     PERFORM tests.remember('u', p_user, v_user);
     PERFORM tests.as_superuser();
   END IF;
-  INSERT INTO public.memberships (tenant_id, user_id, active) VALUES (v_tenant, v_user, p_active);
+  -- app.find_or_create_user already made a new account a member of the
+  -- tenant whose context it ran in; other tenants get the row here.
+  INSERT INTO public.memberships (tenant_id, user_id, active) VALUES (v_tenant, v_user, p_active)
+  ON CONFLICT (tenant_id, user_id) DO NOTHING;
+  IF NOT p_active THEN
+    UPDATE public.memberships SET active = false WHERE tenant_id = v_tenant AND user_id = v_user;
+  END IF;
   INSERT INTO public.membership_roles (tenant_id, user_id, role_id)
   SELECT v_tenant, v_user, r.id FROM public.roles r WHERE r.tenant_id = v_tenant AND r.name = ANY (p_roles);
   SELECT array_agg(n) INTO v_missing FROM unnest(p_roles) n
