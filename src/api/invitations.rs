@@ -147,18 +147,10 @@ pub fn validate(email: &str, roles: &[String]) -> AppResult<String> {
 /// Invites an email with roles (by name) in the scope's tenant: 422 for an
 /// unknown role, 403 beyond the caller's permissions, 409 for a member.
 pub async fn invite(scope: &Scope, email: &str, roles: &[String]) -> AppResult<Invitation> {
-    let mut names: Vec<String> = roles.iter().map(|n| n.trim().to_string()).collect();
-    names.sort();
-    names.dedup();
-    let rows = scope
-        .query("SELECT n.name, r.id FROM unnest($1::text[]) AS n(name) LEFT JOIN roles r ON r.name = n.name ORDER BY n.name", &[&names])
-        .await?;
     let mut v = Validator::new();
-    for row in rows.iter().filter(|r| r.get::<_, Option<Uuid>>(1).is_none()) {
-        v.push("roles", &format!("unknown role {:?}", row.get::<_, String>(0)));
-    }
+    let resolved = super::users::resolve_roles(scope, &mut v, roles).await?;
     v.finish()?;
-    let ids: Vec<Uuid> = rows.iter().filter_map(|r| r.get(1)).collect();
+    let ids: Vec<Uuid> = resolved.iter().map(|(id, _)| *id).collect();
     let token = refresh::generate();
     let created = scope.query_one("SELECT id FROM app.create_invitation($1, $2, $3)", &[&email, &ids, &token]).await?;
     let id: Uuid = created.get(0);

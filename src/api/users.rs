@@ -106,7 +106,7 @@ pub const MAX_ROLES: usize = 20;
 /// Resolves role names to ids in one set-based query; unknown names are
 /// 422, all named. Whether the caller may assign those roles is the
 /// database's escalation guard to decide (403).
-async fn resolve_roles(scope: &Scope, v: &mut Validator, names: &[String]) -> AppResult<Vec<(Uuid, String)>> {
+pub(crate) async fn resolve_roles(scope: &Scope, v: &mut Validator, names: &[String]) -> AppResult<Vec<(Uuid, String)>> {
     let mut names: Vec<String> = names.iter().map(|n| n.trim().to_string()).collect();
     names.sort();
     names.dedup();
