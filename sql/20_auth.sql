@@ -128,6 +128,8 @@ BEGIN
   PERFORM set_config('app.user_id', v_user.id::text, true);
   INSERT INTO tenants (name, slug) VALUES (btrim(p_tenant_name), app.unique_slug(p_tenant_name))
   RETURNING * INTO v_tenant;
+  -- A new account's home: the one tenant it may use while unverified.
+  UPDATE users u SET home_tenant_id = v_tenant.id WHERE u.id = v_user.id AND u.home_tenant_id IS NULL;
   PERFORM app.seed_system_roles(v_tenant.id);
   INSERT INTO memberships (tenant_id, user_id) VALUES (v_tenant.id, v_user.id);
   INSERT INTO membership_roles (tenant_id, user_id, role_id)
@@ -145,7 +147,7 @@ COMMENT ON FUNCTION app.create_tenant_with_owner(text, text, text, text, boolean
 -- its first session, opened in the same call.
 CREATE OR REPLACE FUNCTION app.signup(
   p_tenant_name text, p_email text, p_name text, p_password_hash text,
-  p_session_id uuid, p_secret_hash bytea, p_refresh_hash bytea, p_lifetime interval)
+  p_session_id uuid, p_secret_hash bytea, p_refresh_hash bytea, p_lifetime interval, p_verify_token text DEFAULT NULL)
 RETURNS TABLE (tenant_id uuid, tenant_name text, tenant_slug text, tenant_created_at timestamptz,
                user_id uuid, user_email text, user_name text, session_id uuid)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -156,11 +158,14 @@ BEGIN
   SELECT * INTO r FROM app.create_tenant_with_owner(p_tenant_name, p_email, p_name, p_password_hash, false);
   INSERT INTO app_private.login_attempts (email, user_id, tenant_id, succeeded) VALUES (lower(r.user_email), r.user_id, r.tenant_id, true);
   PERFORM app.start_session(p_session_id, r.user_id, r.tenant_id, p_secret_hash, p_refresh_hash, p_lifetime, 'auth.signup');
+  IF p_verify_token IS NOT NULL THEN
+    PERFORM app.issue_email_verification(r.user_id, p_verify_token);
+  END IF;
   RETURN QUERY SELECT r.tenant_id, r.tenant_name, r.tenant_slug, r.tenant_created_at, r.user_id, r.user_email, r.user_name,
                       p_session_id;
 END
 $$;
-COMMENT ON FUNCTION app.signup(text, text, text, text, uuid, bytea, bytea, interval) IS
+COMMENT ON FUNCTION app.signup(text, text, text, text, uuid, bytea, bytea, interval, text) IS
   'Sign-up: a new tenant and its new owner account, and the owner''s first session (hashes of its secret and refresh token), in one call.';
 
 -- ---------------------------------------------------------------------------
@@ -343,6 +348,7 @@ BEGIN
     WHEN NOT app.bcrypt_matches(app.password_hash_of(v_user.id), p_computed_hash) THEN 'wrong_password'
     WHEN v.tenant_id IS NULL OR v_active IS NULL THEN 'not_a_member'
     WHEN NOT v_active THEN 'inactive_member'
+    WHEN v_user.email_verified_at IS NULL AND v.tenant_id IS DISTINCT FROM v_user.home_tenant_id THEN 'unverified'
   END;
 
   IF v_reason IS NOT NULL THEN
@@ -536,8 +542,9 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = 'TN422', MESSAGE = 'invalid refresh token';
   END IF;
   SELECT m.tenant_id INTO v_to
-    FROM memberships m JOIN tenants t ON t.id = m.tenant_id
-   WHERE t.slug = lower(p_slug) AND m.user_id = app.current_user_id() AND m.active;
+    FROM memberships m JOIN tenants t ON t.id = m.tenant_id JOIN users u ON u.id = m.user_id
+   WHERE t.slug = lower(p_slug) AND m.user_id = app.current_user_id() AND m.active
+     AND (u.email_verified_at IS NOT NULL OR u.home_tenant_id = m.tenant_id);
   IF v_to IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = 'TN404', MESSAGE = 'No such tenant.';
   END IF;
@@ -588,7 +595,7 @@ BEGIN
     'app.system_role_permissions()',
     'app.seed_system_roles(uuid)',
     'app.create_tenant_with_owner(text, text, text, text, boolean)',
-    'app.signup(text, text, text, text, uuid, bytea, bytea, interval)',
+    'app.signup(text, text, text, text, uuid, bytea, bytea, interval, text)',
     'app.login_retry_after(text)',
     'app.password_hash_of(uuid)',
     'app.bcrypt_salt(text)',
@@ -615,7 +622,7 @@ $$;
 -- login_retry_after, the bcrypt helpers, start_session) are not granted.
 REVOKE EXECUTE ON FUNCTION app.create_tenant_with_owner(text, text, text, text, boolean) FROM tenet_api;
 GRANT EXECUTE ON FUNCTION
-  app.signup(text, text, text, text, uuid, bytea, bytea, interval),
+  app.signup(text, text, text, text, uuid, bytea, bytea, interval, text),
   app.begin_login(text, text, integer),
   app.finish_login(bigint, text, uuid, bytea, bytea, interval),
   app.rotate_refresh_token(bytea, bytea),

@@ -122,6 +122,59 @@ $$;
 COMMENT ON FUNCTION app.confirm_password_reset(bytea, text) IS
   'Completes a password reset: sets the new bcrypt hash, ends the token and every session of the account; false for a bad token.';
 
+-- ---------------------------------------------------------------------------
+-- Email verification: a new account proves its mailbox with a mailed
+-- single-use token (7 days); until then it may use only its home tenant.
+-- ---------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION app.issue_email_verification(p_user uuid, p_token text) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+  v_user users;
+BEGIN
+  IF p_token IS NULL OR length(p_token) < 43 OR length(p_token) > 200 THEN
+    RAISE EXCEPTION USING ERRCODE = 'TN422', MESSAGE = 'invalid verification token';
+  END IF;
+  SELECT * INTO v_user FROM users u WHERE u.id = p_user AND u.email_verified_at IS NULL;
+  IF NOT FOUND THEN
+    RETURN;
+  END IF;
+  INSERT INTO app_private.email_verifications (token_hash, user_id, expires_at)
+  VALUES (sha256(convert_to(p_token, 'UTF8')), v_user.id, now() + interval '7 days');
+  PERFORM app.queue_email(v_user.email, 'verify_email', jsonb_build_object('token', p_token, 'name', v_user.name));
+END
+$$;
+COMMENT ON FUNCTION app.issue_email_verification(uuid, text) IS
+  'Queues the verification mail of an unverified account. Internal: called by sign-up and by POST /api/users.';
+
+CREATE OR REPLACE FUNCTION app.verify_email(p_token_hash bytea) RETURNS boolean
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+  v app_private.email_verifications;
+  v_user users;
+BEGIN
+  IF p_token_hash IS NULL OR length(p_token_hash) <> 32 THEN
+    RETURN false;
+  END IF;
+  UPDATE app_private.email_verifications e SET used_at = now()
+   WHERE e.token_hash = p_token_hash AND e.used_at IS NULL AND e.expires_at > now()
+  RETURNING * INTO v;
+  IF NOT FOUND THEN
+    RETURN false;
+  END IF;
+  UPDATE users u SET email_verified_at = coalesce(u.email_verified_at, now()) WHERE u.id = v.user_id
+  RETURNING * INTO v_user;
+  PERFORM app.log_security_event('auth.email_verified', coalesce(v_user.home_tenant_id, v_user.last_tenant_id), v_user.id, NULL, NULL);
+  RETURN true;
+END
+$$;
+COMMENT ON FUNCTION app.verify_email(bytea) IS
+  'Marks the account of a valid, unused, unexpired verification token verified; false otherwise.';
+
+REVOKE ALL ON FUNCTION app.issue_email_verification(uuid, text), app.verify_email(bytea) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app.verify_email(bytea) TO tenet_api;
+
 REVOKE ALL ON FUNCTION app.queue_email(text, text, jsonb), app.claim_outbox(integer), app.outbox_sent(bigint),
   app.outbox_failed(bigint, text), app.request_password_reset(text, text), app.confirm_password_reset(bytea, text)
   FROM PUBLIC;

@@ -214,7 +214,7 @@ COMMENT ON FUNCTION app.guard_roles() IS
 -- Adding a member: the account is found by email or created; an existing
 -- account's password and name are never changed.
 -- ---------------------------------------------------------------------------
-CREATE OR REPLACE FUNCTION app.find_or_create_user(p_email text, p_name text, p_password_hash text)
+CREATE OR REPLACE FUNCTION app.find_or_create_user(p_email text, p_name text, p_password_hash text, p_verify_token text DEFAULT NULL)
 RETURNS TABLE (user_id uuid, created boolean)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
@@ -234,15 +234,18 @@ BEGIN
     RETURN QUERY SELECT NULL::uuid, false;
     RETURN;
   END IF;
-  INSERT INTO users (email, name) VALUES (btrim(p_email), btrim(p_name)) RETURNING id INTO v_id;
+  INSERT INTO users (email, name, home_tenant_id) VALUES (btrim(p_email), btrim(p_name), v_tenant) RETURNING id INTO v_id;
   INSERT INTO app_private.user_secrets (user_id, password_hash) VALUES (v_id, p_password_hash);
+  IF p_verify_token IS NOT NULL THEN
+    PERFORM app.issue_email_verification(v_id, p_verify_token);
+  END IF;
   -- The membership too: the API role cannot insert memberships itself, so no
   -- account joins a tenant but a new one here or by accepting an invitation.
   INSERT INTO memberships (tenant_id, user_id) VALUES (v_tenant, v_id);
   RETURN QUERY SELECT v_id, true;
 END
 $$;
-COMMENT ON FUNCTION app.find_or_create_user(text, text, text) IS
+COMMENT ON FUNCTION app.find_or_create_user(text, text, text, text) IS
   'POST /api/users: creates the account (with the given hash) and its membership in the caller''s tenant when the '
   'email has none, and answers its id; for an existing account answers NULL (it is invited instead). Needs users:manage.';
 
@@ -260,10 +263,10 @@ COMMENT ON FUNCTION app.user_belongs_only_here(uuid) IS
 REVOKE ALL ON FUNCTION app.acting_as_owner(regclass), app.holds_all(text[]), app.role_permission_keys(uuid),
   app.member_permission_keys(uuid), app.role_is_assigned(uuid), app.lock_tenant_owners(uuid),
   app.tenant_has_owner(uuid), app.guard_role_permissions(), app.guard_membership_roles(), app.guard_memberships(),
-  app.guard_roles(), app.find_or_create_user(text, text, text), app.user_belongs_only_here(uuid) FROM PUBLIC;
+  app.guard_roles(), app.find_or_create_user(text, text, text, text), app.user_belongs_only_here(uuid) FROM PUBLIC;
 -- The guards run as the invoking role (so they can tell the owner from the
 -- API), hence the helpers they call are executable by tenet_api.
 GRANT EXECUTE ON FUNCTION app.acting_as_owner(regclass), app.holds_all(text[]), app.role_permission_keys(uuid),
   app.member_permission_keys(uuid), app.role_is_assigned(uuid), app.lock_tenant_owners(uuid),
-  app.tenant_has_owner(uuid), app.find_or_create_user(text, text, text), app.user_belongs_only_here(uuid)
+  app.tenant_has_owner(uuid), app.find_or_create_user(text, text, text, text), app.user_belongs_only_here(uuid)
 TO tenet_api;

@@ -74,19 +74,43 @@ CREATE OR REPLACE FUNCTION app.lookup_invitation(p_token_hash bytea)
 RETURNS TABLE (tenant_name text, email text, account_exists boolean, needs_password boolean)
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
-  SELECT t.name, i.email, EXISTS (SELECT 1 FROM users u WHERE lower(u.email) = i.email), true
+  SELECT t.name, i.email, EXISTS (SELECT 1 FROM users u WHERE lower(u.email) = i.email),
+         NOT EXISTS (SELECT 1 FROM users u WHERE lower(u.email) = i.email AND u.email_verified_at IS NOT NULL)
     FROM invitations i JOIN tenants t ON t.id = i.tenant_id
    WHERE i.token_hash = p_token_hash AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > now()
 $$;
 COMMENT ON FUNCTION app.lookup_invitation(bytea) IS
   'For a pending, unexpired invitation token: the tenant''s name, the invited email, whether it has an account, '
-  'and that a password must be set.';
+  'and whether accepting must set a password (a new or unverified account).';
+
+-- The bcrypt salt of the invited account when it is verified (accepting then
+-- proves it is the account's holder with its current password, or by being
+-- signed in as it); NULL for a new or unverified account, or a bad token.
+CREATE OR REPLACE FUNCTION app.invitation_salt(p_token_hash bytea) RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+  SELECT app.bcrypt_salt(app.password_hash_of(u.id))
+    FROM invitations i JOIN users u ON lower(u.email) = i.email AND u.email_verified_at IS NOT NULL
+   WHERE i.token_hash = p_token_hash AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > now()
+$$;
+COMMENT ON FUNCTION app.invitation_salt(bytea) IS
+  'For a pending invitation of a verified account: the bcrypt salt to hash its current password with (never the hash).';
 
 -- status: ok, invalid (unknown, used, revoked or expired token),
 -- password_required, name_required, member (already a member),
--- inviter_lacks (the inviter no longer holds what the roles grant).
+-- inviter_lacks (the inviter no longer holds what the roles grant),
+-- sign_in_required (a verified account, neither its current password nor a
+-- live session of it given).
+--
+-- A new or unverified account: p_password_hash (a fresh bcrypt hash) becomes
+-- its password, every other session of it ends, and accepting verifies the
+-- email (the token came by mail). A verified account: p_current_hash (bcrypt
+-- of the password typed, with app.invitation_salt) must match, or
+-- p_bearer_session / p_bearer_secret_hash must name a live session of it;
+-- its password and sessions stay.
 CREATE OR REPLACE FUNCTION app.accept_invitation(
-  p_token_hash bytea, p_name text, p_password_hash text,
+  p_token_hash bytea, p_name text, p_password_hash text, p_current_hash text,
+  p_bearer_session uuid, p_bearer_secret_hash bytea,
   p_session_id uuid, p_secret_hash bytea, p_refresh_hash bytea, p_lifetime interval)
 RETURNS TABLE (status text, user_id uuid, tenant_id uuid)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -95,6 +119,7 @@ DECLARE
   v_inv invitations;
   v_user users;
   v_keys text[];
+  v_verified boolean;
 BEGIN
   SELECT * INTO v_inv FROM invitations i
    WHERE i.token_hash = p_token_hash AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > now()
@@ -103,16 +128,27 @@ BEGIN
     RETURN QUERY SELECT 'invalid'::text, NULL::uuid, NULL::uuid;
     RETURN;
   END IF;
-  IF p_password_hash IS NULL OR app.bcrypt_salt(p_password_hash) IS NULL THEN
-    RETURN QUERY SELECT 'password_required'::text, NULL::uuid, NULL::uuid;
-    RETURN;
-  END IF;
   SELECT * INTO v_user FROM users u WHERE lower(u.email) = v_inv.email;
-  IF NOT FOUND AND (p_name IS NULL OR btrim(p_name) = '') THEN
-    RETURN QUERY SELECT 'name_required'::text, NULL::uuid, NULL::uuid;
-    RETURN;
+  v_verified := v_user.id IS NOT NULL AND v_user.email_verified_at IS NOT NULL;
+  IF v_verified THEN
+    IF NOT (app.bcrypt_matches(app.password_hash_of(v_user.id), p_current_hash)
+            OR EXISTS (SELECT 1 FROM sessions s
+                        WHERE s.id = p_bearer_session AND s.user_id = v_user.id AND s.secret_hash = p_bearer_secret_hash
+                          AND s.revoked_at IS NULL AND s.expires_at > now())) THEN
+      RETURN QUERY SELECT 'sign_in_required'::text, NULL::uuid, NULL::uuid;
+      RETURN;
+    END IF;
+  ELSE
+    IF p_password_hash IS NULL OR app.bcrypt_salt(p_password_hash) IS NULL THEN
+      RETURN QUERY SELECT 'password_required'::text, NULL::uuid, NULL::uuid;
+      RETURN;
+    END IF;
+    IF v_user.id IS NULL AND (p_name IS NULL OR btrim(p_name) = '') THEN
+      RETURN QUERY SELECT 'name_required'::text, NULL::uuid, NULL::uuid;
+      RETURN;
+    END IF;
   END IF;
-  IF FOUND AND EXISTS (SELECT 1 FROM memberships m WHERE m.tenant_id = v_inv.tenant_id AND m.user_id = v_user.id) THEN
+  IF v_user.id IS NOT NULL AND EXISTS (SELECT 1 FROM memberships m WHERE m.tenant_id = v_inv.tenant_id AND m.user_id = v_user.id) THEN
     RETURN QUERY SELECT 'member'::text, NULL::uuid, NULL::uuid;
     RETURN;
   END IF;
@@ -132,13 +168,15 @@ BEGIN
   END IF;
 
   IF v_user.id IS NULL THEN
-    INSERT INTO users (email, name) VALUES (v_inv.email, btrim(p_name)) RETURNING * INTO v_user;
+    INSERT INTO users (email, name, email_verified_at, home_tenant_id)
+    VALUES (v_inv.email, btrim(p_name), now(), v_inv.tenant_id) RETURNING * INTO v_user;
     INSERT INTO app_private.user_secrets (user_id, password_hash) VALUES (v_user.id, p_password_hash);
-  ELSE
-    -- Whoever held the account before the mailbox's owner accepted loses it.
+  ELSIF NOT v_verified THEN
+    -- Whoever held the unverified account before the mailbox's owner accepted loses it.
     UPDATE app_private.user_secrets us SET password_hash = p_password_hash, updated_at = now() WHERE us.user_id = v_user.id;
     UPDATE sessions s SET revoked_at = now(), revoked_reason = 'invitation_accepted'
      WHERE s.user_id = v_user.id AND s.revoked_at IS NULL;
+    UPDATE users u SET email_verified_at = now() WHERE u.id = v_user.id;
   END IF;
   -- The new member is the actor of what is audited below.
   PERFORM set_config('app.user_id', v_user.id::text, true);
@@ -153,11 +191,14 @@ BEGIN
   RETURN QUERY SELECT 'ok'::text, v_user.id, v_inv.tenant_id;
 END
 $$;
-COMMENT ON FUNCTION app.accept_invitation(bytea, text, text, uuid, bytea, bytea, interval) IS
-  'Accepts an invitation: creates the account or sets the existing account''s password (ending its other sessions), '
-  'adds the membership with the invitation''s roles if the inviter still holds them, and opens a session.';
+COMMENT ON FUNCTION app.accept_invitation(bytea, text, text, text, uuid, bytea, uuid, bytea, bytea, interval) IS
+  'Accepts an invitation: a new or unverified account sets its password (ending its other sessions) and is verified; '
+  'a verified account proves itself with its current password or a live session. Adds the membership with the '
+  'invitation''s roles if the inviter still holds them, and opens a session.';
 
 REVOKE ALL ON FUNCTION app.create_invitation(text, uuid[], text), app.revoke_invitation(uuid),
-  app.lookup_invitation(bytea), app.accept_invitation(bytea, text, text, uuid, bytea, bytea, interval) FROM PUBLIC;
+  app.lookup_invitation(bytea), app.invitation_salt(bytea),
+  app.accept_invitation(bytea, text, text, text, uuid, bytea, uuid, bytea, bytea, interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION app.create_invitation(text, uuid[], text), app.revoke_invitation(uuid),
-  app.lookup_invitation(bytea), app.accept_invitation(bytea, text, text, uuid, bytea, bytea, interval) TO tenet_api;
+  app.lookup_invitation(bytea), app.invitation_salt(bytea),
+  app.accept_invitation(bytea, text, text, text, uuid, bytea, uuid, bytea, bytea, interval) TO tenet_api;

@@ -79,6 +79,19 @@ impl Mailer {
                     secret: Some(token),
                 })
             }
+            "verify_email" => {
+                let token = text("token");
+                Some(Rendered {
+                    subject: "Confirm your email for Tenet".into(),
+                    body: format!(
+                        "{greeting}\n\nconfirm that this address is yours within seven days:\n\n\
+                         {}/verify-email?token={token}\n\n\
+                         Until then your account works only in the workspace it was created in.\n",
+                        self.app_url
+                    ),
+                    secret: Some(token),
+                })
+            }
             "invitation" => {
                 let token = text("token");
                 Some(Rendered {

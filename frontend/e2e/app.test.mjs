@@ -38,8 +38,8 @@ async function api(method, path, token, body) {
   return { status: response.status, body: text ? JSON.parse(text) : null };
 }
 
-/** The token of the newest mail to `to` in MAIL_DIR (quoted-printable decoded). */
-async function mailedToken(to) {
+/** The token of the newest mail to `to` in MAIL_DIR whose link goes to `path` (quoted-printable decoded). */
+async function mailedToken(to, path) {
   const dir = process.env.MAIL_DIR;
   for (let i = 0; i < 100; i++) {
     let files = [];
@@ -50,7 +50,7 @@ async function mailedToken(to) {
     }
     for (const f of files) {
       const text = readFileSync(`${dir}/${f}`, 'utf8').replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
-      if (text.includes(`To: ${to}`)) return text.match(/token=([A-Za-z0-9_-]+)/)[1];
+      if (text.includes(`To: ${to}`) && text.includes(`/${path}?token=`)) return text.match(new RegExp(`/${path}\\?token=([A-Za-z0-9_-]+)`))[1];
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -233,7 +233,7 @@ describe('Tenet in a browser', () => {
     // The first owner's existing account is invited to the second tenant and accepts the mailed link.
     const invited = await api('POST', '/api/users', other.body.access_token, { email: owner.email, name: 'x', password: PASSWORD, roles: ['viewer'] });
     assert.equal(invited.status, 202);
-    const token = await mailedToken(owner.email);
+    const token = await mailedToken(owner.email, 'accept-invitation');
     const accepted = await api('POST', '/api/invitations/accept', null, { token, password: PASSWORD });
     assert.equal(accepted.status, 200);
 

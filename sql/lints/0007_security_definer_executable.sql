@@ -7,7 +7,7 @@
 WITH allowed(name) AS (VALUES
   ('app.audit_head'), ('app.authorize'), ('app.begin_login'), ('app.change_password'), ('app.claim_outbox'),
   ('app.confirm_password_reset'), ('app.create_invitation'), ('app.revoke_invitation'),
-  ('app.lookup_invitation'), ('app.accept_invitation'), ('app.outbox_failed'), ('app.outbox_sent'), ('app.request_password_reset'),
+  ('app.lookup_invitation'), ('app.accept_invitation'), ('app.invitation_salt'), ('app.verify_email'), ('app.outbox_failed'), ('app.outbox_sent'), ('app.request_password_reset'),
   ('app.current_permissions'), ('app.current_tenant_id'), ('app.find_or_create_user'), ('app.finish_login'),
   ('app.has_permission'), ('app.holds_all'), ('app.lock_tenant_owners'), ('app.member_permission_keys'),
   ('app.my_memberships'), ('app.password_salt'), ('app.require_context'), ('app.revoke_own_session'),

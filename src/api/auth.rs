@@ -57,6 +57,7 @@ pub fn router() -> ApiRouter<AppState> {
         .api_route("/api/auth/sessions/{id}", delete_with(revoke_session, revoke_session_docs))
         .api_route("/api/auth/password", post_with(change_password, password_docs))
         .api_route("/api/auth/password-reset", post_with(request_password_reset, request_password_reset_docs))
+        .api_route("/api/auth/verify-email", post_with(verify_email, verify_email_docs))
         .api_route("/api/auth/password-reset/confirm", post_with(confirm_password_reset, confirm_password_reset_docs))
 }
 
@@ -262,7 +263,7 @@ async fn signup(
     let created = scope
         .query_one(
             "SELECT tenant_id, tenant_name, tenant_slug, user_id, user_email, user_name
-               FROM app.signup($1, $2, $3, $4, $5, $6, $7, make_interval(secs => $8))",
+               FROM app.signup($1, $2, $3, $4, $5, $6, $7, make_interval(secs => $8), $9)",
             &[
                 &tenant_name,
                 &email,
@@ -272,6 +273,7 @@ async fn signup(
                 &session.secret_hash,
                 &session.refresh_hash,
                 &session.lifetime_secs,
+                &refresh::generate(),
             ],
         )
         .await?;
@@ -714,6 +716,38 @@ async fn confirm_password_reset(
 fn confirm_password_reset_docs(op: TransformOperation) -> TransformOperation {
     let op = op.tag("auth").summary("Set a new password with a mailed reset token").description(
         "Every session of the account ends. The token works once, for one hour; a used, expired or unknown token is 422.",
+    );
+    with_problems(op.response::<204, NoContent>(), &[400, 413, 415, 422, 429])
+}
+
+// ---------------------------------------------------------------------------
+// Email verification
+// ---------------------------------------------------------------------------
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct VerifyEmailRequest {
+    /// The `token` of the mailed link.
+    #[schemars(length(min = 1, max = 200))]
+    pub token: String,
+}
+
+async fn verify_email(State(state): State<AppState>, Meta(meta): Meta, Json(req): Json<VerifyEmailRequest>) -> AppResult<NoContent> {
+    rate_limit(&state, &meta)?;
+    if req.token.trim().is_empty() || req.token.len() > 200 {
+        return Err(AppError::validation("token", "is invalid or expired"));
+    }
+    let scope = state.db.anonymous(&meta).await?;
+    let done: bool = scope.query_one("SELECT app.verify_email($1)", &[&refresh::hash(req.token.trim())]).await?.get(0);
+    if !done {
+        return Err(AppError::validation("token", "is invalid or expired"));
+    }
+    scope.commit().await?;
+    Ok(NoContent::new())
+}
+
+fn verify_email_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("auth").summary("Verify the account's email with the mailed token").description(
+        "Sign-up (and POST /api/users for a new account) mails the token. Until then the account may use only the \
+         tenant it was created in.",
     );
     with_problems(op.response::<204, NoContent>(), &[400, 413, 415, 422, 429])
 }

@@ -102,7 +102,7 @@ pub struct InvitationLookup {
     pub tenant: TenantName,
     pub email: String,
     pub account_exists: bool,
-    /// Whether accepting needs a password (always, until accounts can verify their email).
+    /// Whether accepting sets a password (a new or unverified account); a verified account signs in instead.
     pub needs_password: bool,
 }
 
@@ -113,7 +113,8 @@ pub struct InvitationAccept {
     /// Required when the email has no account yet.
     #[schemars(length(max = 320))]
     pub name: Option<String>,
-    /// Required: the account's password from now on (8 to 1024 characters, not a common one).
+    /// A new or unverified account: its password from now on (8 to 1024 characters, not a common one).
+    /// A verified account: its current password (or sign in as it instead).
     #[schemars(length(max = 1024))]
     pub password: Option<String>,
 }
@@ -238,29 +239,64 @@ async fn accept(
     State(state): State<AppState>,
     _: FirstParty,
     Meta(meta): Meta,
+    headers: axum::http::HeaderMap,
     Json(req): Json<InvitationAccept>,
 ) -> AppResult<Reply<TokenPair>> {
     rate_limit(&state, &meta)?;
+    let token_hash = refresh::hash(req.token.trim());
+    if req.token.trim().is_empty() || req.token.len() > 200 {
+        return Err(AppError::validation("token", "is invalid or expired"));
+    }
+    // A verified account proves itself (current password or being signed in
+    // as it); a new or unverified one sets its password.
+    let scope = state.db.anonymous(&meta).await?;
+    let salt: Option<String> = scope.query_one("SELECT app.invitation_salt($1)", &[&token_hash]).await?.get(0);
+    scope.release();
+    let bearer = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|t| state.jwt.verify(t.trim()));
     let mut v = Validator::new();
     let name = v.optional("name", req.name.as_deref(), NAME_MAX);
-    match req.password.as_deref() {
-        None | Some("") => v.push("password", "is required"),
-        Some(p) => v.add(password::validate_new("password", p)),
-    }
-    if req.token.trim().is_empty() || req.token.len() > 200 {
-        v.push("token", "is invalid or expired");
-    }
-    v.finish()?;
-    let hash = password::hash(req.password.unwrap_or_default(), state.config.bcrypt_cost).await?;
+    let password = req.password.filter(|p| !p.is_empty());
+    let (new_hash, current_hash) = match (&salt, password) {
+        (Some(salt), Some(p)) => {
+            v.finish()?;
+            (None, Some(password::hash_with_salt(p, salt.clone()).await?))
+        }
+        (Some(_), None) => {
+            v.finish()?;
+            (None, None)
+        }
+        (None, None) => {
+            v.push("password", "is required");
+            v.finish()?;
+            (None, None)
+        }
+        (None, Some(p)) => {
+            v.add(password::validate_new("password", &p));
+            v.finish()?;
+            (Some(password::hash(p, state.config.bcrypt_cost).await?), None)
+        }
+    };
+    let (bearer_session, bearer_secret) = match &bearer {
+        Some(identity) => (Some(identity.session_id), Some(refresh::hash(&identity.session_secret))),
+        None => (None, None),
+    };
     let session = NewSession::new(&state);
     let scope = state.db.anonymous(&meta).await?;
     let row = scope
         .query_one(
-            "SELECT status, user_id, tenant_id FROM app.accept_invitation($1, $2, $3, $4, $5, $6, make_interval(secs => $7))",
+            "SELECT status, user_id, tenant_id
+               FROM app.accept_invitation($1, $2, $3, $4, $5, $6, $7, $8, $9, make_interval(secs => $10))",
             &[
-                &refresh::hash(req.token.trim()),
+                &token_hash,
                 &name,
-                &hash,
+                &new_hash,
+                &current_hash,
+                &bearer_session,
+                &bearer_secret,
                 &session.id,
                 &session.secret_hash,
                 &session.refresh_hash,
@@ -272,6 +308,11 @@ async fn accept(
         "ok" => {}
         "name_required" => return Err(AppError::validation("name", "is required for a new account")),
         "password_required" => return Err(AppError::validation("password", "is required")),
+        "sign_in_required" => {
+            return Err(AppError::Unauthorized(
+                "This email has a verified account: give its current password, or sign in as it, to accept.".into(),
+            ))
+        }
         "member" => return Err(AppError::Conflict("This account is already a member of the tenant.".into())),
         "inviter_lacks" => {
             return Err(AppError::Forbidden("The invitation grants roles its sender no longer holds; ask for a new one.".into()))
@@ -285,8 +326,9 @@ async fn accept(
 
 fn accept_docs(op: TransformOperation) -> TransformOperation {
     let op = op.tag("users").summary("Accept an invitation and sign in to the inviting tenant").description(
-        "`password` is required and becomes the account's password; every other session of the account ends. \
-         `name` is required when the email has no account yet.",
+        "For a new or unverified account `password` is required and becomes the account's password (every other \
+         session of the account ends; accepting verifies the email); `name` is required for a new account. For a \
+         verified account give its current `password`, or send the request signed in as it (Bearer); otherwise 401.",
     );
-    respond::<TokenPair>(op, 200, "Signed in to the inviting tenant", &[400, 403, 409, 413, 415, 422, 429])
+    respond::<TokenPair>(op, 200, "Signed in to the inviting tenant", &[400, 401, 403, 409, 413, 415, 422, 429])
 }

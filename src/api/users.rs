@@ -175,7 +175,9 @@ async fn create_user(
     let mut v = Validator::new();
     let roles = resolve_roles(&scope, &mut v, &req.roles).await?;
     v.finish()?;
-    let account = scope.query_one("SELECT user_id FROM app.find_or_create_user($1, $2, $3)", &[&email, &name, &hash]).await?;
+    let verify_token = crate::auth::refresh::generate();
+    let account =
+        scope.query_one("SELECT user_id FROM app.find_or_create_user($1, $2, $3, $4)", &[&email, &name, &hash, &verify_token]).await?;
     let Some(id) = account.get::<_, Option<Uuid>>(0) else {
         // v1.1: an existing account joins only by accepting an invitation,
         // and the answer never shows whose account it is.

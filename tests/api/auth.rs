@@ -472,6 +472,8 @@ async fn switch_tenant_moves_the_session_to_another_membership_only() {
         .execute("SELECT app.create_tenant_with_owner('Beta', 'o@alpha.test', 'O', '$2b$04$xxxxxxxxxxxxxxxxxxxxxu', true)", &[])
         .await
         .expect("second tenant");
+    // Only a verified account may act beyond the tenant it was created in.
+    owner.execute("UPDATE users SET email_verified_at = now() WHERE email = 'o@alpha.test'", &[]).await.expect("verify");
 
     let r = app.post("/api/auth/switch-tenant", Some(&s.access), json!({"tenant": "beta"})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);

@@ -375,6 +375,7 @@ const API_SECURITY_DEFINER: &[&str] = &[
     "app.finish_login",
     "app.has_permission",
     "app.holds_all",
+    "app.invitation_salt",
     "app.lock_tenant_owners",
     "app.lookup_invitation",
     "app.member_permission_keys",
@@ -393,6 +394,7 @@ const API_SECURITY_DEFINER: &[&str] = &[
     "app.switch_tenant",
     "app.tenant_has_owner",
     "app.user_belongs_only_here",
+    "app.verify_email",
 ];
 
 #[tokio::test]

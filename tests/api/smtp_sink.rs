@@ -83,6 +83,21 @@ impl SmtpSink {
         self.messages.lock().map(|m| m.clone()).unwrap_or_default()
     }
 
+    /// Waits (at most 10 s) for a mail to `recipient` whose text holds `needle`.
+    pub async fn wait_for_text(&self, recipient: &str, needle: &str) -> Mail {
+        for _ in 0..200 {
+            let found = self
+                .mails()
+                .into_iter()
+                .find(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(recipient)) && m.text().contains(needle));
+            if let Some(mail) = found {
+                return mail;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no mail to {recipient} with {needle:?} arrived; got {:?}", self.mails());
+    }
+
     /// Waits (at most 10 s) until a mail to `recipient` arrived.
     pub async fn wait_for(&self, recipient: &str) -> Mail {
         for _ in 0..200 {

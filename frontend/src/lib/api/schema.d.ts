@@ -237,6 +237,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify the account's email with the mailed token
+         * @description Sign-up (and POST /api/users for a new account) mails the token. Until then the account may use only the tenant it was created in.
+         */
+        post: operations["postAuthVerifyEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/companies": {
         parameters: {
             query?: never;
@@ -360,7 +380,7 @@ export interface paths {
         put?: never;
         /**
          * Accept an invitation and sign in to the inviting tenant
-         * @description `password` is required and becomes the account's password; every other session of the account ends. `name` is required when the email has no account yet.
+         * @description For a new or unverified account `password` is required and becomes the account's password (every other session of the account ends; accepting verifies the email); `name` is required for a new account. For a verified account give its current `password`, or send the request signed in as it (Bearer); otherwise 401.
          */
         post: operations["postInvitationsAccept"];
         delete?: never;
@@ -709,7 +729,10 @@ export interface components {
         InvitationAccept: {
             /** @description Required when the email has no account yet. */
             name?: string | null;
-            /** @description Required: the account's password from now on (8 to 1024 characters, not a common one). */
+            /**
+             * @description A new or unverified account: its password from now on (8 to 1024 characters, not a common one).
+             *      A verified account: its current password (or sign in as it instead).
+             */
             password?: string | null;
             token: string;
         };
@@ -722,7 +745,7 @@ export interface components {
         InvitationLookup: {
             account_exists: boolean;
             email: string;
-            /** @description Whether accepting needs a password (always, until accounts can verify their email). */
+            /** @description Whether accepting sets a password (a new or unverified account); a verified account signs in instead. */
             needs_password: boolean;
             tenant: components["schemas"]["TenantName"];
         };
@@ -970,6 +993,10 @@ export interface components {
             name?: string | null;
             /** @description Replaces the member's roles. */
             roles?: string[] | null;
+        };
+        VerifyEmailRequest: {
+            /** @description The `token` of the mailed link. */
+            token: string;
         };
     };
     responses: never;
@@ -1774,6 +1801,75 @@ export interface operations {
             /** @description Unprocessable Entity */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAuthVerifyEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyEmailRequest"];
+            };
+        };
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2602,6 +2698,15 @@ export interface operations {
             };
             /** @description Bad Request */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
