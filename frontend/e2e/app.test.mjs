@@ -314,4 +314,49 @@ describe('Tenet in a browser', () => {
       evil.close();
     }
   });
+
+  it('resets a forgotten password with the mailed link', async () => {
+    const email = `forgetful-${run}@e2e.test`;
+    const signup = await api('POST', '/api/auth/signup', null, { tenant_name: `Forgetful ${run}`, email, password: PASSWORD, name: 'Forgetful' });
+    assert.equal(signup.status, 201);
+    const { context, page } = await newPage();
+    await page.goto(`${BASE}/sign-in`);
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await page.getByLabel('Email').fill(email);
+    await page.getByRole('button', { name: 'Mail me a link' }).click();
+    await page.getByRole('status').waitFor();
+    const token = await mailedToken(email, 'reset-password');
+    await page.goto(`${BASE}/reset-password?token=${token}`);
+    await page.getByLabel('New password').fill('a brand new passphrase');
+    await page.getByRole('button', { name: 'Set the new password' }).click();
+    await page.getByRole('status').getByText('Your password is changed').waitFor();
+    await shot(page, '16-password-reset');
+    await signIn(page, email, 'a brand new passphrase');
+    assert.equal(await page.getByTestId('user-name').textContent(), 'Forgetful');
+    await context.close();
+  });
+
+  it('joins a workspace through a mailed invitation', async () => {
+    const inviter = await api('POST', '/api/auth/signup', null, {
+      tenant_name: `Inviting Shop ${run}`, email: `inviter-${run}@e2e.test`, password: PASSWORD, name: 'Inviter',
+    });
+    assert.equal(inviter.status, 201);
+    const email = `invitee-${run}@e2e.test`;
+    const invited = await api('POST', '/api/invitations', inviter.body.access_token, { email, roles: ['viewer'] });
+    assert.equal(invited.status, 201);
+    const token = await mailedToken(email, 'accept-invitation');
+    const { context, page } = await newPage();
+    await page.goto(`${BASE}/accept-invitation?token=${token}`);
+    await page.getByRole('heading', { name: /^Join / }).waitFor();
+    await shot(page, '17-invitation');
+    await page.getByLabel('Your name').fill('Ivy Invitee');
+    await page.getByLabel('Choose a password').fill('an invitee passphrase');
+    await page.getByRole('button', { name: 'Accept the invitation' }).click();
+    await page.getByTestId('dashboard').waitFor();
+    assert.equal(await page.getByTestId('user-name').textContent(), 'Ivy Invitee');
+    // The link works once.
+    await page.goto(`${BASE}/accept-invitation?token=${token}`);
+    await page.getByRole('alert').getByText('not valid any more').waitFor();
+    await context.close();
+  });
 });

@@ -7,6 +7,8 @@ import { ForbiddenPage, NotFoundPage } from '../components/ErrorPages';
 import { RequirePermission } from '../components/RequirePermission';
 import { AccountPage } from '../features/account/components/AccountPage';
 import { AuditPage } from '../features/audit/components/AuditPage';
+import { AcceptInvitationPage, VerifyEmailPage } from '../features/auth/components/InvitationPages';
+import { ForgotPasswordPage, ResetPasswordPage } from '../features/auth/components/PasswordResetPages';
 import { SignInPage } from '../features/auth/components/SignInPage';
 import { SignUpPage } from '../features/auth/components/SignUpPage';
 import { CompaniesPage } from '../features/companies/components/CompaniesPage';
@@ -37,6 +39,10 @@ const screen = (to: AppRoute): RouteObject => {
 export const routes: RouteObject[] = [
   { path: '/sign-in', element: <SignInPage /> },
   { path: '/sign-up', element: <SignUpPage /> },
+  { path: '/forgot-password', element: <ForgotPasswordPage /> },
+  { path: '/reset-password', element: <ResetPasswordPage /> },
+  { path: '/accept-invitation', element: <AcceptInvitationPage /> },
+  { path: '/verify-email', element: <VerifyEmailPage /> },
   {
     path: '/',
     element: <AppLayout />,

@@ -59,6 +59,11 @@ export function SignInPage() {
             Sign in
           </Button>
           <Text size="sm">
+            <Anchor component={Link} to="/forgot-password">
+              Forgot your password?
+            </Anchor>
+          </Text>
+          <Text size="sm">
             New here?{' '}
             <Anchor component={Link} to="/sign-up">
               Create a workspace
