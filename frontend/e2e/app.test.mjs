@@ -345,6 +345,13 @@ describe('Tenet in a browser', () => {
     const invited = await api('POST', '/api/invitations', inviter.body.access_token, { email, roles: ['viewer'] });
     assert.equal(invited.status, 201);
     const token = await mailedToken(email, 'accept-invitation');
+    // The inviter sees it pending on the users screen.
+    const inviterView = await newPage();
+    await signIn(inviterView.page, `inviter-${run}@e2e.test`);
+    await inviterView.page.getByRole('link', { name: 'Users' }).click();
+    await inviterView.page.getByTestId('invitations-table').getByText(email).waitFor();
+    await shot(inviterView.page, '18-pending-invitation');
+    await inviterView.context.close();
     const { context, page } = await newPage();
     await page.goto(`${BASE}/accept-invitation?token=${token}`);
     await page.getByRole('heading', { name: /^Join / }).waitFor();

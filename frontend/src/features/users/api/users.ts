@@ -25,7 +25,8 @@ export function useAddUser() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async (body: Schemas['UserCreate']) => unwrap(await api.POST('/api/users', { body })),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['users'] }),
+    // An email with an account is invited instead (202): it shows under pending invitations.
+    onSuccess: () => Promise.all([queryClient.invalidateQueries({ queryKey: ['users'] }), queryClient.invalidateQueries({ queryKey: ['invitations'] })]),
   });
 }
 
@@ -43,5 +44,24 @@ export function useRemoveUser() {
   return useMutation({
     mutationFn: async (id: string) => unwrap(await api.DELETE('/api/users/{id}', { params: { path: { id } } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['users'] }),
+  });
+}
+
+export type Invitation = Schemas['Invitation'];
+
+/** Pending invitations (users:manage). */
+export function useInvitations(enabled: boolean) {
+  return useQuery({
+    queryKey: ['invitations'],
+    queryFn: async () => unwrap(await api.GET('/api/invitations', { params: { query: { limit: 200 } } })),
+    enabled,
+  });
+}
+
+export function useRevokeInvitation() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (id: string) => unwrap(await api.DELETE('/api/invitations/{id}', { params: { path: { id } } })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['invitations'] }),
   });
 }

@@ -8,7 +8,7 @@ import { ApiError } from '../../../lib/api/client';
 import type { Schemas } from '../../../lib/api/client';
 import { can } from '../../../lib/authorization';
 import { usePermissions } from '../../../lib/session';
-import { useAddUser, useRemoveUser, useRoleNames, useUpdateUser, useUsers } from '../api/users';
+import { useAddUser, useInvitations, useRemoveUser, useRevokeInvitation, useRoleNames, useUpdateUser, useUsers } from '../api/users';
 import type { User } from '../api/users';
 
 const USER_FIELDS = ['email', 'name', 'password', 'roles'] as const satisfies readonly (keyof Schemas['UserCreate'])[];
@@ -21,6 +21,8 @@ export function UsersPage() {
   const roles = useRoleNames();
   const update = useUpdateUser();
   const remove = useRemoveUser();
+  const invitations = useInvitations(manage);
+  const revoke = useRevokeInvitation();
   const [adding, setAdding] = useState(false);
   const [editing, setEditing] = useState<User | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -81,6 +83,34 @@ export function UsersPage() {
         </Table>
         <Pager pager={pager} nextCursor={users.data?.next_cursor} />
       </QueryState>
+      {manage && (invitations.data?.items.length ?? 0) > 0 && (
+        <Table striped mt="lg" data-testid="invitations-table">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Invited</Table.Th>
+              <Table.Th>Roles</Table.Th>
+              <Table.Th>Expires</Table.Th>
+              <Table.Th />
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {invitations.data?.items.map((i) => (
+              <Table.Tr key={i.id}>
+                <Table.Td>{i.email}</Table.Td>
+                <Table.Td>{i.roles.join(', ')}</Table.Td>
+                <Table.Td>{new Date(i.expires_at).toLocaleDateString()}</Table.Td>
+                <Table.Td>
+                  <Group justify="flex-end">
+                    <Button size="xs" color="red" variant="light" onClick={() => act(revoke.mutateAsync(i.id))}>
+                      Revoke
+                    </Button>
+                  </Group>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
       <Modal opened={adding} onClose={() => setAdding(false)} title="Add a member">
         {adding && <AddMemberForm roles={roles.data ?? []} onDone={() => setAdding(false)} />}
       </Modal>
