@@ -50,7 +50,7 @@ COMMENT ON POLICY "nobody deletes users directly" ON users IS
   'The API role may never delete from users directly (it holds no such grant either); the contract keeps a policy for every command, so this one says no explicitly.';
 
 REVOKE ALL ON users FROM PUBLIC, tenet_api;
-GRANT SELECT (id, email, name, created_at, updated_at) ON users TO tenet_api;
+GRANT SELECT (id, email, name, created_at, updated_at, email_verified_at) ON users TO tenet_api;
 GRANT UPDATE (name) ON users TO tenet_api;
 
 -- Triggers of this table (the functions are in sql/).

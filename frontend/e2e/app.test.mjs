@@ -92,6 +92,14 @@ describe('Tenet in a browser', () => {
     assert.equal(await page.getByTestId('user-name').textContent(), owner.name);
     await shot(page, '02-dashboard');
     assert.deepEqual(violations, [], 'the app must run under its Content-Security-Policy');
+    // Until the mailed link is followed, the app says so.
+    await page.getByTestId('verify-banner').waitFor();
+    const token = await mailedToken(owner.email, 'verify-email');
+    await page.goto(`${BASE}/verify-email?token=${token}`);
+    await page.getByRole('status').getByText('Your email is confirmed').waitFor();
+    await page.getByRole('link', { name: 'Continue' }).click();
+    await page.getByTestId('dashboard').waitFor();
+    assert.equal(await page.getByTestId('verify-banner').count(), 0);
     await context.close();
   });
 

@@ -161,6 +161,9 @@ pub struct Me {
     pub permissions: Vec<Permission>,
     /// Every tenant the user belongs to.
     pub memberships: Vec<Membership>,
+    /// Whether the account confirmed its email; until then it may use only
+    /// the tenant it was created in.
+    pub email_verified: bool,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -374,7 +377,7 @@ async fn me(auth: Authenticated) -> AppResult<axum::Json<Me>> {
     let by_both: [&(dyn ToSql + Sync); 2] = [&tenant_id, &user_id];
     // Four reads, one round trip: tokio-postgres pipelines them.
     let (user, tenant, roles, memberships) = tokio::try_join!(
-        scope.query_one("SELECT id, email, name FROM users WHERE id = $1", &by_user),
+        scope.query_one("SELECT id, email, name, email_verified_at IS NOT NULL FROM users WHERE id = $1", &by_user),
         scope.query_one("SELECT id, name, slug FROM tenants WHERE id = $1", &by_tenant),
         scope.query(
             "SELECT r.name FROM membership_roles mr JOIN roles r ON r.tenant_id = mr.tenant_id AND r.id = mr.role_id
@@ -385,6 +388,7 @@ async fn me(auth: Authenticated) -> AppResult<axum::Json<Me>> {
     )?;
     let me = Me {
         user: UserSummary { id: user.get(0), email: user.get(1), name: user.get(2) },
+        email_verified: user.get(3),
         tenant: TenantSummary { id: tenant.get(0), name: tenant.get(1), slug: tenant.get(2) },
         roles: roles.iter().map(|r| r.get(0)).collect(),
         permissions: scope.permissions().to_vec(),

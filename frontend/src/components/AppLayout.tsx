@@ -1,4 +1,4 @@
-import { AppShell, Burger, Button, Center, Group, Loader, NavLink, Select, Stack, Text } from '@mantine/core';
+import { Alert, AppShell, Burger, Button, Center, Group, Loader, NavLink, Select, Stack, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
 import { Link, Navigate, Outlet, useLocation, useNavigate } from 'react-router-dom';
@@ -80,6 +80,12 @@ export function AppLayout() {
         </Stack>
       </AppShell.Navbar>
       <AppShell.Main>
+        {me.data && !me.data.email_verified && (
+          <Alert color="yellow" mb="md" data-testid="verify-banner" title="Confirm your email">
+            We sent a confirmation link to {me.data.user.email}. Until you follow it, this account works only in the
+            workspace it was created in.
+          </Alert>
+        )}
         <Outlet />
       </AppShell.Main>
     </AppShell>

@@ -759,6 +759,11 @@ export interface components {
             tenant?: string | null;
         };
         Me: {
+            /**
+             * @description Whether the account confirmed its email; until then it may use only
+             *      the tenant it was created in.
+             */
+            email_verified: boolean;
             /** @description Every tenant the user belongs to. */
             memberships: components["schemas"]["Membership"][];
             /** @description Effective permission keys in the current tenant. */

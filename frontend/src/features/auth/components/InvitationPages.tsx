@@ -85,13 +85,17 @@ export function AcceptInvitationPage() {
 export function VerifyEmailPage() {
   const [params] = useSearchParams();
   const token = params.get('token') ?? '';
+  const queryClient = useQueryClient();
   const [state, setState] = useState<'checking' | 'done' | 'failed'>('checking');
   useEffect(() => {
     verifyEmail({ token }).then(
-      () => setState('done'),
+      () => {
+        setState('done');
+        void queryClient.invalidateQueries({ queryKey: ['me'] });
+      },
       () => setState('failed'),
     );
-  }, [token]);
+  }, [token, queryClient]);
   return (
     <AuthCard title="Confirm your email">
       {state === 'checking' && <Text>Checking the link…</Text>}
