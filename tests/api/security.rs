@@ -516,3 +516,55 @@ async fn the_permission_type_is_the_database_catalog() {
     typed.sort();
     assert_eq!(typed, catalog);
 }
+
+#[tokio::test]
+async fn the_checkpoint_commands_sign_and_verify_from_the_command_line() {
+    let app = TestApp::spawn().await;
+    let s = app.signup("Acme", "o@acme.test").await;
+    assert_eq!(app.post("/api/companies", Some(&s.access), json!({"name": "One"})).await.status, StatusCode::CREATED);
+    let key = String::from_utf8_lossy(KEY).into_owned();
+    let tenet = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tenet"))
+            .env("DATABASE_URL", app.db.owner_url())
+            .env("AUDIT_CHECKPOINT_KEY", &key)
+            .env("RUST_LOG", "error")
+            .args(args)
+            .output()
+            .expect("run tenet")
+    };
+    let out = tenet(&["admin", "audit-checkpoint"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let file = std::env::temp_dir().join(format!("tenet-checkpoint-{}.json", Uuid::new_v4().simple()));
+    std::fs::write(&file, &out.stdout).expect("write checkpoint");
+    let path = file.to_string_lossy().into_owned();
+
+    let ok = tenet(&["admin", "audit-verify", "--checkpoint", &path]);
+    assert!(ok.status.success(), "{}{}", String::from_utf8_lossy(&ok.stdout), String::from_utf8_lossy(&ok.stderr));
+
+    // Rewind the tenant's chain by one entry, as a superuser would.
+    connect(&app.db.admin_url())
+        .await
+        .batch_execute(&format!(
+            "BEGIN; SET LOCAL session_replication_role = replica;
+             DELETE FROM audit_log WHERE tenant_id = '{t}' AND seq = (SELECT max(seq) FROM audit_log WHERE tenant_id = '{t}');
+             UPDATE app_private.audit_chain_heads h SET seq = a.seq, hash = a.hash FROM audit_log a
+              WHERE h.tenant_id = '{t}' AND a.tenant_id = h.tenant_id AND a.seq = h.seq - 1;
+             COMMIT;",
+            t = s.tenant_id
+        ))
+        .await
+        .expect("rewind");
+    let broken = tenet(&["admin", "audit-verify", "--checkpoint", &path]);
+    assert_eq!(broken.status.code(), Some(1));
+    let report = String::from_utf8_lossy(&broken.stdout);
+    assert!(report.contains(&s.tenant_id) && report.contains("shorter"), "{report}");
+    // Without the key, nothing is signed or checked.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .env("DATABASE_URL", app.db.owner_url())
+        .env_remove("AUDIT_CHECKPOINT_KEY")
+        .args(["admin", "audit-checkpoint"])
+        .output()
+        .expect("run tenet");
+    assert!(!out.status.success());
+    let _ = std::fs::remove_file(file);
+}
