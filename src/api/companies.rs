@@ -20,7 +20,6 @@ use super::{
 use crate::{
     validation::{double_option, Validator, NAME_MAX, TEXT_MAX},
     auth::{Authenticated, Permission},
-    db::Scope,
     error::{AppError, AppResult},
     state::AppState,
 };
@@ -103,11 +102,6 @@ fn company(r: &Row) -> Company {
     }
 }
 
-async fn find(scope: &Scope, id: Uuid) -> AppResult<Company> {
-    let sql = [SELECT, " WHERE id = $1"].concat();
-    scope.query_opt(&sql, &[&id]).await?.map(|r| company(&r)).ok_or(AppError::NotFound)
-}
-
 async fn list(auth: Authenticated, Query(f): Query<CompanyFilter>) -> AppResult<axum::Json<Paged<Company>>> {
     let page = Page::parse(f.limit, f.cursor.as_deref())?;
     let mut q = ListQuery::new(SELECT, auth.identity.tenant_id);
@@ -129,11 +123,12 @@ fn list_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn read(auth: Authenticated, Path(CompanyId { id }): Path<CompanyId>) -> AppResult<axum::Json<Company>> {
-    let scope = auth.begin().await?;
+    // One round trip: context, authorization and the row, pipelined.
+    let sql = [SELECT, " WHERE id = $1"].concat();
+    let (scope, rows) = auth.begin_with(&sql, &[&id]).await?;
     scope.require(Permission::CompaniesRead)?;
-    let found = find(&scope, id).await?;
     scope.release();
-    Ok(axum::Json(found))
+    rows.first().map(company).map(axum::Json).ok_or(AppError::NotFound)
 }
 
 fn read_docs(op: TransformOperation) -> TransformOperation {

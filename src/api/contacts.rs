@@ -20,7 +20,6 @@ use super::{
 use crate::{
     validation::{double_option, Validator, NAME_MAX, TEXT_MAX},
     auth::{Authenticated, Permission},
-    db::Scope,
     error::{AppError, AppResult},
     state::AppState,
 };
@@ -118,11 +117,6 @@ fn contact(r: &Row) -> Contact {
     }
 }
 
-async fn find(scope: &Scope, id: Uuid) -> AppResult<Contact> {
-    let sql = [SELECT, " WHERE id = $1"].concat();
-    scope.query_opt(&sql, &[&id]).await?.map(|r| contact(&r)).ok_or(AppError::NotFound)
-}
-
 async fn list(auth: Authenticated, Query(f): Query<ContactFilter>) -> AppResult<axum::Json<Paged<Contact>>> {
     let page = Page::parse(f.limit, f.cursor.as_deref())?;
     let mut q = ListQuery::new(SELECT, auth.identity.tenant_id);
@@ -147,11 +141,12 @@ fn list_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn read(auth: Authenticated, Path(ContactId { id }): Path<ContactId>) -> AppResult<axum::Json<Contact>> {
-    let scope = auth.begin().await?;
+    // One round trip: context, authorization and the row, pipelined.
+    let sql = [SELECT, " WHERE id = $1"].concat();
+    let (scope, rows) = auth.begin_with(&sql, &[&id]).await?;
     scope.require(Permission::ContactsRead)?;
-    let found = find(&scope, id).await?;
     scope.release();
-    Ok(axum::Json(found))
+    rows.first().map(contact).map(axum::Json).ok_or(AppError::NotFound)
 }
 
 fn read_docs(op: TransformOperation) -> TransformOperation {

@@ -56,12 +56,11 @@ fn tenant(row: &tokio_postgres::Row) -> Tenant {
 }
 
 async fn get_tenant(auth: Authenticated) -> AppResult<axum::Json<Tenant>> {
-    let scope = auth.begin().await?;
-    let row = scope
-        .query_one("SELECT id, name, slug, created_at FROM tenants WHERE id = $1", &[&auth.identity.tenant_id])
-        .await?;
+    // One round trip: context, authorization and the row, pipelined.
+    let (scope, rows) =
+        auth.begin_with("SELECT id, name, slug, created_at FROM tenants WHERE id = $1", &[&auth.identity.tenant_id]).await?;
     scope.release();
-    Ok(axum::Json(tenant(&row)))
+    rows.first().map(tenant).map(axum::Json).ok_or(AppError::NotFound)
 }
 
 fn get_tenant_docs(op: TransformOperation) -> TransformOperation {
