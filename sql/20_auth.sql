@@ -39,6 +39,18 @@ $$;
 COMMENT ON FUNCTION app.log_security_event(text, uuid, uuid, uuid, text, jsonb) IS
   'Records a security event: into the tenant''s audit chain, or for operators only (app_private.security_events) when no tenant is known.';
 
+-- The tenant whose log records a security event about a user when no tenant
+-- is named: the tenant of their last sign-in, else their newest membership.
+CREATE OR REPLACE FUNCTION app.event_tenant_of(p_user uuid) RETURNS uuid
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+  SELECT coalesce(u.last_tenant_id,
+                  (SELECT m.tenant_id FROM memberships m WHERE m.user_id = u.id ORDER BY m.created_at DESC LIMIT 1))
+    FROM users u WHERE u.id = p_user
+$$;
+COMMENT ON FUNCTION app.event_tenant_of(uuid) IS
+  'The tenant whose audit log records a security event about a user when none is named. Internal.';
+
 -- ---------------------------------------------------------------------------
 -- Slugs: lower-case words joined by '-', unique across tenants.
 -- ---------------------------------------------------------------------------
@@ -355,9 +367,7 @@ BEGIN
     UPDATE app_private.login_attempts SET succeeded = false WHERE id = v.id;
     v_tenant := v.tenant_id;
     IF v.user_id IS NOT NULL AND v_tenant IS NULL THEN
-      SELECT coalesce(v_user.last_tenant_id,
-                      (SELECT m.tenant_id FROM memberships m WHERE m.user_id = v_user.id ORDER BY m.created_at DESC LIMIT 1))
-        INTO v_tenant;
+      v_tenant := app.event_tenant_of(v_user.id);
     END IF;
     PERFORM app.log_security_event('auth.login_failed', v_tenant, v.user_id, NULL, v.email,
                                    jsonb_build_object('reason', v_reason));
@@ -592,6 +602,7 @@ BEGIN
   FOREACH f IN ARRAY ARRAY[
     'app.log_security_event(text, uuid, uuid, uuid, text, jsonb)',
     'app.unique_slug(text)',
+    'app.event_tenant_of(uuid)',
     'app.system_role_permissions()',
     'app.seed_system_roles(uuid)',
     'app.create_tenant_with_owner(text, text, text, text, boolean)',

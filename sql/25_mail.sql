@@ -79,9 +79,7 @@ BEGIN
   VALUES (sha256(convert_to(p_token, 'UTF8')), v_user.id, now() + interval '1 hour');
   PERFORM app.queue_email(v_user.email, 'password_reset', jsonb_build_object('token', p_token, 'name', v_user.name));
   PERFORM app.log_security_event('auth.password_reset_requested',
-    coalesce(v_user.last_tenant_id,
-             (SELECT m.tenant_id FROM memberships m WHERE m.user_id = v_user.id ORDER BY m.created_at DESC LIMIT 1)),
-    v_user.id, NULL, NULL);
+    app.event_tenant_of(v_user.id), v_user.id, NULL, NULL);
 END
 $$;
 COMMENT ON FUNCTION app.request_password_reset(text, text) IS
@@ -113,9 +111,7 @@ BEGIN
    WHERE user_id = v_reset.user_id AND revoked_at IS NULL;
   SELECT * INTO v_user FROM users WHERE id = v_reset.user_id;
   PERFORM app.log_security_event('auth.password_reset',
-    coalesce(v_user.last_tenant_id,
-             (SELECT m.tenant_id FROM memberships m WHERE m.user_id = v_user.id ORDER BY m.created_at DESC LIMIT 1)),
-    v_user.id, NULL, NULL);
+    app.event_tenant_of(v_user.id), v_user.id, NULL, NULL);
   RETURN true;
 END
 $$;

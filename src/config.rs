@@ -142,7 +142,7 @@ impl Config {
                 parse("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", d.idle_in_transaction.as_millis() as u64)?.max(1),
             ),
         };
-        let port: u16 = parse("PORT", 8080u16)?;
+        let port = parse("PORT", 8080u16)?;
         let app_url = match env::var("PUBLIC_URL") {
             Ok(u) if !u.trim().is_empty() => u.trim().trim_end_matches('/').to_string(),
             _ => format!("http://localhost:{port}"),
@@ -160,7 +160,7 @@ impl Config {
             timeouts,
             database_url: database_url()?,
             jwt_secret: SecretString::from(jwt_secret),
-            port: parse("PORT", 8080u16)?,
+            port,
             signup_enabled: parse_bool("SIGNUP_ENABLED", true)?,
             auth_rate_limit_per_minute: parse("AUTH_RATE_LIMIT_PER_MINUTE", 300u32)?,
             bcrypt_cost,

@@ -222,9 +222,12 @@ impl From<tokio_postgres::Error> for AppError {
             // check_violation of a one-column constraint
             ("23514", Some(field)) => AppError::validation(field, "is not allowed"),
             // not_null_violation names its column
-            ("23502", _) if db.column().is_some() => AppError::validation(db.column().unwrap_or("body"), "is required"),
-            // check_violation, not_null_violation, string_data_right_truncation
-            ("23514" | "23502" | "22001", _) => AppError::Unprocessable("A value is not allowed.".into()),
+            ("23502", _) => match db.column() {
+                Some(column) => AppError::validation(column, "is required"),
+                None => AppError::Unprocessable("A value is not allowed.".into()),
+            },
+            // check_violation of a constraint that names no field, string_data_right_truncation
+            ("23514" | "22001", _) => AppError::Unprocessable("A value is not allowed.".into()),
             // insufficient_privilege: RLS WITH CHECK or a missing grant
             ("42501", _) => AppError::Forbidden("You do not have permission to perform this action.".into()),
             // character_not_in_repertoire (a NUL), untranslatable_character: a safety

@@ -137,7 +137,8 @@ impl Mailer {
 
     /// Sends the mails due now; answers how many were claimed.
     pub async fn send_due(&self, db: &Database) -> Result<usize, AppError> {
-        let scope = db.anonymous(&RequestMeta { request_id: "mail-worker".into(), ..Default::default() }).await?;
+        let meta = RequestMeta { request_id: "mail-worker".into(), ..Default::default() };
+        let scope = db.anonymous(&meta).await?;
         let claimed = scope.query("SELECT id, recipient, template, payload FROM app.claim_outbox(10)", &[]).await?;
         scope.commit().await?;
         for row in &claimed {
@@ -147,7 +148,7 @@ impl Mailer {
                 Some(mail) => self.deliver(id, &to, &mail).await,
                 None => Err(format!("unknown mail template {template:?}")),
             };
-            let scope = db.anonymous(&RequestMeta { request_id: "mail-worker".into(), ..Default::default() }).await?;
+            let scope = db.anonymous(&meta).await?;
             match outcome {
                 Ok(()) => scope.execute("SELECT app.outbox_sent($1)", &[&id]).await?,
                 Err(error) => {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use deadpool_postgres::Pool;
 
 use crate::{
-    auth::{jwt::JwtKeys, password, rate_limit::RateLimiter, refresh},
+    auth::{jwt::JwtKeys, rate_limit::RateLimiter},
     config::Config,
     db::Database,
     error::AppError,
@@ -22,8 +22,6 @@ pub struct AppState {
 
 impl AppState {
     pub async fn new(config: Config, pool: Pool) -> Result<Self, AppError> {
-        // Fails fast on a cost bcrypt refuses, before the first login would.
-        password::hash(refresh::generate(), config.bcrypt_cost).await?;
         Ok(Self {
             db: Database::new(pool, &config.timeouts),
             jwt: Arc::new(JwtKeys::new(config.jwt_secret_bytes(), config.access_token_ttl)),

@@ -26,7 +26,7 @@ use super::{
     reply::{respond, with_problems, NoContent, Reply},
 };
 use crate::{
-    auth::{password, refresh, Authenticated, Meta, Permission},
+    auth::{extract::bearer_token, password, refresh, Authenticated, Meta, Permission},
     db::Scope,
     error::{AppError, AppResult},
     http::origin::FirstParty,
@@ -145,15 +145,11 @@ pub fn validate(email: &str, roles: &[String]) -> AppResult<String> {
     Ok(email.to_lowercase())
 }
 
-/// Invites an email with roles (by name) in the scope's tenant: 422 for an
-/// unknown role, 403 beyond the caller's permissions, 409 for a member.
-pub async fn invite(scope: &Scope, email: &str, roles: &[String]) -> AppResult<Invitation> {
-    let mut v = Validator::new();
-    let resolved = super::users::resolve_roles(scope, &mut v, roles).await?;
-    v.finish()?;
-    let ids: Vec<Uuid> = resolved.iter().map(|(id, _)| *id).collect();
+/// Invites an email with roles (resolved by `users::resolve_roles`) in the
+/// scope's tenant: 403 beyond the caller's permissions, 409 for a member.
+pub async fn invite(scope: &Scope, email: &str, role_ids: &[Uuid]) -> AppResult<Invitation> {
     let token = refresh::generate();
-    let created = scope.query_one("SELECT id FROM app.create_invitation($1, $2, $3)", &[&email, &ids, &token]).await?;
+    let created = scope.query_one("SELECT id FROM app.create_invitation($1, $2, $3)", &[&email, &role_ids, &token]).await?;
     let id: Uuid = created.get(0);
     let sql = [SELECT, " WHERE i.id = $1"].concat();
     scope.query_opt(&sql, &[&id]).await?.map(|r| invitation(&r)).ok_or(AppError::NotFound)
@@ -163,7 +159,11 @@ async fn create(auth: Authenticated, Json(req): Json<InvitationCreate>) -> AppRe
     let email = validate(&req.email, &req.roles)?;
     let scope = auth.begin().await?;
     scope.require(Permission::UsersManage)?;
-    let created = invite(&scope, &email, &req.roles).await?;
+    let mut v = Validator::new();
+    let roles = super::users::resolve_roles(&scope, &mut v, &req.roles).await?;
+    v.finish()?;
+    let ids: Vec<Uuid> = roles.iter().map(|(id, _)| *id).collect();
+    let created = invite(&scope, &email, &ids).await?;
     scope.commit().await?;
     Ok(Reply::created(format!("/api/invitations/{}", created.id), created))
 }
@@ -252,11 +252,7 @@ async fn accept(
     let scope = state.db.anonymous(&meta).await?;
     let salt: Option<String> = scope.query_one("SELECT app.invitation_salt($1)", &[&token_hash]).await?.get(0);
     scope.release();
-    let bearer = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .and_then(|t| state.jwt.verify(t.trim()));
+    let bearer = bearer_token(&headers).and_then(|t| state.jwt.verify(t));
     let mut v = Validator::new();
     let name = v.optional("name", req.name.as_deref(), NAME_MAX);
     let password = req.password.filter(|p| !p.is_empty());

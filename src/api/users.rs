@@ -181,7 +181,8 @@ async fn create_user(
     let Some(id) = account.get::<_, Option<Uuid>>(0) else {
         // v1.1: an existing account joins only by accepting an invitation,
         // and the answer never shows whose account it is.
-        let invitation = super::invitations::invite(&scope, &email.to_lowercase(), &req.roles).await?;
+        let role_ids: Vec<Uuid> = roles.iter().map(|r| r.0).collect();
+        let invitation = super::invitations::invite(&scope, &email.to_lowercase(), &role_ids).await?;
         scope.commit().await?;
         return Ok(Reply::accepted(super::invitations::Invited { invitation }).into_response());
     };

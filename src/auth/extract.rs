@@ -13,7 +13,7 @@ use aide::{
 };
 use axum::{
     extract::{ConnectInfo, FromRequestParts},
-    http::{header, request::Parts},
+    http::{header, request::Parts, HeaderMap},
 };
 use tokio_postgres::{types::ToSql, Row};
 
@@ -49,8 +49,9 @@ pub fn request_meta(parts: &Parts) -> RequestMeta {
     RequestMeta { request_id, ip, user_agent }
 }
 
-pub fn bearer_token(parts: &Parts) -> Option<&str> {
-    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+/// The token of an `Authorization: Bearer …` header.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then_some(token.trim()).filter(|t| !t.is_empty())
 }
@@ -80,7 +81,7 @@ impl FromRequestParts<AppState> for Authenticated {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = bearer_token(parts).ok_or(AppError::Unauthorized("A bearer access token is required.".into()))?;
+        let token = bearer_token(&parts.headers).ok_or(AppError::Unauthorized("A bearer access token is required.".into()))?;
         let identity = state
             .jwt
             .verify(token)

@@ -72,8 +72,8 @@ pub enum LoginRoleError {
 
 /// The login role must be an ordinary role granted `tenet_api`: never a
 /// superuser, never BYPASSRLS, never the owner of the tables, and unable to
-/// become any of them through role membership (`SET ROLE` works for every
-/// role it is a member of, inherited or not).
+/// become any of them through role membership (a login role may switch to
+/// every role it is a member of, inherited or not).
 pub async fn check_login_role(client: &tokio_postgres::Client) -> Result<(), LoginRoleError> {
     let row = client
         .query_one(

@@ -94,7 +94,6 @@ pub struct RequestMeta {
 
 pub struct Scope {
     client: Option<Object>,
-    identity: Option<Identity>,
     permissions: Vec<Permission>,
 }
 
@@ -134,7 +133,7 @@ impl Scope {
         ];
 
         // Owning the connection from here on means an error below still rolls back.
-        let scope = Scope { client: Some(client), identity: identity.cloned(), permissions: Vec::new() };
+        let scope = Scope { client: Some(client), permissions: Vec::new() };
         let c = scope.conn()?;
         // One round trip: tokio-postgres sends each request when its future is
         // first polled, and join! polls them in order, so they are pipelined.
@@ -162,10 +161,6 @@ impl Scope {
 
     fn conn(&self) -> AppResult<&Object> {
         self.client.as_ref().ok_or_else(|| AppError::Internal("scope used after commit".into()))
-    }
-
-    pub fn identity(&self) -> AppResult<&Identity> {
-        self.identity.as_ref().ok_or_else(|| AppError::Unauthorized("Authentication is required.".into()))
     }
 
     pub fn permissions(&self) -> &[Permission] {
