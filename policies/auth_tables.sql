@@ -38,4 +38,4 @@ COMMENT ON POLICY "sessions are never deleted by the API" ON sessions IS
   'The API role may never delete from sessions directly (it holds no such grant either); the contract keeps a policy for every command, so this one says no explicitly.';
 
 REVOKE ALL ON sessions FROM PUBLIC, tenet_api;
-GRANT SELECT (id, user_id, tenant_id, created_at, last_used_at, expires_at, revoked_at, ip, user_agent) ON sessions TO tenet_api;
+GRANT SELECT (id, user_id, tenant_id, kind, created_at, last_used_at, expires_at, revoked_at, ip, user_agent) ON sessions TO tenet_api;

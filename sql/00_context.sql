@@ -102,6 +102,22 @@ COMMENT ON FUNCTION app.current_tenant_id() IS
 -- RBAC: evaluated from the current membership and role tables on every
 -- statement, never from token claims, so role changes apply immediately.
 -- ---------------------------------------------------------------------------
+-- An API key acts with its roles' permissions, and only as far as its
+-- creator (the session's user) holds them too: the callers below intersect.
+-- True for a login session. Internal: it trusts its arguments.
+CREATE OR REPLACE FUNCTION app.api_key_allows(p_tenant uuid, p_session uuid, p_permission text) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+  SELECT NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = p_session AND s.kind = 'api_key')
+      OR EXISTS (SELECT 1
+                   FROM api_key_roles kr
+                   JOIN role_permissions rp ON rp.tenant_id = kr.tenant_id AND rp.role_id = kr.role_id
+                  WHERE kr.tenant_id = p_tenant AND kr.api_key_id = p_session AND rp.permission_key = p_permission)
+$$;
+COMMENT ON FUNCTION app.api_key_allows(uuid, uuid, text) IS
+  'Whether a session may use a permission as far as its kind goes: always for a login, through its roles for an API key. '
+  'Internal to app.has_permission and app.current_permissions, which also require the member to hold it.';
+
 CREATE OR REPLACE FUNCTION app.current_permissions() RETURNS text[]
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
@@ -116,7 +132,8 @@ BEGIN
   SELECT coalesce(array_agg(DISTINCT rp.permission_key ORDER BY rp.permission_key), '{}') INTO v_keys
     FROM membership_roles mr
     JOIN role_permissions rp ON rp.tenant_id = mr.tenant_id AND rp.role_id = mr.role_id
-   WHERE mr.tenant_id = v_tenant AND mr.user_id = v_user;
+   WHERE mr.tenant_id = v_tenant AND mr.user_id = v_user
+     AND app.api_key_allows(v_tenant, app.current_session_id(), rp.permission_key);
   RETURN v_keys;
 END
 $$;
@@ -136,7 +153,8 @@ BEGIN
     SELECT 1
       FROM membership_roles mr
       JOIN role_permissions rp ON rp.tenant_id = mr.tenant_id AND rp.role_id = mr.role_id
-     WHERE mr.tenant_id = v_tenant AND mr.user_id = v_user AND rp.permission_key = permission);
+     WHERE mr.tenant_id = v_tenant AND mr.user_id = v_user AND rp.permission_key = permission)
+    AND app.api_key_allows(v_tenant, app.current_session_id(), permission);
 END
 $$;
 COMMENT ON FUNCTION app.has_permission(text) IS
@@ -162,7 +180,7 @@ COMMENT ON FUNCTION app.authorize() IS
 
 REVOKE ALL ON FUNCTION app.setting_uuid(text), app.current_user_id(), app.current_session_id(), app.request_id(),
   app.client_ip(), app.user_agent(), app.current_tenant_id(), app.current_permissions(), app.has_permission(text),
-  app.authorize() FROM PUBLIC;
+  app.authorize(), app.api_key_allows(uuid, uuid, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION app.setting_uuid(text), app.current_user_id(), app.current_session_id(), app.request_id(),
   app.client_ip(), app.user_agent(), app.current_tenant_id(), app.current_permissions(), app.has_permission(text),
   app.authorize() TO tenet_api;

@@ -22,7 +22,10 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT convert_to(concat_ws(E'\x1f',
     r.tenant_id::text, r.seq::text, (extract(epoch FROM r.occurred_at) * 1000000)::bigint::text, r.id::text,
     coalesce(r.actor_id::text, ''), r.action, r.entity, coalesce(r.record_id::text, ''), r.changes::text,
-    coalesce(r.request_id, ''), coalesce(r.ip::text, ''), coalesce(r.user_agent, '')), 'UTF8')
+    coalesce(r.request_id, ''), coalesce(r.ip::text, ''), coalesce(r.user_agent, ''),
+    -- Added in V011: concat_ws skips a NULL, so entries made without an API
+    -- key (all older ones) hash exactly as before.
+    r.actor_api_key_id::text), 'UTF8')
 $$;
 COMMENT ON FUNCTION app.audit_content(audit_log) IS
   'The hashed content of an audit entry: every column in a fixed format (see docs/AUDIT.md).';
@@ -58,6 +61,9 @@ BEGIN
   r.id          := app.uuid_generate_v7();
   r.seq         := v_head.seq + 1;
   r.actor_id    := p_actor;
+  -- A request made with an API key names the key too (its session id).
+  r.actor_api_key_id := (SELECT s.id FROM sessions s
+                          WHERE s.id = app.current_session_id() AND s.kind = 'api_key' AND s.user_id = p_actor);
   r.action      := p_action;
   r.entity      := p_entity;
   r.record_id   := p_record;
@@ -91,7 +97,8 @@ DECLARE
   v_tenant uuid;
 BEGIN
   FOR v_key IN SELECT jsonb_object_keys(v_row) LOOP
-    CONTINUE WHEN v_key IN ('id', 'tenant_id', 'created_at', 'updated_at', 'password_hash', 'refresh_token_hash', 'token_hash');
+    CONTINUE WHEN v_key IN ('id', 'tenant_id', 'created_at', 'updated_at', 'password_hash', 'refresh_token_hash', 'token_hash',
+                 'last_used_at');
     IF (v_old -> v_key) IS DISTINCT FROM (v_new -> v_key) THEN
       v_changes := v_changes || jsonb_build_object(v_key, jsonb_build_object('old', v_old -> v_key, 'new', v_new -> v_key));
     END IF;

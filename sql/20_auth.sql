@@ -83,10 +83,10 @@ RETURNS TABLE (name text, description text, permissions text[])
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   VALUES
     ('owner',  'Full control of the tenant',
-       ARRAY['tenant:manage','users:read','users:manage','roles:manage','audit:read',
+       ARRAY['tenant:manage','users:read','users:manage','roles:manage','audit:read','api_keys:manage',
              'companies:read','companies:write','companies:delete','contacts:read','contacts:write','contacts:delete']),
     ('admin',  'Manages members, roles and all CRM data',
-       ARRAY['users:read','users:manage','roles:manage','audit:read',
+       ARRAY['users:read','users:manage','roles:manage','audit:read','api_keys:manage',
              'companies:read','companies:write','companies:delete','contacts:read','contacts:write','contacts:delete']),
     ('member', 'Works with CRM data',
        ARRAY['users:read','companies:read','companies:write','contacts:read','contacts:write']),
@@ -463,7 +463,7 @@ CREATE OR REPLACE FUNCTION app.revoke_own_session(p_session_id uuid, p_reason te
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
-  v_tenant uuid := app.require_context();
+  v_tenant uuid := app.require_login_session();
   v_found boolean;
 BEGIN
   IF p_reason NOT IN ('logout', 'revoked') THEN
@@ -493,7 +493,7 @@ SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
   v_user users;
 BEGIN
-  PERFORM app.require_context();
+  PERFORM app.require_login_session();
   SELECT * INTO v_user FROM users u WHERE u.id = app.current_user_id();
   RETURN QUERY SELECT app.bcrypt_salt(app.password_hash_of(v_user.id)), app.login_retry_after(v_user.email);
 END
@@ -507,7 +507,7 @@ RETURNS TABLE (status text, retry_after integer)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
-  v_tenant uuid := app.require_context();
+  v_tenant uuid := app.require_login_session();
   v_user users;
   v_retry integer;
 BEGIN
@@ -544,7 +544,7 @@ RETURNS TABLE (tenant_id uuid, expires_at timestamptz)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
-  v_from uuid := app.require_context();
+  v_from uuid := app.require_login_session();
   v_to uuid;
   v_expires timestamptz;
 BEGIN
@@ -589,6 +589,9 @@ BEGIN
                     WHERE mr.tenant_id = m.tenant_id AND mr.user_id = m.user_id), '{}')
     FROM memberships m JOIN tenants t ON t.id = m.tenant_id
    WHERE m.user_id = v_user AND m.active
+     -- An API key sees only the tenant it belongs to, not its creator's others.
+     AND (m.tenant_id = app.current_tenant_id()
+          OR NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = app.current_session_id() AND s.kind = 'api_key'))
    ORDER BY t.name, t.id;
 END
 $$;

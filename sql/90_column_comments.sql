@@ -8,7 +8,7 @@ DECLARE
   t text;
 BEGIN
   FOREACH t IN ARRAY ARRAY['memberships', 'roles', 'role_permissions', 'membership_roles', 'companies', 'contacts',
-                           'audit_log', 'sessions', 'invitations', 'invitation_roles'] LOOP
+                           'audit_log', 'sessions', 'invitations', 'invitation_roles', 'api_keys', 'api_key_roles'] LOOP
     EXECUTE format('COMMENT ON COLUMN public.%I.tenant_id IS %L', t,
       'The tenant the row belongs to: the row-level security key, and the leading column of every key of the table.');
   END LOOP;
@@ -44,3 +44,8 @@ COMMENT ON COLUMN app_private.audit_chain_heads.hash IS 'hash of that newest ent
 COMMENT ON COLUMN app_private.audit_chain_anchors.hash IS 'hash of the last entry of an archived stretch, so the remaining chain still verifies.';
 COMMENT ON COLUMN app_private.user_secrets.password_hash IS 'bcrypt of base64(sha256(password)); the API role only ever gets its salt.';
 COMMENT ON COLUMN app_private.login_pepper.pepper IS 'Random per installation: derives the stable fake salt of unknown emails.';
+
+COMMENT ON COLUMN sessions.kind IS 'login: a person signed in (has a refresh token); api_key: an API key (api_keys row of the same id).';
+COMMENT ON COLUMN api_keys.prefix IS 'The public part of the key tnt_<prefix>_<secret>: names it in listings; the secret is stored only as sessions.secret_hash.';
+COMMENT ON COLUMN api_keys.last_used_at IS 'When the key was last resolved by a server (at most once a minute per server process).';
+COMMENT ON COLUMN audit_log.actor_api_key_id IS 'The API key the actor acted through (NULL for a signed-in person or the system); hashed only when set.';

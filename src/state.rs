@@ -1,12 +1,12 @@
 //! `AppState`: what every handler may reach (the pool, the token keys, the
-//! configuration, the per-address limiter). Built once by `tenet serve` and by
+//! configuration, the per-address limiter, the API-key resolutions). Built once by `tenet serve` and by
 //! the integration tests.
 use std::sync::Arc;
 
 use deadpool_postgres::Pool;
 
 use crate::{
-    auth::{jwt::JwtKeys, rate_limit::RateLimiter},
+    auth::{api_key::KeyCache, jwt::JwtKeys, rate_limit::RateLimiter},
     config::Config,
     db::Database,
     error::AppError,
@@ -18,6 +18,7 @@ pub struct AppState {
     pub jwt: Arc<JwtKeys>,
     pub config: Arc<Config>,
     pub limiter: Arc<RateLimiter>,
+    pub api_keys: Arc<KeyCache>,
 }
 
 impl AppState {
@@ -26,6 +27,7 @@ impl AppState {
             db: Database::new(pool, &config.timeouts),
             jwt: Arc::new(JwtKeys::new(config.jwt_secret_bytes(), config.access_token_ttl)),
             limiter: Arc::new(RateLimiter::new(config.auth_rate_limit_per_minute)),
+            api_keys: Arc::new(KeyCache::default()),
             config: Arc::new(config),
         })
     }

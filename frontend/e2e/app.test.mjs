@@ -374,4 +374,39 @@ describe('Tenet in a browser', () => {
     await page.getByRole('alert').getByText('not valid any more').waitFor();
     await context.close();
   });
+
+  it('creates an API key, shows its secret once, uses it and revokes it', async () => {
+    const email = `keys-${run}@e2e.test`;
+    const signup = await api('POST', '/api/auth/signup', null, { tenant_name: `Keys ${run}`, email, password: PASSWORD, name: 'Kim Keys' });
+    assert.equal(signup.status, 201);
+    const { context, page } = await newPage();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE });
+    await signIn(page, email);
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.getByText('No API keys yet').waitFor();
+    await page.getByRole('button', { name: 'Create key' }).click();
+    await page.getByLabel('Name').fill('Zapier sync');
+    await page.getByRole('checkbox', { name: 'viewer' }).check();
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    const secret = (await page.getByTestId('new-key-secret').textContent()).trim();
+    assert.match(secret, /^tnt_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
+    await page.getByRole('button', { name: 'Copy' }).click();
+    await page.getByRole('button', { name: 'Copied' }).waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), secret);
+    await page.getByTestId('api-keys-table').getByText('Zapier sync').waitFor();
+    await shot(page, '19-api-keys');
+    // The key reads as a viewer, and cannot write.
+    assert.equal((await api('GET', '/api/companies', secret)).status, 200);
+    assert.equal((await api('POST', '/api/companies', secret, { name: 'Nope' })).status, 403);
+    // Shown once: after a reload only the prefix remains.
+    await page.reload();
+    await page.getByTestId('api-keys-table').getByText('Zapier sync').waitFor();
+    assert.equal(await page.getByTestId('new-key-secret').count(), 0);
+    assert.equal(await page.getByText(secret).count(), 0);
+    page.once('dialog', (d) => d.accept());
+    await page.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByText('No API keys yet').waitFor();
+    assert.equal((await api('GET', '/api/companies', secret)).status, 401);
+    await context.close();
+  });
 });

@@ -12,7 +12,8 @@ WITH allowed(name) AS (VALUES
   ('app.has_permission'), ('app.holds_all'), ('app.lock_tenant_owners'), ('app.member_permission_keys'),
   ('app.my_memberships'), ('app.password_salt'), ('app.require_context'), ('app.revoke_own_session'),
   ('app.role_is_assigned'), ('app.role_permission_keys'), ('app.rotate_refresh_token'), ('app.signup'),
-  ('app.switch_tenant'), ('app.tenant_has_owner'), ('app.user_belongs_only_here'))
+  ('app.switch_tenant'), ('app.tenant_has_owner'), ('app.user_belongs_only_here'),
+  ('app.require_login_session'), ('app.create_api_key'), ('app.revoke_api_key'), ('app.resolve_api_key'))
 SELECT p.oid::regprocedure::text AS object,
        CASE WHEN has_function_privilege('public', p.oid, 'EXECUTE') THEN 'executable by PUBLIC'
             ELSE 'executable by tenet_api but not on the allow-list' END AS detail

@@ -28,6 +28,8 @@ pub struct AuditEntry {
     pub occurred_at: DateTime<Utc>,
     /// The user who acted (NULL for system actions).
     pub actor_id: Option<Uuid>,
+    /// The API key the actor acted through (NULL for a signed-in person or the system).
+    pub actor_api_key_id: Option<Uuid>,
     /// `insert`, `update`, `delete`, or a security event such as `auth.login`.
     pub action: String,
     /// `tenant`, `membership`, `role`, `company`, `contact`, `session`, ...
@@ -62,7 +64,7 @@ async fn list_audit_logs(auth: Authenticated, Query(f): Query<AuditFilter>) -> A
     let page = Page::parse(f.limit, f.cursor.as_deref())?;
     let rows = scope
         .query(
-            "SELECT id, occurred_at, actor_id, action, entity, record_id, changes, request_id, host(ip)
+            "SELECT id, occurred_at, actor_id, action, entity, record_id, changes, request_id, host(ip), actor_api_key_id
                FROM audit_log
               WHERE tenant_id = $1
                 AND ($2::text IS NULL OR entity = $2)
@@ -101,6 +103,7 @@ async fn list_audit_logs(auth: Authenticated, Query(f): Query<AuditFilter>) -> A
             changes: r.get(6),
             request_id: r.get(7),
             ip: r.get(8),
+            actor_api_key_id: r.get(9),
         })
         .collect();
     Ok(axum::Json(page.finish(items, |e| (e.occurred_at, e.id))))

@@ -503,6 +503,7 @@ fn refresh_docs(op: TransformOperation) -> TransformOperation {
 // Logout, sessions
 // ---------------------------------------------------------------------------
 async fn logout(auth: Authenticated) -> AppResult<NoContent> {
+    auth.require_person()?;
     let scope = auth.begin().await?;
     scope.execute("SELECT app.revoke_own_session($1, 'logout')", &[&auth.identity.session_id]).await?;
     scope.commit().await?;
@@ -511,17 +512,18 @@ async fn logout(auth: Authenticated) -> AppResult<NoContent> {
 
 fn logout_docs(op: TransformOperation) -> TransformOperation {
     let op = op.tag("auth").summary("Sign out: revoke this session, its refresh token and its access tokens");
-    with_problems(op.response::<204, NoContent>(), &[401])
+    with_problems(op.response::<204, NoContent>(), &[401, 403])
 }
 
 async fn sessions(auth: Authenticated) -> AppResult<axum::Json<SessionList>> {
+    auth.require_person()?;
     let scope = auth.begin().await?;
     let identity = &auth.identity;
     let rows = scope
         .query(
             "SELECT id, created_at, last_used_at, expires_at, host(ip), user_agent
                FROM sessions
-              WHERE revoked_at IS NULL AND expires_at > now()
+              WHERE kind = 'login' AND revoked_at IS NULL AND expires_at > now()
               ORDER BY created_at DESC, id DESC",
             &[],
         )
@@ -544,7 +546,7 @@ async fn sessions(auth: Authenticated) -> AppResult<axum::Json<SessionList>> {
 
 fn sessions_docs(op: TransformOperation) -> TransformOperation {
     let op = op.tag("auth").summary("The caller's live sessions");
-    respond::<SessionList>(op, 200, "Live sessions, newest first", &[401])
+    respond::<SessionList>(op, 200, "Live sessions, newest first", &[401, 403])
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -553,6 +555,7 @@ pub struct SessionId {
 }
 
 async fn revoke_session(auth: Authenticated, Path(SessionId { id }): Path<SessionId>) -> AppResult<NoContent> {
+    auth.require_person()?;
     let scope = auth.begin().await?;
     let row = scope.query_one("SELECT app.revoke_own_session($1, 'revoked')", &[&id]).await?;
     if !row.get::<_, bool>(0) {
@@ -564,7 +567,7 @@ async fn revoke_session(auth: Authenticated, Path(SessionId { id }): Path<Sessio
 
 fn revoke_session_docs(op: TransformOperation) -> TransformOperation {
     let op = op.tag("auth").summary("Revoke one of the caller's sessions");
-    with_problems(op.response::<204, NoContent>(), &[400, 401, 404])
+    with_problems(op.response::<204, NoContent>(), &[400, 401, 403, 404])
 }
 
 // ---------------------------------------------------------------------------
@@ -576,6 +579,7 @@ async fn switch_tenant(
     auth: Authenticated,
     Json(req): Json<SwitchTenantRequest>,
 ) -> AppResult<Reply<TokenPair>> {
+    auth.require_person()?;
     let mut v = Validator::new();
     let slug = v.required("tenant", &req.tenant, 63).to_lowercase();
     v.finish()?;
@@ -595,6 +599,7 @@ fn switch_docs(op: TransformOperation) -> TransformOperation {
 /// current password off any connection, the database compares. Wrong guesses
 /// count in the account's login throttle (429 after ten) and are audited.
 async fn change_password(State(state): State<AppState>, auth: Authenticated, Json(req): Json<PasswordChangeRequest>) -> AppResult<NoContent> {
+    auth.require_person()?;
     let mut v = Validator::new();
     if req.current_password.is_empty() {
         v.push("current_password", "is required");
@@ -637,7 +642,7 @@ fn password_docs(op: TransformOperation) -> TransformOperation {
     let op = op.tag("auth").summary("Change the password; every other session of the user is revoked").description(
         "Wrong current passwords count in the account's login throttle: after ten in 15 minutes, 429 with Retry-After.",
     );
-    with_problems(op.response::<204, NoContent>(), &[400, 401, 413, 415, 422, 429])
+    with_problems(op.response::<204, NoContent>(), &[400, 401, 403, 413, 415, 422, 429])
 }
 
 // ---------------------------------------------------------------------------

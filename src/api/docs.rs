@@ -28,6 +28,7 @@ pub fn describe(api: TransformOpenApi) -> TransformOpenApi {
         .tag(Tag { name: "tenant".into(), description: Some("The current tenant and the permission catalog".into()), ..Default::default() })
         .tag(Tag { name: "roles".into(), description: Some("Roles and their permissions".into()), ..Default::default() })
         .tag(Tag { name: "users".into(), description: Some("Members of the tenant".into()), ..Default::default() })
+        .tag(Tag { name: "api-keys".into(), description: Some("API keys bound to roles, for integrations".into()), ..Default::default() })
         .tag(Tag { name: "companies".into(), description: Some("CRM companies".into()), ..Default::default() })
         .tag(Tag { name: "contacts".into(), description: Some("CRM contacts".into()), ..Default::default() })
         .tag(Tag { name: "audit".into(), description: Some("The audit trail written by the database".into()), ..Default::default() })

@@ -1,6 +1,7 @@
 //! The HTTP API under `/api`. Each resource module exposes its own
 //! `router()`; `routes()` lists them all in one place. `extract` holds our
 //! body/query/path extractors, `reply` what handlers answer.
+pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod companies;
@@ -29,6 +30,7 @@ pub fn routes() -> ApiRouter<AppState> {
         .merge(roles::router())
         .merge(users::router())
         .merge(invitations::router())
+        .merge(api_keys::router())
         .merge(audit::router())
         .merge(companies::router())
         .merge(contacts::router())

@@ -1,6 +1,6 @@
 //! Extractors. `Meta` collects what the audit trail records about a request;
-//! `Authenticated` is a request whose bearer access token verified (401
-//! otherwise). It opens no transaction: the handler begins its database scope
+//! `Authenticated` is a request whose bearer access token verified, or whose
+//! API key resolved (401 otherwise). It opens no transaction: the handler begins its database scope
 //! (`begin`, or `begin_with` to send its first query in the same round trip)
 //! only after the body is read and validated and any hashing is done, so a
 //! slow or invalid request never holds a pooled connection.
@@ -18,7 +18,7 @@ use axum::{
 use tokio_postgres::{types::ToSql, Row};
 
 use crate::{
-    auth::Identity,
+    auth::{api_key, Identity},
     db::{RequestMeta, Scope},
     error::{AppError, AppResult},
     http::request_id::RequestId,
@@ -56,10 +56,14 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then_some(token.trim()).filter(|t| !t.is_empty())
 }
 
-/// A verified access token, and what is needed to begin its database scope.
+/// A verified access token or API key, and what is needed to begin its
+/// database scope.
 pub struct Authenticated {
     pub identity: Identity,
     pub meta: RequestMeta,
+    /// Whether the request is made with an API key (`tnt_…`) rather than a
+    /// person's access token.
+    pub api_key: bool,
     state: AppState,
 }
 
@@ -75,6 +79,16 @@ impl Authenticated {
     pub async fn begin_with(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> AppResult<(Scope, Vec<Row>)> {
         self.state.db.authenticated_query(&self.meta, &self.identity, sql, params).await
     }
+
+    /// 403 for an API key: the account-level operations (password, sessions,
+    /// switching tenant, making keys) need the person. The database refuses
+    /// them to a key too (`app.require_login_session()`).
+    pub fn require_person(&self) -> AppResult<()> {
+        if self.api_key {
+            return Err(AppError::Forbidden("An API key cannot do this; sign in as the account instead.".into()));
+        }
+        Ok(())
+    }
 }
 
 impl FromRequestParts<AppState> for Authenticated {
@@ -82,11 +96,20 @@ impl FromRequestParts<AppState> for Authenticated {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer_token(&parts.headers).ok_or(AppError::Unauthorized("A bearer access token is required.".into()))?;
+        let meta = request_meta(parts);
+        if token.starts_with(api_key::SCHEME) {
+            let identity = state
+                .api_keys
+                .identity(&state.db, &meta, token)
+                .await?
+                .ok_or(AppError::Unauthorized("The API key is invalid, expired or revoked.".into()))?;
+            return Ok(Authenticated { identity, meta, api_key: true, state: state.clone() });
+        }
         let identity = state
             .jwt
             .verify(token)
             .ok_or(AppError::Unauthorized("The access token is invalid or expired.".into()))?;
-        Ok(Authenticated { identity, meta: request_meta(parts), state: state.clone() })
+        Ok(Authenticated { identity, meta, api_key: false, state: state.clone() })
     }
 }
 

@@ -1,6 +1,7 @@
 //! Authentication: who is asking (`Identity`), password hashing, access
-//! tokens (JWT), refresh tokens, the per-address rate limit and the
+//! tokens (JWT), refresh tokens, API keys, the per-address rate limit and the
 //! extractor that verifies a request's token.
+pub mod api_key;
 pub mod extract;
 pub mod identity;
 pub mod jwt;

@@ -40,6 +40,7 @@ permissions! {
     UsersManage => "users:manage",
     RolesManage => "roles:manage",
     AuditRead => "audit:read",
+    ApiKeysManage => "api_keys:manage",
     CompaniesRead => "companies:read",
     CompaniesWrite => "companies:write",
     CompaniesDelete => "companies:delete",

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod audit;
+mod api_keys;
 mod auth;
 mod crm;
 mod database;

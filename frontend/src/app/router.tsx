@@ -6,6 +6,7 @@ import { AppLayout } from '../components/AppLayout';
 import { ForbiddenPage, NotFoundPage } from '../components/ErrorPages';
 import { RequirePermission } from '../components/RequirePermission';
 import { AccountPage } from '../features/account/components/AccountPage';
+import { ApiKeysPage } from '../features/api-keys/components/ApiKeysPage';
 import { AuditPage } from '../features/audit/components/AuditPage';
 import { AcceptInvitationPage, VerifyEmailPage } from '../features/auth/components/InvitationPages';
 import { ForgotPasswordPage, ResetPasswordPage } from '../features/auth/components/PasswordResetPages';
@@ -27,6 +28,7 @@ const SCREENS: Record<AppRoute, ReactElement> = {
   '/users': <UsersPage />,
   '/roles': <RolesPage />,
   '/audit': <AuditPage />,
+  '/api-keys': <ApiKeysPage />,
   '/account': <AccountPage />,
 };
 

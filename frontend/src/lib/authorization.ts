@@ -17,6 +17,7 @@ export const NAV_ITEMS = [
   { to: '/users', label: 'Users', permission: 'users:read' },
   { to: '/roles', label: 'Roles', permission: 'users:read' },
   { to: '/audit', label: 'Audit log', permission: 'audit:read' },
+  { to: '/api-keys', label: 'API keys', permission: 'api_keys:manage' },
   { to: '/account', label: 'Account' },
 ] as const satisfies readonly NavItem[];
 

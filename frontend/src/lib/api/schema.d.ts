@@ -4,6 +4,44 @@
  */
 
 export interface paths {
+    "/api/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's API keys, without secrets (api_keys:manage) */
+        get: operations["getKeys"];
+        put?: never;
+        /**
+         * Create an API key (api_keys:manage)
+         * @description Answers the secret `tnt_<prefix>_<secret>` once; only its hash is stored. The key acts in this tenant with its roles' permissions, never more than its creator currently holds, and audit entries name it. Roles pass the escalation rule (403). Only a signed-in person can create keys (403 for an API key).
+         */
+        post: operations["postKeys"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an API key (api_keys:manage); it is refused (401) from the next request on */
+        delete: operations["deleteKeysById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/audit-logs": {
         parameters: {
             query?: never;
@@ -566,9 +604,50 @@ export interface components {
             /** @description Always `accepted`: the answer says nothing about whether the email has an account. */
             status: string;
         };
+        ApiKey: {
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: uuid
+             * @description The member who created the key (NULL once their account is gone).
+             */
+            created_by?: string | null;
+            /**
+             * Format: date-time
+             * @description NULL: the key does not expire.
+             */
+            expires_at?: string | null;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the key was last used, to the minute (NULL: never).
+             */
+            last_used_at?: string | null;
+            name: string;
+            /** @description The public part of the key (`tnt_<prefix>_…`), to recognise it later. */
+            prefix: string;
+            /** @description Role names whose permissions the key holds (as far as its creator holds them too). */
+            roles: string[];
+        };
+        ApiKeyCreate: {
+            /**
+             * Format: date-time
+             * @description When the key stops working (in the future); omitted or null: never.
+             */
+            expires_at?: string | null;
+            name: string;
+            /** @description Role names in this tenant; the escalation rule applies (403). */
+            roles: string[];
+        };
         AuditEntry: {
             /** @description `insert`, `update`, `delete`, or a security event such as `auth.login`. */
             action: string;
+            /**
+             * Format: uuid
+             * @description The API key the actor acted through (NULL for a signed-in person or the system).
+             */
+            actor_api_key_id?: string | null;
             /**
              * Format: uuid
              * @description The user who acted (NULL for system actions).
@@ -777,6 +856,39 @@ export interface components {
             roles: string[];
             tenant: components["schemas"]["TenantSummary"];
         };
+        NewApiKey: {
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: uuid
+             * @description The member who created the key (NULL once their account is gone).
+             */
+            created_by?: string | null;
+            /**
+             * Format: date-time
+             * @description NULL: the key does not expire.
+             */
+            expires_at?: string | null;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the key was last used, to the minute (NULL: never).
+             */
+            last_used_at?: string | null;
+            name: string;
+            /** @description The public part of the key (`tnt_<prefix>_…`), to recognise it later. */
+            prefix: string;
+            /** @description Role names whose permissions the key holds (as far as its creator holds them too). */
+            roles: string[];
+            /** @description The whole key, `tnt_<prefix>_<secret>`: shown only in this answer. Send it as `Authorization: Bearer <secret>`. */
+            secret: string;
+        };
+        Paged_for_ApiKey: {
+            items: components["schemas"]["ApiKey"][];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
         Paged_for_AuditEntry: {
             items: components["schemas"]["AuditEntry"][];
             /** @description Pass as `cursor` for the next page; `null` on the last page. */
@@ -823,7 +935,7 @@ export interface components {
          * @description A permission key, `<resource>:<action>`.
          * @enum {string}
          */
-        Permission: "tenant:manage" | "users:read" | "users:manage" | "roles:manage" | "audit:read" | "companies:read" | "companies:write" | "companies:delete" | "contacts:read" | "contacts:write" | "contacts:delete";
+        Permission: "tenant:manage" | "users:read" | "users:manage" | "roles:manage" | "audit:read" | "api_keys:manage" | "companies:read" | "companies:write" | "companies:delete" | "contacts:read" | "contacts:write" | "contacts:delete";
         PermissionEntry: {
             description: string;
             key: components["schemas"]["Permission"];
@@ -1012,6 +1124,192 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getKeys: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of live keys, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Paged_for_ApiKey"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyCreate"];
+            };
+        };
+        responses: {
+            /** @description The key, with its secret */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewApiKey"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteKeysById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getAuditLogs: {
         parameters: {
             query?: {
@@ -1224,6 +1522,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getAuthMe: {
@@ -1286,6 +1593,15 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1589,6 +1905,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deleteAuthSessionsById: {
@@ -1620,6 +1945,15 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

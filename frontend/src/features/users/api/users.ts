@@ -13,14 +13,6 @@ export function useUsers(cursor?: string) {
   });
 }
 
-export function useRoleNames() {
-  return useQuery({
-    queryKey: ['roles', 'names'],
-    queryFn: async () => unwrap(await api.GET('/api/roles', { params: { query: { limit: 200 } } })),
-    select: (page) => page.items.map((r) => r.name),
-  });
-}
-
 export function useAddUser() {
   const queryClient = useQueryClient();
   return useMutation({

@@ -8,7 +8,8 @@ import { ApiError } from '../../../lib/api/client';
 import type { Schemas } from '../../../lib/api/client';
 import { can } from '../../../lib/authorization';
 import { usePermissions } from '../../../lib/session';
-import { useAddUser, useInvitations, useRemoveUser, useRevokeInvitation, useRoleNames, useUpdateUser, useUsers } from '../api/users';
+import { useRoleNames } from '../../../lib/roles';
+import { useAddUser, useInvitations, useRemoveUser, useRevokeInvitation, useUpdateUser, useUsers } from '../api/users';
 import type { User } from '../api/users';
 
 const USER_FIELDS = ['email', 'name', 'password', 'roles'] as const satisfies readonly (keyof Schemas['UserCreate'])[];
