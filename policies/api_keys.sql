@@ -14,7 +14,7 @@ COMMENT ON POLICY "the owner's security definer functions act on every row" ON a
 
 DROP POLICY IF EXISTS "key managers read their tenant's API keys" ON api_keys;
 CREATE POLICY "key managers read their tenant's API keys" ON api_keys FOR SELECT TO tenet_api
-  USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('api_keys:manage')));
+  USING (tenant_id = (SELECT app.tenant_with_permission('api_keys:manage')));
 COMMENT ON POLICY "key managers read their tenant's API keys" ON api_keys IS
   'SELECT by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission api_keys:manage.';
 

@@ -15,7 +15,7 @@ COMMENT ON POLICY "the owner's security definer functions act on every row" ON a
 
 DROP POLICY IF EXISTS "auditors read their tenant's audit log" ON audit_log;
 CREATE POLICY "auditors read their tenant's audit log" ON audit_log FOR SELECT TO tenet_api
-  USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('audit:read')));
+  USING (tenant_id = (SELECT app.tenant_with_permission('audit:read')));
 COMMENT ON POLICY "auditors read their tenant's audit log" ON audit_log IS
   'SELECT by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission audit:read. Read the predicate for the exact rule.';
 

@@ -15,26 +15,26 @@ COMMENT ON POLICY "the owner's security definer functions act on every row" ON c
 
 DROP POLICY IF EXISTS "readers see their tenant's companies" ON companies;
 CREATE POLICY "readers see their tenant's companies" ON companies FOR SELECT TO tenet_api
-  USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('companies:read')));
+  USING (tenant_id = (SELECT app.tenant_with_permission('companies:read')));
 COMMENT ON POLICY "readers see their tenant's companies" ON companies IS
   'SELECT by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission companies:read. Read the predicate for the exact rule.';
 
 DROP POLICY IF EXISTS "writers add companies to their tenant" ON companies;
 CREATE POLICY "writers add companies to their tenant" ON companies FOR INSERT TO tenet_api
-  WITH CHECK (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('companies:write')));
+  WITH CHECK (tenant_id = (SELECT app.tenant_with_permission('companies:write')));
 COMMENT ON POLICY "writers add companies to their tenant" ON companies IS
   'INSERT by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission companies:write. Read the predicate for the exact rule.';
 
 DROP POLICY IF EXISTS "writers edit their tenant's companies" ON companies;
 CREATE POLICY "writers edit their tenant's companies" ON companies FOR UPDATE TO tenet_api
-  USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('companies:write')))
-  WITH CHECK (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('companies:write')));
+  USING (tenant_id = (SELECT app.tenant_with_permission('companies:write')))
+  WITH CHECK (tenant_id = (SELECT app.tenant_with_permission('companies:write')));
 COMMENT ON POLICY "writers edit their tenant's companies" ON companies IS
   'UPDATE by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission companies:write. Read the predicate for the exact rule.';
 
 DROP POLICY IF EXISTS "deleters remove their tenant's companies" ON companies;
 CREATE POLICY "deleters remove their tenant's companies" ON companies FOR DELETE TO tenet_api
-  USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('companies:delete')));
+  USING (tenant_id = (SELECT app.tenant_with_permission('companies:delete')));
 COMMENT ON POLICY "deleters remove their tenant's companies" ON companies IS
   'DELETE by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission companies:delete. Read the predicate for the exact rule.';
 

@@ -15,26 +15,26 @@ COMMENT ON POLICY "the owner's security definer functions act on every row" ON c
 
 DROP POLICY IF EXISTS "readers see their tenant's contacts" ON contacts;
 CREATE POLICY "readers see their tenant's contacts" ON contacts FOR SELECT TO tenet_api
-  USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('contacts:read')));
+  USING (tenant_id = (SELECT app.tenant_with_permission('contacts:read')));
 COMMENT ON POLICY "readers see their tenant's contacts" ON contacts IS
   'SELECT by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission contacts:read. Read the predicate for the exact rule.';
 
 DROP POLICY IF EXISTS "writers add contacts to their tenant" ON contacts;
 CREATE POLICY "writers add contacts to their tenant" ON contacts FOR INSERT TO tenet_api
-  WITH CHECK (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('contacts:write')));
+  WITH CHECK (tenant_id = (SELECT app.tenant_with_permission('contacts:write')));
 COMMENT ON POLICY "writers add contacts to their tenant" ON contacts IS
   'INSERT by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission contacts:write. Read the predicate for the exact rule.';
 
 DROP POLICY IF EXISTS "writers edit their tenant's contacts" ON contacts;
 CREATE POLICY "writers edit their tenant's contacts" ON contacts FOR UPDATE TO tenet_api
-  USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('contacts:write')))
-  WITH CHECK (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('contacts:write')));
+  USING (tenant_id = (SELECT app.tenant_with_permission('contacts:write')))
+  WITH CHECK (tenant_id = (SELECT app.tenant_with_permission('contacts:write')));
 COMMENT ON POLICY "writers edit their tenant's contacts" ON contacts IS
   'UPDATE by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission contacts:write. Read the predicate for the exact rule.';
 
 DROP POLICY IF EXISTS "deleters remove their tenant's contacts" ON contacts;
 CREATE POLICY "deleters remove their tenant's contacts" ON contacts FOR DELETE TO tenet_api
-  USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('contacts:delete')));
+  USING (tenant_id = (SELECT app.tenant_with_permission('contacts:delete')));
 COMMENT ON POLICY "deleters remove their tenant's contacts" ON contacts IS
   'DELETE by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission contacts:delete. Read the predicate for the exact rule.';
 

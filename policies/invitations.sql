@@ -14,7 +14,7 @@ COMMENT ON POLICY "the owner's security definer functions act on every row" ON i
 
 DROP POLICY IF EXISTS "user managers read their tenant's invitations" ON invitations;
 CREATE POLICY "user managers read their tenant's invitations" ON invitations FOR SELECT TO tenet_api
-  USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('users:manage')));
+  USING (tenant_id = (SELECT app.tenant_with_permission('users:manage')));
 COMMENT ON POLICY "user managers read their tenant's invitations" ON invitations IS
   'SELECT by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission users:manage.';
 

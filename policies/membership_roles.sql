@@ -22,7 +22,7 @@ COMMENT ON POLICY "members read their roles, readers read all" ON membership_rol
 
 DROP POLICY IF EXISTS "user managers assign roles" ON membership_roles;
 CREATE POLICY "user managers assign roles" ON membership_roles FOR INSERT TO tenet_api
-  WITH CHECK (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('users:manage')));
+  WITH CHECK (tenant_id = (SELECT app.tenant_with_permission('users:manage')));
 COMMENT ON POLICY "user managers assign roles" ON membership_roles IS
   'INSERT by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission users:manage. Read the predicate for the exact rule.';
 
@@ -34,7 +34,7 @@ COMMENT ON POLICY "nobody updates role assignments in place" ON membership_roles
 
 DROP POLICY IF EXISTS "user managers unassign roles" ON membership_roles;
 CREATE POLICY "user managers unassign roles" ON membership_roles FOR DELETE TO tenet_api
-  USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('users:manage')));
+  USING (tenant_id = (SELECT app.tenant_with_permission('users:manage')));
 COMMENT ON POLICY "user managers unassign roles" ON membership_roles IS
   'DELETE by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission users:manage. Read the predicate for the exact rule.';
 

@@ -28,14 +28,14 @@ COMMENT ON POLICY "members are added by app functions only" ON memberships IS
 
 DROP POLICY IF EXISTS "user managers update members" ON memberships;
 CREATE POLICY "user managers update members" ON memberships FOR UPDATE TO tenet_api
-  USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('users:manage')))
-  WITH CHECK (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('users:manage')));
+  USING (tenant_id = (SELECT app.tenant_with_permission('users:manage')))
+  WITH CHECK (tenant_id = (SELECT app.tenant_with_permission('users:manage')));
 COMMENT ON POLICY "user managers update members" ON memberships IS
   'UPDATE by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission users:manage. Read the predicate for the exact rule.';
 
 DROP POLICY IF EXISTS "user managers remove members" ON memberships;
 CREATE POLICY "user managers remove members" ON memberships FOR DELETE TO tenet_api
-  USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('users:manage')));
+  USING (tenant_id = (SELECT app.tenant_with_permission('users:manage')));
 COMMENT ON POLICY "user managers remove members" ON memberships IS
   'DELETE by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission users:manage. Read the predicate for the exact rule.';
 

@@ -21,7 +21,7 @@ COMMENT ON POLICY "members read their tenant's role permissions" ON role_permiss
 
 DROP POLICY IF EXISTS "role managers grant permissions to custom roles" ON role_permissions;
 CREATE POLICY "role managers grant permissions to custom roles" ON role_permissions FOR INSERT TO tenet_api
-  WITH CHECK (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('roles:manage')));
+  WITH CHECK (tenant_id = (SELECT app.tenant_with_permission('roles:manage')));
 COMMENT ON POLICY "role managers grant permissions to custom roles" ON role_permissions IS
   'INSERT by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission roles:manage. Read the predicate for the exact rule.';
 
@@ -33,7 +33,7 @@ COMMENT ON POLICY "nobody updates role permissions in place" ON role_permissions
 
 DROP POLICY IF EXISTS "role managers revoke permissions from custom roles" ON role_permissions;
 CREATE POLICY "role managers revoke permissions from custom roles" ON role_permissions FOR DELETE TO tenet_api
-  USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('roles:manage')));
+  USING (tenant_id = (SELECT app.tenant_with_permission('roles:manage')));
 COMMENT ON POLICY "role managers revoke permissions from custom roles" ON role_permissions IS
   'DELETE by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission roles:manage. Read the predicate for the exact rule.';
 

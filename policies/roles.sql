@@ -24,20 +24,20 @@ COMMENT ON POLICY "members read their tenant's roles" ON roles IS
 
 DROP POLICY IF EXISTS "role managers create custom roles" ON roles;
 CREATE POLICY "role managers create custom roles" ON roles FOR INSERT TO tenet_api
-  WITH CHECK (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('roles:manage')) AND NOT system);
+  WITH CHECK (tenant_id = (SELECT app.tenant_with_permission('roles:manage')) AND NOT system);
 COMMENT ON POLICY "role managers create custom roles" ON roles IS
   'INSERT by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission roles:manage. Read the predicate for the exact rule.';
 
 DROP POLICY IF EXISTS "role managers edit custom roles" ON roles;
 CREATE POLICY "role managers edit custom roles" ON roles FOR UPDATE TO tenet_api
-  USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('roles:manage')))
-  WITH CHECK (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('roles:manage')));
+  USING (tenant_id = (SELECT app.tenant_with_permission('roles:manage')))
+  WITH CHECK (tenant_id = (SELECT app.tenant_with_permission('roles:manage')));
 COMMENT ON POLICY "role managers edit custom roles" ON roles IS
   'UPDATE by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission roles:manage. Read the predicate for the exact rule.';
 
 DROP POLICY IF EXISTS "role managers delete custom roles" ON roles;
 CREATE POLICY "role managers delete custom roles" ON roles FOR DELETE TO tenet_api
-  USING (tenant_id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('roles:manage')));
+  USING (tenant_id = (SELECT app.tenant_with_permission('roles:manage')));
 COMMENT ON POLICY "role managers delete custom roles" ON roles IS
   'DELETE by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission roles:manage. Read the predicate for the exact rule.';
 

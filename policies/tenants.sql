@@ -28,8 +28,8 @@ COMMENT ON POLICY "nobody inserts tenants directly" ON tenants IS
 
 DROP POLICY IF EXISTS "tenant managers rename their tenant" ON tenants;
 CREATE POLICY "tenant managers rename their tenant" ON tenants FOR UPDATE TO tenet_api
-  USING (id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('tenant:manage')))
-  WITH CHECK (id = (SELECT app.current_tenant_id()) AND (SELECT app.has_permission('tenant:manage')));
+  USING (id = (SELECT app.tenant_with_permission('tenant:manage')))
+  WITH CHECK (id = (SELECT app.tenant_with_permission('tenant:manage')));
 COMMENT ON POLICY "tenant managers rename their tenant" ON tenants IS
   'UPDATE by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission tenant:manage. Read the predicate for the exact rule.';
 

@@ -102,39 +102,107 @@ COMMENT ON FUNCTION app.current_tenant_id() IS
 -- RBAC: evaluated from the current membership and role tables on every
 -- statement, never from token claims, so role changes apply immediately.
 -- ---------------------------------------------------------------------------
--- An API key acts with its roles' permissions, and only as far as its
--- creator (the session's user) holds them too: the callers below intersect.
--- True for a login session. Internal: it trusts its arguments.
-CREATE OR REPLACE FUNCTION app.api_key_allows(p_tenant uuid, p_session uuid, p_permission text) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path = pg_catalog, public, pg_temp AS $$
-  SELECT NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = p_session AND s.kind = 'api_key')
-      OR EXISTS (SELECT 1
-                   FROM api_key_roles kr
-                   JOIN role_permissions rp ON rp.tenant_id = kr.tenant_id AND rp.role_id = kr.role_id
-                  WHERE kr.tenant_id = p_tenant AND kr.api_key_id = p_session AND rp.permission_key = p_permission)
-$$;
-COMMENT ON FUNCTION app.api_key_allows(uuid, uuid, text) IS
-  'Whether a session may use a permission as far as its kind goes: always for a login, through its roles for an API key. '
-  'Internal to app.has_permission and app.current_permissions, which also require the member to hold it.';
-
-CREATE OR REPLACE FUNCTION app.current_permissions() RETURNS text[]
+-- The per-statement check of a policy that needs a permission, in one
+-- indexed query: the tenant of the context only while it is valid (as
+-- app.current_tenant_id()) AND holds the permission; NULL otherwise. A
+-- policy reads `tenant_id = (SELECT app.tenant_with_permission('x:y'))`:
+-- one InitPlan, one call, per statement.
+--
+-- An API key (sessions.kind = 'api_key') holds a permission only through its
+-- own roles, and only as far as its creator (the session's user) holds it
+-- too: both EXISTS below must hold.
+CREATE OR REPLACE FUNCTION app.tenant_with_permission(p_permission text) RETURNS uuid
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
-  v_tenant uuid := app.current_tenant_id();
+  v_session uuid := app.setting_uuid('app.session_id');
   v_user uuid := app.setting_uuid('app.user_id');
+  v_tenant uuid := app.setting_uuid('app.tenant_id');
+  v_secret text := current_setting('app.session_secret', true);
+  v_found uuid;
+BEGIN
+  IF v_session IS NULL OR v_user IS NULL OR v_tenant IS NULL OR v_secret IS NULL OR v_secret = '' OR p_permission IS NULL THEN
+    RETURN NULL;
+  END IF;
+  SELECT s.tenant_id INTO v_found
+    FROM sessions s
+    JOIN memberships m ON m.tenant_id = s.tenant_id AND m.user_id = s.user_id AND m.active
+   WHERE s.id = v_session
+     AND s.user_id = v_user
+     AND s.tenant_id = v_tenant
+     AND s.secret_hash = sha256(convert_to(v_secret, 'UTF8'))
+     AND s.revoked_at IS NULL
+     AND s.expires_at > now()
+     AND EXISTS (SELECT 1
+                   FROM membership_roles mr
+                   JOIN role_permissions rp ON rp.tenant_id = mr.tenant_id AND rp.role_id = mr.role_id
+                  WHERE mr.tenant_id = s.tenant_id AND mr.user_id = s.user_id AND rp.permission_key = p_permission)
+     AND (s.kind = 'login'
+          OR EXISTS (SELECT 1
+                       FROM api_key_roles kr
+                       JOIN role_permissions rp ON rp.tenant_id = kr.tenant_id AND rp.role_id = kr.role_id
+                      WHERE kr.tenant_id = s.tenant_id AND kr.api_key_id = s.id AND rp.permission_key = p_permission));
+  RETURN v_found;
+END
+$$;
+COMMENT ON FUNCTION app.tenant_with_permission(text) IS
+  'The tenant of the request context while it is valid (see app.current_tenant_id) and holds the permission, else NULL: '
+  'the one per-statement check of a policy, as tenant_id = (SELECT app.tenant_with_permission(''key'')). An API key holds '
+  'a permission only through its roles and only as far as its creator does.';
+
+-- The statement every authenticated request runs right after setting its
+-- context (in the same pipeline): NULL when the context is not a live
+-- session of an active member (the API answers 401), otherwise the caller's
+-- permissions (so handlers can answer 403 before doing work). One
+-- validation and one permission query.
+CREATE OR REPLACE FUNCTION app.authorize() RETURNS text[]
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+  v_session uuid := app.setting_uuid('app.session_id');
+  v_user uuid := app.setting_uuid('app.user_id');
+  v_tenant uuid := app.setting_uuid('app.tenant_id');
+  v_secret text := current_setting('app.session_secret', true);
+  v_kind text;
   v_keys text[];
 BEGIN
-  IF v_tenant IS NULL THEN
-    RETURN '{}';
+  IF v_session IS NULL OR v_user IS NULL OR v_tenant IS NULL OR v_secret IS NULL OR v_secret = '' THEN
+    RETURN NULL;
+  END IF;
+  SELECT s.kind INTO v_kind
+    FROM sessions s
+    JOIN memberships m ON m.tenant_id = s.tenant_id AND m.user_id = s.user_id AND m.active
+   WHERE s.id = v_session
+     AND s.user_id = v_user
+     AND s.tenant_id = v_tenant
+     AND s.secret_hash = sha256(convert_to(v_secret, 'UTF8'))
+     AND s.revoked_at IS NULL
+     AND s.expires_at > now();
+  IF v_kind IS NULL THEN
+    RETURN NULL;
   END IF;
   SELECT coalesce(array_agg(DISTINCT rp.permission_key ORDER BY rp.permission_key), '{}') INTO v_keys
     FROM membership_roles mr
     JOIN role_permissions rp ON rp.tenant_id = mr.tenant_id AND rp.role_id = mr.role_id
    WHERE mr.tenant_id = v_tenant AND mr.user_id = v_user
-     AND app.api_key_allows(v_tenant, app.current_session_id(), rp.permission_key);
+     AND (v_kind = 'login'
+          OR rp.permission_key IN (SELECT kp.permission_key
+                                     FROM api_key_roles kr
+                                     JOIN role_permissions kp ON kp.tenant_id = kr.tenant_id AND kp.role_id = kr.role_id
+                                    WHERE kr.tenant_id = v_tenant AND kr.api_key_id = v_session));
   RETURN v_keys;
+END
+$$;
+COMMENT ON FUNCTION app.authorize() IS
+  'Run by every authenticated request right after its context: NULL when the context is not a live session of an active member (401), else the caller''s permission keys.';
+
+-- RBAC: evaluated from the current membership and role tables on every
+-- statement, never from token claims, so role changes apply immediately.
+CREATE OR REPLACE FUNCTION app.current_permissions() RETURNS text[]
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+  RETURN coalesce(app.authorize(), '{}');
 END
 $$;
 COMMENT ON FUNCTION app.current_permissions() IS 'Permission keys the request context holds in its tenant (empty without a valid context).';
@@ -142,48 +210,22 @@ COMMENT ON FUNCTION app.current_permissions() IS 'Permission keys the request co
 CREATE OR REPLACE FUNCTION app.has_permission(permission text) RETURNS boolean
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
-DECLARE
-  v_tenant uuid := app.current_tenant_id();
-  v_user uuid := app.setting_uuid('app.user_id');
 BEGIN
-  IF v_tenant IS NULL THEN
-    RETURN false;
-  END IF;
-  RETURN EXISTS (
-    SELECT 1
-      FROM membership_roles mr
-      JOIN role_permissions rp ON rp.tenant_id = mr.tenant_id AND rp.role_id = mr.role_id
-     WHERE mr.tenant_id = v_tenant AND mr.user_id = v_user AND rp.permission_key = permission)
-    AND app.api_key_allows(v_tenant, app.current_session_id(), permission);
+  RETURN app.tenant_with_permission(permission) IS NOT NULL;
 END
 $$;
 COMMENT ON FUNCTION app.has_permission(text) IS
-  'Whether the request context holds a permission. Call it as (select app.has_permission(''key'')) in policies '
-  'so it runs once per statement.';
+  'Whether the request context holds a permission (app.tenant_with_permission is not NULL). In policies use '
+  'tenant_id = (SELECT app.tenant_with_permission(''key'')) instead: one check per statement.';
 
--- The statement every authenticated request runs right after setting its
--- context (in the same pipeline): NULL when the context is not a live
--- session of an active member (the API answers 401), otherwise the caller's
--- permissions (so handlers can answer 403 before doing work).
-CREATE OR REPLACE FUNCTION app.authorize() RETURNS text[]
-LANGUAGE plpgsql STABLE SECURITY DEFINER
-SET search_path = pg_catalog, public, pg_temp AS $$
-BEGIN
-  IF app.current_tenant_id() IS NULL THEN
-    RETURN NULL;
-  END IF;
-  RETURN app.current_permissions();
-END
-$$;
-COMMENT ON FUNCTION app.authorize() IS
-  'Run by every authenticated request right after its context: NULL when the context is not a live session of an active member (401), else the caller''s permission keys.';
+DROP FUNCTION IF EXISTS app.api_key_allows(uuid, uuid, text);
 
 REVOKE ALL ON FUNCTION app.setting_uuid(text), app.current_user_id(), app.current_session_id(), app.request_id(),
   app.client_ip(), app.user_agent(), app.current_tenant_id(), app.current_permissions(), app.has_permission(text),
-  app.authorize(), app.api_key_allows(uuid, uuid, text) FROM PUBLIC;
+  app.authorize(), app.tenant_with_permission(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION app.setting_uuid(text), app.current_user_id(), app.current_session_id(), app.request_id(),
   app.client_ip(), app.user_agent(), app.current_tenant_id(), app.current_permissions(), app.has_permission(text),
-  app.authorize() TO tenet_api;
+  app.authorize(), app.tenant_with_permission(text) TO tenet_api;
 
 -- Column defaults call it when the API inserts rows.
 REVOKE ALL ON FUNCTION app.uuid_generate_v7() FROM PUBLIC;

@@ -31,7 +31,7 @@ WITH commands(command, privilege, polcmd) AS (
 ), keyed AS (
   SELECT c.*,
          coalesce((SELECT array_agg(DISTINCT m[1] ORDER BY m[1])
-                     FROM regexp_matches(coalesce(c.predicate, ''), 'has_permission\(''([a-z_]+:[a-z_]+)''', 'g') AS m), '{}')
+                     FROM regexp_matches(coalesce(c.predicate, ''), '(?:has_permission|tenant_with_permission)\(''([a-z_]+:[a-z_]+)''', 'g') AS m), '{}')
            AS permissions
     FROM cells c
 )

@@ -572,7 +572,7 @@ async fn the_access_matrix_says_which_system_role_may_do_what() {
     assert_eq!(roles("companies", "DELETE"), ["admin", "owner"]);
     assert_eq!(roles("tenants", "UPDATE"), ["owner"]);
     assert_eq!(cell("companies", "DELETE")["permissions"], serde_json::json!(["companies:delete"]));
-    assert!(cell("companies", "SELECT")["predicate"].as_str().expect("predicate").contains("current_tenant_id"));
+    assert!(cell("companies", "SELECT")["predicate"].as_str().expect("predicate").contains("tenant_with_permission('companies:read'"));
     // Nobody deletes or edits audit entries.
     assert_eq!(cell("audit_log", "DELETE")["allowed"], false);
     assert_eq!(cell("audit_log", "UPDATE")["allowed"], false);
@@ -589,4 +589,44 @@ async fn the_access_matrix_says_which_system_role_may_do_what() {
         .expect("view")
         .get(0);
     assert_eq!(viewer_writes, 0, "a viewer writes nothing");
+}
+
+/// The validation is never cached: every statement checks the session in
+/// the tables, so neither a setting the API role changes mid-transaction nor
+/// a revocation committed meanwhile can be outlived by an earlier check.
+#[tokio::test]
+async fn no_value_set_by_the_api_role_stands_in_for_the_per_statement_check() {
+    let db = TestDb::new().await;
+    let owner = connect(&db.owner_url()).await;
+    let a = seed(&owner, "Alpha", "a@alpha.test").await;
+    let b = seed(&owner, "Bravo", "b@bravo.test").await;
+    for (tenant, name) in [(a.tenant, "Alpha's"), (b.tenant, "Bravo's")] {
+        owner.execute("INSERT INTO companies (tenant_id, name) VALUES ($1, $2)", &[&tenant, &name]).await.expect("company");
+    }
+    let database = database(&db);
+    let scope = database.authenticated(&RequestMeta::default(), &a.identity()).await.expect("scope");
+    let visible = |rows: Vec<tokio_postgres::Row>| rows.iter().map(|r| r.get::<_, String>(0)).collect::<Vec<_>>();
+    let names = "SELECT name FROM companies ORDER BY name";
+    assert_eq!(visible(scope.query(names, &[]).await.expect("q")), ["Alpha's"]);
+
+    // Pointing the context at another tenant, session or user, after a valid
+    // check in the same transaction, shows nothing of either tenant.
+    for (name, value) in [("app.tenant_id", b.tenant), ("app.session_id", b.session), ("app.user_id", b.user)] {
+        let value = value.to_string();
+        scope.query("SELECT set_config($1, $2, true)", &[&name, &value]).await.expect("set");
+        assert!(visible(scope.query(names, &[]).await.expect("q")).is_empty(), "after {name} = {value}");
+        assert!(scope.query("SELECT app.authorize()", &[]).await.expect("q")[0].get::<_, Option<Vec<String>>>(0).is_none());
+    }
+    // Every id of b's session, with a's secret: still nothing; and no write.
+    assert!(visible(scope.query(names, &[]).await.expect("q")).is_empty());
+    let insert = scope.query("INSERT INTO companies (tenant_id, name) VALUES ($1, 'planted')", &[&b.tenant]).await;
+    assert!(insert.is_err(), "a write into b with a's secret must fail");
+    drop(scope);
+
+    // A revocation committed while a transaction is open takes effect on its
+    // next statement.
+    let scope = database.authenticated(&RequestMeta::default(), &a.identity()).await.expect("scope");
+    assert_eq!(visible(scope.query(names, &[]).await.expect("q")), ["Alpha's"]);
+    owner.execute("UPDATE sessions SET revoked_at = now() WHERE id = $1", &[&a.session]).await.expect("revoke");
+    assert!(visible(scope.query(names, &[]).await.expect("q")).is_empty());
 }

@@ -397,6 +397,7 @@ const API_SECURITY_DEFINER: &[&str] = &[
     "app.signup",
     "app.switch_tenant",
     "app.tenant_has_owner",
+    "app.tenant_with_permission",
     "app.user_belongs_only_here",
     "app.verify_email",
 ];
