@@ -88,7 +88,7 @@ ANALYZE bench_companies;
 INSERT INTO contacts (tenant_id, id, first_name, last_name, email, phone, company_id, owner_id, created_at, updated_at)
 SELECT s.tenant_id, pg_temp.v7(s.created_at), s.first_name, s.last_name,
        CASE WHEN s.g % 10 <> 0 THEN lower(s.first_name || '.' || coalesce(s.last_name, 'x') || s.g) || '@' || s.domain END,
-       CASE WHEN s.g % 5 <> 0 THEN '+1-555-' || lpad((s.g * 7919 % 10000000)::text, 7, '0') END,
+       CASE WHEN s.g % 5 <> 0 THEN '+1-555-' || lpad((s.g::bigint * 7919 % 10000000)::text, 7, '0') END,
        bc.id,
        CASE WHEN s.g % 3 = 0 THEN s.owner_id END,
        s.created_at, s.created_at + (random() * interval '60 days')

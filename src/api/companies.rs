@@ -106,7 +106,7 @@ async fn list(auth: Authenticated, Query(f): Query<CompanyFilter>) -> AppResult<
     let page = Page::parse(f.limit, f.cursor.as_deref())?;
     let mut q = ListQuery::new(SELECT, auth.identity.tenant_id);
     if let Some(text) = search_text(f.q.as_deref())? {
-        q.search(&["name", "domain"], text);
+        q.search("app.search_companies", text, Vec::new(), &page);
     }
     q.page(&page);
     // The hot path: context, authorization and the page in one round trip.

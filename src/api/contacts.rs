@@ -124,7 +124,7 @@ async fn list(auth: Authenticated, Query(f): Query<ContactFilter>) -> AppResult<
         q.equals("company_id", company_id);
     }
     if let Some(text) = search_text(f.q.as_deref())? {
-        q.search(&["first_name", "last_name", "email"], text);
+        q.search("app.search_contacts", text, vec![Box::new(f.company_id)], &page);
     }
     q.page(&page);
     // The hot path: context, authorization and the page in one round trip.

@@ -45,13 +45,23 @@ impl ListQuery {
 
     /// `AND (c1 ILIKE $n OR c2 ILIKE $n …)`: case-insensitive substring search
     /// in which `%`, `_` and `\` are literal.
-    pub fn search(&mut self, columns: &[&'static str], q: &str) {
-        let p = self.bind(like_pattern(q));
-        let ors: Vec<String> = columns.iter().map(|c| [*c, " ILIKE ", &p].concat()).collect();
-        self.sql.push_str(&[" AND (", &ors.join(" OR "), ")"].concat());
+    /// Keeps the rows whose ids a search function of `sql/50_search.sql`
+    /// answers for `q` (an ILIKE pattern, metacharacters escaped): it uses
+    /// the trigram indexes, which an ILIKE under RLS cannot; the rows are
+    /// still read through RLS here. `args` are the function's arguments
+    /// between the pattern and the keyset (e.g. a filter).
+    pub fn search(&mut self, function: &'static str, q: &str, args: Vec<Box<dyn ToSql + Sync + Send>>, page: &Page) {
+        let mut bound = vec![self.bind(like_pattern(q))];
+        for arg in args {
+            self.params.push(arg);
+            bound.push(format!("${}", self.params.len()));
+        }
+        bound.push(self.bind::<Option<DateTime<Utc>>>(page.after_time()));
+        bound.push(self.bind::<Option<Uuid>>(page.after_id()));
+        bound.push(self.bind(page.fetch()));
+        self.sql.push_str(&[" AND id = ANY(ARRAY(SELECT ", function, "(", &bound.join(", "), ")))"].concat());
     }
 
-    /// Keyset page, newest first: `(created_at, id) < cursor`, then ORDER BY and LIMIT.
     pub fn page(&mut self, page: &Page) {
         if let Some((at, id)) = page.after {
             let (a, i) = (self.bind::<DateTime<Utc>>(at), self.bind(id));

@@ -13,6 +13,7 @@ mod hardening;
 mod input;
 mod invitations;
 mod lints;
+mod search;
 mod security;
 mod smtp_sink;
 mod mail;

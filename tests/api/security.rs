@@ -394,6 +394,8 @@ const API_SECURITY_DEFINER: &[&str] = &[
     "app.role_is_assigned",
     "app.role_permission_keys",
     "app.rotate_refresh_token",
+    "app.search_companies",
+    "app.search_contacts",
     "app.signup",
     "app.switch_tenant",
     "app.tenant_has_owner",
