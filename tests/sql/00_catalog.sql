@@ -61,12 +61,14 @@ SELECT is_empty(
   $$SELECT format('%s: %s', c.relname, p.polname) FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
      WHERE c.relnamespace = 'public'::regnamespace
        AND c.relname IN ('tenants', 'memberships', 'roles', 'role_permissions', 'membership_roles',
-                         'companies', 'contacts', 'audit_log')
+                         'companies', 'contacts', 'audit_log', 'invitations', 'invitation_roles',
+                         'api_keys', 'api_key_roles')
        AND 'tenet_api'::regrole = ANY (p.polroles) AND p.polpermissive
        AND EXISTS (SELECT 1 FROM unnest(ARRAY[pg_get_expr(p.polqual, p.polrelid),
                                               pg_get_expr(p.polwithcheck, p.polrelid)]) e
-                    WHERE e IS NOT NULL AND e <> 'false' AND e NOT LIKE '%app.current_tenant_id()%')$$,
-  'every tenet_api policy of a tenant table is bound to app.current_tenant_id() or is false');
+                    WHERE e IS NOT NULL AND e <> 'false' AND e NOT LIKE '%app.current_tenant_id()%'
+                      AND e NOT LIKE '%app.tenant_with_permission(%')$$,
+  'every tenet_api policy of a tenant table is bound to app.current_tenant_id() or app.tenant_with_permission(key), or is false');
 
 SELECT is_empty(
   $$SELECT format('%s %s', c.relname, x.privilege_type) FROM pg_class c,
