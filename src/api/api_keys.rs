@@ -181,7 +181,8 @@ async fn list(
     ]
     .concat();
     let (scope, rows) = auth
-        .begin_with(
+        .begin_requiring(
+            Permission::ApiKeysManage,
             &sql,
             &[
                 &auth.identity.tenant_id,
@@ -191,7 +192,6 @@ async fn list(
             ],
         )
         .await?;
-    scope.require(Permission::ApiKeysManage)?;
     scope.release();
     Ok(axum::Json(
         page.finish(rows.iter().map(api_key).collect(), |k| (k.created_at, k.id)),

@@ -59,11 +59,10 @@ pub struct AuditFilter {
 }
 
 async fn list_audit_logs(auth: Authenticated, Query(f): Query<AuditFilter>) -> AppResult<axum::Json<Paged<AuditEntry>>> {
-    let scope = auth.begin().await?;
-    scope.require(Permission::AuditRead)?;
     let page = Page::parse(f.limit, f.cursor.as_deref())?;
-    let rows = scope
-        .query(
+    let (scope, rows) = auth
+        .begin_requiring(
+            Permission::AuditRead,
             "SELECT id, occurred_at, actor_id, action, entity, record_id, changes, request_id, host(ip), actor_api_key_id
                FROM audit_log
               WHERE tenant_id = $1

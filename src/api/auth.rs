@@ -28,7 +28,6 @@ use axum::{
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
 use super::{
@@ -368,36 +367,41 @@ fn login_docs(op: TransformOperation) -> TransformOperation {
 // ---------------------------------------------------------------------------
 // Me
 // ---------------------------------------------------------------------------
+/// One statement, sent in the pipeline that opens the scope: one round trip
+/// for BEGIN, context, authorization and the answer.
+const ME: &str = "SELECT u.id, u.email, u.name, u.email_verified_at IS NOT NULL, t.id, t.name, t.slug,
+        coalesce((SELECT array_agg(r.name ORDER BY r.name)
+                    FROM membership_roles mr JOIN roles r ON r.tenant_id = mr.tenant_id AND r.id = mr.role_id
+                   WHERE mr.tenant_id = t.id AND mr.user_id = u.id), '{}'),
+        coalesce((SELECT json_agg(json_build_object('id', m.tenant_id, 'name', m.tenant_name, 'slug', m.tenant_slug,
+                                                    'roles', m.roles) ORDER BY m.tenant_name, m.tenant_id)
+                    FROM app.my_memberships() m), '[]')
+   FROM users u, tenants t
+  WHERE u.id = $1 AND t.id = $2";
+
+#[derive(Deserialize)]
+struct MembershipRow {
+    id: Uuid,
+    name: String,
+    slug: String,
+    roles: Vec<String>,
+}
+
 async fn me(auth: Authenticated) -> AppResult<axum::Json<Me>> {
-    let scope = auth.begin().await?;
     let identity = &auth.identity;
-    let (user_id, tenant_id) = (identity.user_id, identity.tenant_id);
-    let by_user: [&(dyn ToSql + Sync); 1] = [&user_id];
-    let by_tenant: [&(dyn ToSql + Sync); 1] = [&tenant_id];
-    let by_both: [&(dyn ToSql + Sync); 2] = [&tenant_id, &user_id];
-    // Four reads, one round trip: tokio-postgres pipelines them.
-    let (user, tenant, roles, memberships) = tokio::try_join!(
-        scope.query_one("SELECT id, email, name, email_verified_at IS NOT NULL FROM users WHERE id = $1", &by_user),
-        scope.query_one("SELECT id, name, slug FROM tenants WHERE id = $1", &by_tenant),
-        scope.query(
-            "SELECT r.name FROM membership_roles mr JOIN roles r ON r.tenant_id = mr.tenant_id AND r.id = mr.role_id
-              WHERE mr.tenant_id = $1 AND mr.user_id = $2 ORDER BY r.name",
-            &by_both,
-        ),
-        scope.query("SELECT tenant_id, tenant_name, tenant_slug, roles FROM app.my_memberships()", &[]),
-    )?;
+    let (scope, rows) = auth.begin_with(ME, &[&identity.user_id, &identity.tenant_id]).await?;
+    let row = rows.first().ok_or(AppError::Unauthorized("The session is not valid.".into()))?;
+    let memberships: Vec<MembershipRow> = serde_json::from_value(row.get(8))
+        .map_err(|e| AppError::Internal(format!("memberships of me: {e}")))?;
     let me = Me {
-        user: UserSummary { id: user.get(0), email: user.get(1), name: user.get(2) },
-        email_verified: user.get(3),
-        tenant: TenantSummary { id: tenant.get(0), name: tenant.get(1), slug: tenant.get(2) },
-        roles: roles.iter().map(|r| r.get(0)).collect(),
+        user: UserSummary { id: row.get(0), email: row.get(1), name: row.get(2) },
+        email_verified: row.get(3),
+        tenant: TenantSummary { id: row.get(4), name: row.get(5), slug: row.get(6) },
+        roles: row.get(7),
         permissions: scope.permissions().to_vec(),
         memberships: memberships
-            .iter()
-            .map(|m| Membership {
-                tenant: TenantSummary { id: m.get(0), name: m.get(1), slug: m.get(2) },
-                roles: m.get(3),
-            })
+            .into_iter()
+            .map(|m| Membership { tenant: TenantSummary { id: m.id, name: m.name, slug: m.slug }, roles: m.roles })
             .collect(),
     };
     scope.release();

@@ -141,10 +141,9 @@ async fn create(auth: Authenticated, Json(req): Json<CompanyCreate>) -> AppResul
     let domain = v.optional("domain", req.domain.as_deref(), TEXT_MAX);
     let industry = v.optional("industry", req.industry.as_deref(), TEXT_MAX);
     v.finish()?;
-    let scope = auth.begin().await?;
-    scope.require(Permission::CompaniesWrite)?;
     let sql = ["INSERT INTO companies (tenant_id, name, domain, industry, owner_id) VALUES ($1, $2, $3, $4, $5)", RETURNING].concat();
-    let row = scope.query_one(&sql, &[&auth.identity.tenant_id, &name, &domain, &industry, &req.owner_id]).await?;
+    let (scope, rows) = auth.begin_requiring(Permission::CompaniesWrite, &sql, &[&auth.identity.tenant_id, &name, &domain, &industry, &req.owner_id]).await?;
+    let row = rows.into_iter().next().ok_or(AppError::Internal("INSERT answered no row".into()))?;
     scope.commit().await?;
     let created = company(&row);
     Ok(Reply::created(format!("/api/companies/{}", created.id), created))
@@ -162,8 +161,6 @@ async fn update(auth: Authenticated, Path(CompanyId { id }): Path<CompanyId>, Js
     let (set_industry, industry) = optional_text(&mut v, "industry", req.industry, TEXT_MAX);
     let (set_owner, owner) = (req.owner_id.is_some(), req.owner_id.flatten());
     v.finish()?;
-    let scope = auth.begin().await?;
-    scope.require(Permission::CompaniesWrite)?;
     let sql = [
         "UPDATE companies SET
             name = CASE WHEN $2 THEN $3 ELSE name END,
@@ -174,10 +171,8 @@ async fn update(auth: Authenticated, Path(CompanyId { id }): Path<CompanyId>, Js
         RETURNING,
     ]
     .concat();
-    let row = scope
-        .query_opt(&sql, &[&id, &set_name, &name, &set_domain, &domain, &set_industry, &industry, &set_owner, &owner])
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (scope, rows) = auth.begin_requiring(Permission::CompaniesWrite, &sql, &[&id, &set_name, &name, &set_domain, &domain, &set_industry, &industry, &set_owner, &owner]).await?;
+    let row = rows.into_iter().next().ok_or(AppError::NotFound)?;
     scope.commit().await?;
     Ok(axum::Json(company(&row)))
 }
@@ -188,9 +183,8 @@ fn update_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn delete(auth: Authenticated, Path(CompanyId { id }): Path<CompanyId>) -> AppResult<NoContent> {
-    let scope = auth.begin().await?;
-    scope.require(Permission::CompaniesDelete)?;
-    if scope.execute("DELETE FROM companies WHERE id = $1", &[&id]).await? == 0 {
+    let (scope, rows) = auth.begin_requiring(Permission::CompaniesDelete, "DELETE FROM companies WHERE id = $1 RETURNING id", &[&id]).await?;
+    if rows.is_empty() {
         return Err(AppError::NotFound);
     }
     scope.commit().await?;

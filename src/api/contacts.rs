@@ -160,17 +160,14 @@ async fn create(auth: Authenticated, Json(req): Json<ContactCreate>) -> AppResul
     let email = v.optional_email("email", req.email.as_deref());
     let phone = v.optional("phone", req.phone.as_deref(), TEXT_MAX);
     v.finish()?;
-    let scope = auth.begin().await?;
-    scope.require(Permission::ContactsWrite)?;
     let sql = [
         "INSERT INTO contacts (tenant_id, first_name, last_name, email, phone, company_id, owner_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
         RETURNING,
     ]
     .concat();
-    let row = scope
-        .query_one(&sql, &[&auth.identity.tenant_id, &first_name, &last_name, &email, &phone, &req.company_id, &req.owner_id])
-        .await?;
+    let (scope, rows) = auth.begin_requiring(Permission::ContactsWrite, &sql, &[&auth.identity.tenant_id, &first_name, &last_name, &email, &phone, &req.company_id, &req.owner_id]).await?;
+    let row = rows.into_iter().next().ok_or(AppError::Internal("INSERT answered no row".into()))?;
     scope.commit().await?;
     let created = contact(&row);
     Ok(Reply::created(format!("/api/contacts/{}", created.id), created))
@@ -193,8 +190,6 @@ async fn update(auth: Authenticated, Path(ContactId { id }): Path<ContactId>, Js
     let (set_company, company) = (req.company_id.is_some(), req.company_id.flatten());
     let (set_owner, owner) = (req.owner_id.is_some(), req.owner_id.flatten());
     v.finish()?;
-    let scope = auth.begin().await?;
-    scope.require(Permission::ContactsWrite)?;
     let sql = [
         "UPDATE contacts SET
             first_name = CASE WHEN $2 THEN $3 ELSE first_name END,
@@ -207,16 +202,11 @@ async fn update(auth: Authenticated, Path(ContactId { id }): Path<ContactId>, Js
         RETURNING,
     ]
     .concat();
-    let row = scope
-        .query_opt(
-            &sql,
-            &[
+    let (scope, rows) = auth.begin_requiring(Permission::ContactsWrite, &sql, &[
                 &id, &set_first, &first_name, &set_last, &last_name, &set_email, &email, &set_phone, &phone, &set_company,
                 &company, &set_owner, &owner,
-            ],
-        )
-        .await?
-        .ok_or(AppError::NotFound)?;
+            ]).await?;
+    let row = rows.into_iter().next().ok_or(AppError::NotFound)?;
     scope.commit().await?;
     Ok(axum::Json(contact(&row)))
 }
@@ -227,9 +217,8 @@ fn update_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn delete(auth: Authenticated, Path(ContactId { id }): Path<ContactId>) -> AppResult<NoContent> {
-    let scope = auth.begin().await?;
-    scope.require(Permission::ContactsDelete)?;
-    if scope.execute("DELETE FROM contacts WHERE id = $1", &[&id]).await? == 0 {
+    let (scope, rows) = auth.begin_requiring(Permission::ContactsDelete, "DELETE FROM contacts WHERE id = $1 RETURNING id", &[&id]).await?;
+    if rows.is_empty() {
         return Err(AppError::NotFound);
     }
     scope.commit().await?;

@@ -178,8 +178,6 @@ fn create_docs(op: TransformOperation) -> TransformOperation {
 
 async fn list(auth: Authenticated, Query(f): Query<InvitationFilter>) -> AppResult<axum::Json<Paged<Invitation>>> {
     let page = Page::parse(f.limit, f.cursor.as_deref())?;
-    let scope = auth.begin().await?;
-    scope.require(Permission::UsersManage)?;
     let sql = [
         SELECT,
         " WHERE i.tenant_id = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > now()
@@ -187,7 +185,9 @@ async fn list(auth: Authenticated, Query(f): Query<InvitationFilter>) -> AppResu
           ORDER BY i.created_at DESC, i.id DESC LIMIT $4",
     ]
     .concat();
-    let rows = scope.query(&sql, &[&auth.identity.tenant_id, &page.after_time(), &page.after_id(), &page.fetch()]).await?;
+    let params: [&(dyn tokio_postgres::types::ToSql + Sync); 4] =
+        [&auth.identity.tenant_id, &page.after_time(), &page.after_id(), &page.fetch()];
+    let (scope, rows) = auth.begin_requiring(Permission::UsersManage, &sql, &params).await?;
     scope.release();
     Ok(axum::Json(page.finish(rows.iter().map(invitation).collect(), |i| (i.created_at, i.id))))
 }

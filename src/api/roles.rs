@@ -109,8 +109,6 @@ fn keys(permissions: &[Permission]) -> Vec<&'static str> {
 }
 
 async fn list_roles(auth: Authenticated, Query(params): Query<PageParams>) -> AppResult<axum::Json<Paged<Role>>> {
-    let scope = auth.begin().await?;
-    scope.require(Permission::UsersRead)?;
     let page = Page::from_params(&params)?;
     let sql = [
         SELECT_ROLES,
@@ -118,7 +116,7 @@ async fn list_roles(auth: Authenticated, Query(params): Query<PageParams>) -> Ap
           GROUP BY r.tenant_id, r.id ORDER BY r.created_at DESC, r.id DESC LIMIT $3",
     ]
     .concat();
-    let rows = scope.query(&sql, &[&page.after_time(), &page.after_id(), &page.fetch()]).await?;
+    let (scope, rows) = auth.begin_requiring(Permission::UsersRead, &sql, &[&page.after_time(), &page.after_id(), &page.fetch()]).await?;
     scope.release();
     Ok(axum::Json(page.finish(rows.iter().map(role).collect(), |r| (r.created_at, r.id))))
 }

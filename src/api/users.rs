@@ -123,8 +123,6 @@ pub(crate) async fn resolve_roles(scope: &Scope, v: &mut Validator, names: &[Str
 }
 
 async fn list_users(auth: Authenticated, Query(params): Query<PageParams>) -> AppResult<axum::Json<Paged<User>>> {
-    let scope = auth.begin().await?;
-    scope.require(Permission::UsersRead)?;
     let page = Page::from_params(&params)?;
     let sql = [
         SELECT_USERS,
@@ -132,9 +130,7 @@ async fn list_users(auth: Authenticated, Query(params): Query<PageParams>) -> Ap
           ORDER BY m.created_at DESC, m.user_id DESC LIMIT $3",
     ]
     .concat();
-    let rows = scope
-        .query(&sql, &[&page.after_time(), &page.after_id(), &page.fetch(), &auth.identity.tenant_id])
-        .await?;
+    let (scope, rows) = auth.begin_requiring(Permission::UsersRead, &sql, &[&page.after_time(), &page.after_id(), &page.fetch(), &auth.identity.tenant_id]).await?;
     scope.release();
     Ok(axum::Json(page.finish(rows.iter().map(user).collect(), |u| (u.created_at, u.id))))
 }

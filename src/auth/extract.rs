@@ -18,7 +18,7 @@ use axum::{
 use tokio_postgres::{types::ToSql, Row};
 
 use crate::{
-    auth::{api_key, Identity},
+    auth::{api_key, Identity, Permission},
     db::{RequestMeta, Scope},
     error::{AppError, AppResult},
     http::request_id::RequestId,
@@ -78,6 +78,18 @@ impl Authenticated {
     /// for BEGIN, context, authorization and the first query.
     pub async fn begin_with(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> AppResult<(Scope, Vec<Row>)> {
         self.state.db.authenticated_query(&self.meta, &self.identity, sql, params).await
+    }
+
+    /// Like `begin_with` for a first statement that needs `permission`
+    /// (a write): 401 and 403 take precedence over the statement's own
+    /// answer, and nothing it did is committed.
+    pub async fn begin_requiring(
+        &self,
+        permission: Permission,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> AppResult<(Scope, Vec<Row>)> {
+        self.state.db.authenticated_query_requiring(&self.meta, &self.identity, permission, sql, params).await
     }
 
     /// 403 for an API key: the account-level operations (password, sessions,

@@ -59,7 +59,7 @@ impl Database {
     /// identity names a live session of an active member of its tenant.
     pub async fn authenticated(&self, meta: &RequestMeta, identity: &Identity) -> AppResult<Scope> {
         let opened = Scope::open(self, meta, Some(identity), None).await?;
-        Ok(opened.authorized()?.0)
+        Ok(opened.authorized(None)?.0)
     }
 
     /// Like `authenticated`, with the request's first query sent in the same
@@ -73,7 +73,22 @@ impl Database {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> AppResult<(Scope, Vec<Row>)> {
-        Scope::open(self, meta, Some(identity), Some((sql, params))).await?.authorized()
+        Scope::open(self, meta, Some(identity), Some((sql, params))).await?.authorized(None)
+    }
+
+    /// Like `authenticated_query` for a first statement that needs a
+    /// permission (typically a write): 401 for an invalid context and 403
+    /// without the permission take precedence over whatever the statement
+    /// answered (RLS refused it too; the transaction is rolled back).
+    pub async fn authenticated_query_requiring(
+        &self,
+        meta: &RequestMeta,
+        identity: &Identity,
+        permission: Permission,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> AppResult<(Scope, Vec<Row>)> {
+        Scope::open(self, meta, Some(identity), Some((sql, params))).await?.authorized(Some(permission))
     }
 
     /// A scope with no tenant context, for the steps before a tenant is known
@@ -155,7 +170,8 @@ impl Scope {
         began?;
         context?;
         let permissions = authorized?;
-        let rows = rows?.unwrap_or_default();
+        // The first statement's error waits: a 401 or 403 explains it better.
+        let rows = rows.map(Option::unwrap_or_default);
         Ok(Opened { inner: scope, permissions_or_none: permissions, rows })
     }
 
@@ -230,21 +246,22 @@ impl Scope {
 struct Opened {
     inner: Scope,
     permissions_or_none: Option<Vec<String>>,
-    rows: Vec<Row>,
+    rows: Result<Vec<Row>, tokio_postgres::Error>,
 }
 
 impl Opened {
     /// The scope (and first rows) of a valid context; 401 otherwise, after
     /// which the dropped scope rolls the transaction back.
-    fn authorized(self) -> AppResult<(Scope, Vec<Row>)> {
+    fn authorized(self, required: Option<Permission>) -> AppResult<(Scope, Vec<Row>)> {
         let Opened { mut inner, permissions_or_none, rows } = self;
-        match permissions_or_none {
-            Some(permissions) => {
-                inner.permissions = permission::from_keys(permissions);
-                Ok((inner, rows))
-            }
-            None => Err(AppError::Unauthorized("The session is not valid.".into())),
+        let Some(permissions) = permissions_or_none else {
+            return Err(AppError::Unauthorized("The session is not valid.".into()));
+        };
+        inner.permissions = permission::from_keys(permissions);
+        if let Some(permission) = required {
+            inner.require(permission)?;
         }
+        Ok((inner, rows?))
     }
 }
 
