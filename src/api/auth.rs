@@ -326,12 +326,13 @@ async fn login(
     v.finish()?;
 
     // 1. A pending attempt (the throttle counts it) and the salt to hash with.
-    let scope = state.db.anonymous(&meta).await?;
     let cost = i32::try_from(state.config.bcrypt_cost).unwrap_or(12);
-    let begun = scope
-        .query_one("SELECT attempt_id, password_salt, retry_after FROM app.begin_login($1, $2, $3)", &[&email, &tenant, &cost])
-        .await?;
-    scope.commit().await?;
+    let begun = one_row(
+        state
+            .db
+            .anonymous_once(&meta, "SELECT attempt_id, password_salt, retry_after FROM app.begin_login($1, $2, $3)", &[&email, &tenant, &cost])
+            .await?,
+    )?;
     if let Some(retry) = begun.get::<_, Option<i32>>("retry_after") {
         return Err(AppError::TooManyRequests { retry_after_secs: u64::try_from(retry).unwrap_or(1) });
     }
@@ -344,19 +345,26 @@ async fn login(
 
     // 3. The database compares, then opens the session or records the failure.
     let session = NewSession::new(&state);
-    let scope = state.db.anonymous(&meta).await?;
-    let row = scope
-        .query_one(
-            "SELECT status, user_id, tenant_id FROM app.finish_login($1, $2, $3, $4, $5, make_interval(secs => $6))",
-            &[&attempt, &computed, &session.id, &session.secret_hash, &session.refresh_hash, &session.lifetime_secs],
-        )
-        .await?;
-    scope.commit().await?;
+    let row = one_row(
+        state
+            .db
+            .anonymous_once(
+                &meta,
+                "SELECT status, user_id, tenant_id FROM app.finish_login($1, $2, $3, $4, $5, make_interval(secs => $6))",
+                &[&attempt, &computed, &session.id, &session.secret_hash, &session.refresh_hash, &session.lifetime_secs],
+            )
+            .await?,
+    )?;
     if row.get::<_, &str>("status") != "ok" {
         return Err(AppError::Unauthorized(INVALID_CREDENTIALS.into()));
     }
     let identity = state.jwt.identity(row.get("user_id"), row.get("tenant_id"), session.id);
     token_reply(&state, identity, session.refresh_token)
+}
+
+/// The one row a set-returning entry point of schema `app` answers.
+fn one_row(rows: Vec<tokio_postgres::Row>) -> AppResult<tokio_postgres::Row> {
+    rows.into_iter().next().ok_or(AppError::Internal("an app function answered no row".into()))
 }
 
 fn login_docs(op: TransformOperation) -> TransformOperation {
@@ -470,15 +478,17 @@ async fn refresh_tokens(
     }
 
     let next = refresh::generate();
-    let scope = state.db.anonymous(&meta).await?;
-    let row = scope
-        .query_one(
-            "SELECT status, session_id, user_id, tenant_id FROM app.rotate_refresh_token($1, $2)",
-            &[&refresh::hash(&presented), &refresh::hash(&next)],
-        )
-        .await?;
-    // Commit in every case: a detected reuse must stay revoked.
-    scope.commit().await?;
+    // One round trip, committed in every case: a detected reuse must stay revoked.
+    let row = one_row(
+        state
+            .db
+            .anonymous_once(
+                &meta,
+                "SELECT status, session_id, user_id, tenant_id FROM app.rotate_refresh_token($1, $2)",
+                &[&refresh::hash(&presented), &refresh::hash(&next)],
+            )
+            .await?,
+    )?;
 
     match row.get::<_, &str>("status") {
         "ok" => {

@@ -95,16 +95,15 @@ impl KeyCache {
         let resolved = match cached {
             Some(r) => r,
             None => {
-                let scope = db.anonymous(meta).await?;
-                let row = scope
-                    .query_opt(
+                // One round trip; commits last_used_at.
+                let rows = db
+                    .anonymous_once(
+                        meta,
                         "SELECT session_id, user_id, tenant_id FROM app.resolve_api_key($1, $2)",
                         &[&prefix, &refresh::hash(token)],
                     )
                     .await?;
-                // Only last_used_at was written: commit it.
-                scope.commit().await?;
-                let Some(row) = row else { return Ok(None) };
+                let Some(row) = rows.into_iter().next() else { return Ok(None) };
                 let r = Resolved {
                     session_id: row.get(0),
                     user_id: row.get(1),

@@ -58,7 +58,7 @@ impl Database {
     /// A scope for an authenticated request: fails with 401 unless the
     /// identity names a live session of an active member of its tenant.
     pub async fn authenticated(&self, meta: &RequestMeta, identity: &Identity) -> AppResult<Scope> {
-        let opened = Scope::open(self, meta, Some(identity), None).await?;
+        let opened = Scope::open(self, meta, Some(identity), None, false).await?;
         Ok(opened.authorized(None)?.0)
     }
 
@@ -73,7 +73,7 @@ impl Database {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> AppResult<(Scope, Vec<Row>)> {
-        Scope::open(self, meta, Some(identity), Some((sql, params))).await?.authorized(None)
+        Scope::open(self, meta, Some(identity), Some((sql, params)), false).await?.authorized(None)
     }
 
     /// Like `authenticated_query` for a first statement that needs a
@@ -88,14 +88,23 @@ impl Database {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> AppResult<(Scope, Vec<Row>)> {
-        Scope::open(self, meta, Some(identity), Some((sql, params))).await?.authorized(Some(permission))
+        Scope::open(self, meta, Some(identity), Some((sql, params)), false).await?.authorized(Some(permission))
     }
 
     /// A scope with no tenant context, for the steps before a tenant is known
     /// (signup, login, refresh): tenant tables read as empty; only the
     /// SECURITY DEFINER entry points of schema `app` can do anything.
     pub async fn anonymous(&self, meta: &RequestMeta) -> AppResult<Scope> {
-        Ok(Scope::open(self, meta, None, None).await?.inner)
+        Ok(Scope::open(self, meta, None, None, false).await?.inner)
+    }
+
+    /// One statement with no tenant context in a transaction of its own, as
+    /// one pipeline: BEGIN, context, the statement, COMMIT (one round trip;
+    /// for the SECURITY DEFINER entry points of refresh, login and API-key
+    /// resolution). If the statement fails, the COMMIT rolls back.
+    pub async fn anonymous_once(&self, meta: &RequestMeta, sql: &str, params: &[&(dyn ToSql + Sync)]) -> AppResult<Vec<Row>> {
+        let opened = Scope::open(self, meta, None, Some((sql, params)), true).await?;
+        Ok(opened.rows?)
     }
 }
 
@@ -118,8 +127,10 @@ impl Scope {
         meta: &RequestMeta,
         identity: Option<&Identity>,
         first: Option<(&str, &[&(dyn ToSql + Sync)])>,
+        then_commit: bool,
     ) -> AppResult<Opened> {
         let client = db.pool.get().await?;
+        let commit = if then_commit { Some(client.prepare_cached("COMMIT").await?) } else { None };
         let begin = client.prepare_cached("BEGIN").await?;
         let set_context = client.prepare_cached(SET_CONTEXT).await?;
         let authorize = client.prepare_cached(AUTHORIZE).await?;
@@ -165,10 +176,27 @@ impl Scope {
                 _ => Ok(None),
             }
         };
-        let (began, context, authorized, rows) =
-            tokio::join!(c.execute(&begin, &[]), c.execute(&set_context, &params), authorize_request, first_request);
+        let commit_request = async {
+            match &commit {
+                Some(stmt) => c.execute(stmt, &[]).await.map(Some),
+                None => Ok(None),
+            }
+        };
+        let (began, context, authorized, rows, committed) = tokio::join!(
+            c.execute(&begin, &[]),
+            c.execute(&set_context, &params),
+            authorize_request,
+            first_request,
+            commit_request
+        );
         began?;
         context?;
+        let mut scope = scope;
+        if committed?.is_some() {
+            // The transaction is over (committed, or rolled back if a
+            // statement failed): the connection goes back to the pool clean.
+            scope.client.take();
+        }
         let permissions = authorized?;
         // The first statement's error waits: a 401 or 403 explains it better.
         let rows = rows.map(Option::unwrap_or_default);

@@ -630,3 +630,24 @@ async fn no_value_set_by_the_api_role_stands_in_for_the_per_statement_check() {
     owner.execute("UPDATE sessions SET revoked_at = now() WHERE id = $1", &[&a.session]).await.expect("revoke");
     assert!(visible(scope.query(names, &[]).await.expect("q")).is_empty());
 }
+
+/// `anonymous_once` sends BEGIN, context, the statement and COMMIT as one
+/// pipeline: a failing statement leaves the (single) pooled connection
+/// clean, with no transaction open and no setting left behind.
+#[tokio::test]
+async fn a_one_round_trip_statement_that_fails_leaves_the_connection_clean() {
+    let db = TestDb::new().await;
+    let database = database(&db);
+    let meta = |id: &str| RequestMeta { request_id: id.to_string(), ..RequestMeta::default() };
+    let err = database.anonymous_once(&meta("first"), "SELECT 1 / 0", &[]).await.err().expect("division by zero");
+    assert_eq!(err.status().as_u16(), 500);
+    let rows = database
+        .anonymous_once(&meta("second"), "SELECT current_setting('app.request_id', true), txid_current_if_assigned() IS NULL", &[])
+        .await
+        .expect("the connection is usable");
+    assert_eq!(rows[0].get::<_, String>(0), "second");
+    // Outside any transaction now: a fresh one on the same connection starts clean.
+    let scope = database.anonymous(&meta("third")).await.expect("scope");
+    let row = scope.query_one("SELECT current_setting('app.request_id', true)", &[]).await.expect("q");
+    assert_eq!(row.get::<_, String>(0), "third");
+}
