@@ -180,8 +180,7 @@ async fn list(
           ORDER BY k.created_at DESC, k.id DESC LIMIT $4",
     ]
     .concat();
-    let (scope, rows) = auth
-        .begin_requiring(
+    let rows = auth.read_requiring(
             Permission::ApiKeysManage,
             &sql,
             &[
@@ -190,9 +189,7 @@ async fn list(
                 &page.after_id(),
                 &page.fetch(),
             ],
-        )
-        .await?;
-    scope.release();
+        ).await?;
     Ok(axum::Json(
         page.finish(rows.iter().map(api_key).collect(), |k| (k.created_at, k.id)),
     ))

@@ -60,8 +60,7 @@ pub struct AuditFilter {
 
 async fn list_audit_logs(auth: Authenticated, Query(f): Query<AuditFilter>) -> AppResult<axum::Json<Paged<AuditEntry>>> {
     let page = Page::parse(f.limit, f.cursor.as_deref())?;
-    let (scope, rows) = auth
-        .begin_requiring(
+    let rows = auth.read_requiring(
             Permission::AuditRead,
             "SELECT id, occurred_at, actor_id, action, entity, record_id, changes, request_id, host(ip), actor_api_key_id
                FROM audit_log
@@ -87,9 +86,7 @@ async fn list_audit_logs(auth: Authenticated, Query(f): Query<AuditFilter>) -> A
                 &page.after_id(),
                 &page.fetch(),
             ],
-        )
-        .await?;
-    scope.release();
+        ).await?;
     let items = rows
         .iter()
         .map(|r| AuditEntry {

@@ -397,7 +397,7 @@ struct MembershipRow {
 
 async fn me(auth: Authenticated) -> AppResult<axum::Json<Me>> {
     let identity = &auth.identity;
-    let (scope, rows) = auth.begin_with(ME, &[&identity.user_id, &identity.tenant_id]).await?;
+    let (permissions, rows) = auth.read(ME, &[&identity.user_id, &identity.tenant_id]).await?;
     let row = rows.first().ok_or(AppError::Unauthorized("The session is not valid.".into()))?;
     let memberships: Vec<MembershipRow> = serde_json::from_value(row.get(8))
         .map_err(|e| AppError::Internal(format!("memberships of me: {e}")))?;
@@ -406,13 +406,12 @@ async fn me(auth: Authenticated) -> AppResult<axum::Json<Me>> {
         email_verified: row.get(3),
         tenant: TenantSummary { id: row.get(4), name: row.get(5), slug: row.get(6) },
         roles: row.get(7),
-        permissions: scope.permissions().to_vec(),
+        permissions,
         memberships: memberships
             .into_iter()
             .map(|m| Membership { tenant: TenantSummary { id: m.id, name: m.name, slug: m.slug }, roles: m.roles })
             .collect(),
     };
-    scope.release();
     Ok(axum::Json(me))
 }
 

@@ -187,8 +187,7 @@ async fn list(auth: Authenticated, Query(f): Query<InvitationFilter>) -> AppResu
     .concat();
     let params: [&(dyn tokio_postgres::types::ToSql + Sync); 4] =
         [&auth.identity.tenant_id, &page.after_time(), &page.after_id(), &page.fetch()];
-    let (scope, rows) = auth.begin_requiring(Permission::UsersManage, &sql, &params).await?;
-    scope.release();
+    let rows = auth.read_requiring(Permission::UsersManage, &sql, &params).await?;
     Ok(axum::Json(page.finish(rows.iter().map(invitation).collect(), |i| (i.created_at, i.id))))
 }
 

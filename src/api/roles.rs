@@ -116,8 +116,7 @@ async fn list_roles(auth: Authenticated, Query(params): Query<PageParams>) -> Ap
           GROUP BY r.tenant_id, r.id ORDER BY r.created_at DESC, r.id DESC LIMIT $3",
     ]
     .concat();
-    let (scope, rows) = auth.begin_requiring(Permission::UsersRead, &sql, &[&page.after_time(), &page.after_id(), &page.fetch()]).await?;
-    scope.release();
+    let rows = auth.read_requiring(Permission::UsersRead, &sql, &[&page.after_time(), &page.after_id(), &page.fetch()]).await?;
     Ok(axum::Json(page.finish(rows.iter().map(role).collect(), |r| (r.created_at, r.id))))
 }
 

@@ -57,9 +57,7 @@ fn tenant(row: &tokio_postgres::Row) -> Tenant {
 
 async fn get_tenant(auth: Authenticated) -> AppResult<axum::Json<Tenant>> {
     // One round trip: context, authorization and the row, pipelined.
-    let (scope, rows) =
-        auth.begin_with("SELECT id, name, slug, created_at FROM tenants WHERE id = $1", &[&auth.identity.tenant_id]).await?;
-    scope.release();
+    let (_, rows) = auth.read("SELECT id, name, slug, created_at FROM tenants WHERE id = $1", &[&auth.identity.tenant_id]).await?;
     rows.first().map(tenant).map(axum::Json).ok_or(AppError::NotFound)
 }
 

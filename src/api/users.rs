@@ -130,8 +130,7 @@ async fn list_users(auth: Authenticated, Query(params): Query<PageParams>) -> Ap
           ORDER BY m.created_at DESC, m.user_id DESC LIMIT $3",
     ]
     .concat();
-    let (scope, rows) = auth.begin_requiring(Permission::UsersRead, &sql, &[&page.after_time(), &page.after_id(), &page.fetch(), &auth.identity.tenant_id]).await?;
-    scope.release();
+    let rows = auth.read_requiring(Permission::UsersRead, &sql, &[&page.after_time(), &page.after_id(), &page.fetch(), &auth.identity.tenant_id]).await?;
     Ok(axum::Json(page.finish(rows.iter().map(user).collect(), |u| (u.created_at, u.id))))
 }
 

@@ -92,6 +92,22 @@ impl Authenticated {
         self.state.db.authenticated_query_requiring(&self.meta, &self.identity, permission, sql, params).await
     }
 
+    /// A read in one round trip (the transaction ends in the same pipeline):
+    /// the caller's permissions and the rows; 401 for an invalid context.
+    pub async fn read(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> AppResult<(Vec<Permission>, Vec<Row>)> {
+        self.state.db.authenticated_read(&self.meta, &self.identity, None, sql, params).await
+    }
+
+    /// Like `read`, 403 without `permission` (RLS shows nothing anyway).
+    pub async fn read_requiring(
+        &self,
+        permission: Permission,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> AppResult<Vec<Row>> {
+        Ok(self.state.db.authenticated_read(&self.meta, &self.identity, Some(permission), sql, params).await?.1)
+    }
+
     /// 403 for an API key: the account-level operations (password, sessions,
     /// switching tenant, making keys) need the person. The database refuses
     /// them to a key too (`app.require_login_session()`).

@@ -58,7 +58,7 @@ impl Database {
     /// A scope for an authenticated request: fails with 401 unless the
     /// identity names a live session of an active member of its tenant.
     pub async fn authenticated(&self, meta: &RequestMeta, identity: &Identity) -> AppResult<Scope> {
-        let opened = Scope::open(self, meta, Some(identity), None, false).await?;
+        let opened = Scope::open(self, meta, Some(identity), None, None).await?;
         Ok(opened.authorized(None)?.0)
     }
 
@@ -73,7 +73,7 @@ impl Database {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> AppResult<(Scope, Vec<Row>)> {
-        Scope::open(self, meta, Some(identity), Some((sql, params)), false).await?.authorized(None)
+        Scope::open(self, meta, Some(identity), Some((sql, params)), None).await?.authorized(None)
     }
 
     /// Like `authenticated_query` for a first statement that needs a
@@ -88,14 +88,33 @@ impl Database {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> AppResult<(Scope, Vec<Row>)> {
-        Scope::open(self, meta, Some(identity), Some((sql, params)), false).await?.authorized(Some(permission))
+        Scope::open(self, meta, Some(identity), Some((sql, params)), None).await?.authorized(Some(permission))
+    }
+
+    /// A read-only request in one round trip: BEGIN, context, authorization,
+    /// the statement and ROLLBACK as one pipeline, so the connection is back
+    /// in the pool, clean, as soon as the answer arrives. 401 for an invalid
+    /// context; 403 without `required`. Answers the caller's permissions and
+    /// the rows.
+    pub async fn authenticated_read(
+        &self,
+        meta: &RequestMeta,
+        identity: &Identity,
+        required: Option<Permission>,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> AppResult<(Vec<Permission>, Vec<Row>)> {
+        let opened = Scope::open(self, meta, Some(identity), Some((sql, params)), Some("ROLLBACK")).await?;
+        let (scope, rows) = opened.authorized(required)?;
+        let mut scope = scope;
+        Ok((std::mem::take(&mut scope.permissions), rows))
     }
 
     /// A scope with no tenant context, for the steps before a tenant is known
     /// (signup, login, refresh): tenant tables read as empty; only the
     /// SECURITY DEFINER entry points of schema `app` can do anything.
     pub async fn anonymous(&self, meta: &RequestMeta) -> AppResult<Scope> {
-        Ok(Scope::open(self, meta, None, None, false).await?.inner)
+        Ok(Scope::open(self, meta, None, None, None).await?.inner)
     }
 
     /// One statement with no tenant context in a transaction of its own, as
@@ -103,7 +122,7 @@ impl Database {
     /// for the SECURITY DEFINER entry points of refresh, login and API-key
     /// resolution). If the statement fails, the COMMIT rolls back.
     pub async fn anonymous_once(&self, meta: &RequestMeta, sql: &str, params: &[&(dyn ToSql + Sync)]) -> AppResult<Vec<Row>> {
-        let opened = Scope::open(self, meta, None, Some((sql, params)), true).await?;
+        let opened = Scope::open(self, meta, None, Some((sql, params)), Some("COMMIT")).await?;
         Ok(opened.rows?)
     }
 }
@@ -127,10 +146,13 @@ impl Scope {
         meta: &RequestMeta,
         identity: Option<&Identity>,
         first: Option<(&str, &[&(dyn ToSql + Sync)])>,
-        then_commit: bool,
+        end: Option<&'static str>,
     ) -> AppResult<Opened> {
         let client = db.pool.get().await?;
-        let commit = if then_commit { Some(client.prepare_cached("COMMIT").await?) } else { None };
+        let commit = match end {
+            Some(sql) => Some(client.prepare_cached(sql).await?),
+            None => None,
+        };
         let begin = client.prepare_cached("BEGIN").await?;
         let set_context = client.prepare_cached(SET_CONTEXT).await?;
         let authorize = client.prepare_cached(AUTHORIZE).await?;
