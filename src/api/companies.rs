@@ -111,7 +111,7 @@ async fn list(auth: Authenticated, Query(f): Query<CompanyFilter>) -> AppResult<
     q.page(&page);
     // The hot path: context, authorization and the page in one round trip.
     // Without `companies:read` RLS returns no rows, and the caller gets 403.
-    let rows = auth.read_requiring(Permission::CompaniesRead, q.sql(), &q.params()).await?;
+    let rows = auth.read_via_policy(Permission::CompaniesRead, q.sql(), &q.params()).await?;
     Ok(axum::Json(page.finish(rows.iter().map(company).collect(), |c| (c.created_at, c.id))))
 }
 
@@ -123,7 +123,7 @@ fn list_docs(op: TransformOperation) -> TransformOperation {
 async fn read(auth: Authenticated, Path(CompanyId { id }): Path<CompanyId>) -> AppResult<axum::Json<Company>> {
     // One round trip: context, authorization and the row, pipelined.
     let sql = [SELECT, " WHERE id = $1"].concat();
-    let rows = auth.read_requiring(Permission::CompaniesRead, &sql, &[&id]).await?;
+    let rows = auth.read_via_policy(Permission::CompaniesRead, &sql, &[&id]).await?;
     rows.first().map(company).map(axum::Json).ok_or(AppError::NotFound)
 }
 

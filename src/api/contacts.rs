@@ -129,7 +129,7 @@ async fn list(auth: Authenticated, Query(f): Query<ContactFilter>) -> AppResult<
     q.page(&page);
     // The hot path: context, authorization and the page in one round trip.
     // Without `contacts:read` RLS returns no rows, and the caller gets 403.
-    let rows = auth.read_requiring(Permission::ContactsRead, q.sql(), &q.params()).await?;
+    let rows = auth.read_via_policy(Permission::ContactsRead, q.sql(), &q.params()).await?;
     Ok(axum::Json(page.finish(rows.iter().map(contact).collect(), |c| (c.created_at, c.id))))
 }
 
@@ -141,7 +141,7 @@ fn list_docs(op: TransformOperation) -> TransformOperation {
 async fn read(auth: Authenticated, Path(ContactId { id }): Path<ContactId>) -> AppResult<axum::Json<Contact>> {
     // One round trip: context, authorization and the row, pipelined.
     let sql = [SELECT, " WHERE id = $1"].concat();
-    let rows = auth.read_requiring(Permission::ContactsRead, &sql, &[&id]).await?;
+    let rows = auth.read_via_policy(Permission::ContactsRead, &sql, &[&id]).await?;
     rows.first().map(contact).map(axum::Json).ok_or(AppError::NotFound)
 }
 

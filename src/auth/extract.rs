@@ -108,6 +108,17 @@ impl Authenticated {
         Ok(self.state.db.authenticated_read(&self.meta, &self.identity, Some(permission), sql, params).await?.1)
     }
 
+    /// Like `read_requiring` for a table whose read policy requires exactly
+    /// `permission`: no app.authorize() unless the answer is empty.
+    pub async fn read_via_policy(
+        &self,
+        permission: Permission,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> AppResult<Vec<Row>> {
+        self.state.db.authenticated_read_via_policy(&self.meta, &self.identity, permission, sql, params).await
+    }
+
     /// 403 for an API key: the account-level operations (password, sessions,
     /// switching tenant, making keys) need the person. The database refuses
     /// them to a key too (`app.require_login_session()`).

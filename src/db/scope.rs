@@ -58,7 +58,7 @@ impl Database {
     /// A scope for an authenticated request: fails with 401 unless the
     /// identity names a live session of an active member of its tenant.
     pub async fn authenticated(&self, meta: &RequestMeta, identity: &Identity) -> AppResult<Scope> {
-        let opened = Scope::open(self, meta, Some(identity), None, None).await?;
+        let opened = Scope::open(self, meta, Some(identity), true, None, None).await?;
         Ok(opened.authorized(None)?.0)
     }
 
@@ -73,7 +73,7 @@ impl Database {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> AppResult<(Scope, Vec<Row>)> {
-        Scope::open(self, meta, Some(identity), Some((sql, params)), None).await?.authorized(None)
+        Scope::open(self, meta, Some(identity), true, Some((sql, params)), None).await?.authorized(None)
     }
 
     /// Like `authenticated_query` for a first statement that needs a
@@ -88,7 +88,7 @@ impl Database {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> AppResult<(Scope, Vec<Row>)> {
-        Scope::open(self, meta, Some(identity), Some((sql, params)), None).await?.authorized(Some(permission))
+        Scope::open(self, meta, Some(identity), true, Some((sql, params)), None).await?.authorized(Some(permission))
     }
 
     /// A read-only request in one round trip: BEGIN, context, authorization,
@@ -104,17 +104,39 @@ impl Database {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> AppResult<(Vec<Permission>, Vec<Row>)> {
-        let opened = Scope::open(self, meta, Some(identity), Some((sql, params)), Some("ROLLBACK")).await?;
+        let opened = Scope::open(self, meta, Some(identity), true, Some((sql, params)), Some("ROLLBACK")).await?;
         let (scope, rows) = opened.authorized(required)?;
         let mut scope = scope;
         Ok((std::mem::take(&mut scope.permissions), rows))
+    }
+
+    /// A read whose rows RLS shows only to a valid context holding
+    /// `required` (the table's read policy names exactly that permission):
+    /// BEGIN, context, the statement and ROLLBACK in one round trip, without
+    /// app.authorize(). Rows prove the context valid and the permission held;
+    /// only an empty answer costs a second round trip, to tell 200 from 401
+    /// and 403. The database's check is the policy's, on every statement.
+    pub async fn authenticated_read_via_policy(
+        &self,
+        meta: &RequestMeta,
+        identity: &Identity,
+        required: Permission,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> AppResult<Vec<Row>> {
+        let opened = Scope::open(self, meta, Some(identity), false, Some((sql, params)), Some("ROLLBACK")).await?;
+        let rows = opened.rows?;
+        if rows.is_empty() {
+            self.authenticated_read(meta, identity, Some(required), "SELECT 1 WHERE false", &[]).await?;
+        }
+        Ok(rows)
     }
 
     /// A scope with no tenant context, for the steps before a tenant is known
     /// (signup, login, refresh): tenant tables read as empty; only the
     /// SECURITY DEFINER entry points of schema `app` can do anything.
     pub async fn anonymous(&self, meta: &RequestMeta) -> AppResult<Scope> {
-        Ok(Scope::open(self, meta, None, None, None).await?.inner)
+        Ok(Scope::open(self, meta, None, false, None, None).await?.inner)
     }
 
     /// One statement with no tenant context in a transaction of its own, as
@@ -122,7 +144,7 @@ impl Database {
     /// for the SECURITY DEFINER entry points of refresh, login and API-key
     /// resolution). If the statement fails, the COMMIT rolls back.
     pub async fn anonymous_once(&self, meta: &RequestMeta, sql: &str, params: &[&(dyn ToSql + Sync)]) -> AppResult<Vec<Row>> {
-        let opened = Scope::open(self, meta, None, Some((sql, params)), Some("COMMIT")).await?;
+        let opened = Scope::open(self, meta, None, false, Some((sql, params)), Some("COMMIT")).await?;
         Ok(opened.rows?)
     }
 }
@@ -145,21 +167,19 @@ impl Scope {
         db: &Database,
         meta: &RequestMeta,
         identity: Option<&Identity>,
+        authorize_context: bool,
         first: Option<(&str, &[&(dyn ToSql + Sync)])>,
         end: Option<&'static str>,
     ) -> AppResult<Opened> {
         let client = db.pool.get().await?;
-        let commit = match end {
-            Some(sql) => Some(client.prepare_cached(sql).await?),
-            None => None,
-        };
+        // Only BEGIN and the context are prepared up front: they name nothing
+        // but pg_catalog, so the login role may parse them. Every other
+        // statement is prepared (on a cache miss) after they were sent, so
+        // its Parse runs inside the transaction as tenet_api: a login role
+        // that does not inherit tenet_api (NOINHERIT, the recommended setup)
+        // may not even look into schema app.
         let begin = client.prepare_cached("BEGIN").await?;
         let set_context = client.prepare_cached(SET_CONTEXT).await?;
-        let authorize = client.prepare_cached(AUTHORIZE).await?;
-        let first_statement = match first {
-            Some((sql, _)) => Some(client.prepare_cached(sql).await?),
-            None => None,
-        };
 
         let text = |id: Option<Uuid>| id.map(|u| u.to_string()).unwrap_or_default();
         let tenant = text(identity.map(|i| i.tenant_id));
@@ -184,33 +204,54 @@ impl Scope {
         let scope = Scope { client: Some(client), permissions: Vec::new() };
         let c = scope.conn()?;
         // One round trip: tokio-postgres sends each request when its future is
-        // first polled, and join! polls them in order, so they are pipelined.
-        // An anonymous scope has nothing to authorize.
-        let authorize_request = async {
-            match identity {
-                Some(_) => c.query_one(&authorize, &[]).await.map(|row| row.get::<_, Option<Vec<String>>>(0)),
-                None => Ok(None),
+        // first polled, and join! polls them in order, so they are pipelined
+        // (a statement not yet prepared on this connection costs one more
+        // round trip, once). An anonymous scope has nothing to authorize.
+        let rest = async {
+            let authorize = match identity {
+                Some(_) if authorize_context => Some(c.prepare_cached(AUTHORIZE).await?),
+                _ => None,
+            };
+            let first_statement = match first {
+                Some((sql, _)) => Some(c.prepare_cached(sql).await?),
+                None => None,
+            };
+            let end_statement = match end {
+                Some(sql) => Some(c.prepare_cached(sql).await?),
+                None => None,
+            };
+            let authorize_request = async {
+                match &authorize {
+                    Some(stmt) => c.query_one(stmt, &[]).await.map(|row| row.get::<_, Option<Vec<String>>>(0)),
+                    None => Ok(None),
+                }
+            };
+            let first_request = async {
+                match (&first_statement, first) {
+                    (Some(stmt), Some((_, first_params))) => c.query(stmt, first_params).await.map(Some),
+                    _ => Ok(None),
+                }
+            };
+            let end_request = async {
+                match &end_statement {
+                    Some(stmt) => c.execute(stmt, &[]).await.map(Some),
+                    None => Ok(None),
+                }
+            };
+            let (authorized, rows, ended) = tokio::join!(authorize_request, first_request, end_request);
+            Ok::<_, tokio_postgres::Error>((authorized, rows, ended))
+        };
+        let (began, context, rest) = tokio::join!(c.execute(&begin, &[]), c.execute(&set_context, &params), rest);
+        let (authorized, rows, committed) = match rest {
+            Ok(answers) => answers,
+            // A statement failed to prepare: the transaction stays open and
+            // the dropped scope rolls it back.
+            Err(e) => {
+                began?;
+                context?;
+                return Err(e.into());
             }
         };
-        let first_request = async {
-            match (&first_statement, first) {
-                (Some(stmt), Some((_, first_params))) => c.query(stmt, first_params).await.map(Some),
-                _ => Ok(None),
-            }
-        };
-        let commit_request = async {
-            match &commit {
-                Some(stmt) => c.execute(stmt, &[]).await.map(Some),
-                None => Ok(None),
-            }
-        };
-        let (began, context, authorized, rows, committed) = tokio::join!(
-            c.execute(&begin, &[]),
-            c.execute(&set_context, &params),
-            authorize_request,
-            first_request,
-            commit_request
-        );
         began?;
         context?;
         let mut scope = scope;

@@ -84,7 +84,7 @@ async fn seed_member(owner: &Client, tenant: Uuid, email: &str) -> Seeded {
 /// The context of `who`'s session (its secret included), claiming `tenant`.
 async fn set_context(c: &impl GenericClient, tenant: Uuid, who: &Seeded) {
     c.execute(
-        "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true),
+        "SELECT set_config('role', 'tenet_api', true), set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true),
                 set_config('app.session_id', $3, true), set_config('app.session_secret', $4, true)",
         &[&tenant.to_string(), &who.user.to_string(), &who.session.to_string(), &who.secret],
     )
@@ -106,6 +106,11 @@ async fn without_context_every_table_reads_nothing_and_accepts_no_write() {
     let a = seed(&owner, "Alpha", "a@alpha.test").await;
     seed(&owner, "Beta", "b@beta.test").await;
     let web = connect(&db.web_url()).await;
+    // The login role itself (NOINHERIT) holds nothing outside a request.
+    let bare = web.query_one("SELECT count(*) FROM tenants", &[]).await.expect_err("the bare login role reads nothing");
+    assert!(matches!(bare.code().map(|c| c.code()), Some("42501" | "42P01")), "{bare}");
+    // What a request without a context is: tenet_api with no app.* settings.
+    web.batch_execute("SET ROLE tenet_api").await.expect("set role");
 
     // Act + Assert: reads see nothing, or are refused outright.
     let tables: Vec<String> = owner

@@ -79,8 +79,11 @@ async fn ensure_roles(admin: &tokio_postgres::Client) {
                  CREATE ROLE {OWNER_ROLE} LOGIN CREATEROLE PASSWORD '{OWNER_PASSWORD}';
                END IF;
                IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{WEB_ROLE}') THEN
-                 CREATE ROLE {WEB_ROLE} LOGIN PASSWORD '{WEB_PASSWORD}';
+                 CREATE ROLE {WEB_ROLE} LOGIN NOINHERIT PASSWORD '{WEB_PASSWORD}';
                END IF;
+               -- As the README recommends for production: the login role has
+               -- tenet_api's privileges only inside a request's transaction.
+               ALTER ROLE {WEB_ROLE} NOINHERIT;
              EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;"
         ))
         .await
@@ -96,12 +99,12 @@ pub async fn template() -> String {
             let admin = connect(&admin_url()).await;
             // Serialises test processes that start at the same time.
             admin.execute("SELECT pg_advisory_lock(7346298)", &[]).await.expect("lock");
+            ensure_roles(&admin).await;
             let ready = admin
                 .query_opt("SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate", &[&name])
                 .await
                 .expect("query template");
             if ready.is_none() {
-                ensure_roles(&admin).await;
                 admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.expect("drop");
                 admin.batch_execute(&format!("CREATE DATABASE {name} OWNER {OWNER_ROLE}")).await.expect("create template");
                 let owner_url = SecretString::from(url(OWNER_ROLE, OWNER_PASSWORD, &name));
