@@ -1,62 +1,159 @@
 #!/usr/bin/env bash
 # Load benchmark of the Tenet API against a seeded PostgreSQL, with the
-# database's own ceiling for the same request shape (pgbench) measured in
-# the same run. Everything runs on this machine; load goes to 127.0.0.1 only
-# and every load loop is bounded in time.
+# database's own figures for the same statements (pgbench) measured in the
+# same run. Everything runs on this machine; load goes to 127.0.0.1 only and
+# every load loop is bounded in time.
 #
-#   ./benches/run.sh                 full size: 200 tenants x 5,000 contacts
-#   BENCH_QUICK=1 ./benches/run.sh   small and short, to check the script
+#   ./benches/run.sh                        full size: 200 tenants x 5,000 contacts
+#   BENCH_QUICK=1 BENCH_QUIET_WAIT=5 ./benches/run.sh
+#                                           small and short (about 2 to 3 minutes after
+#                                           the build), to check the script
+#   BENCH_SCALE=10000000 ./benches/run.sh   10 million contacts (50,000 per tenant)
+#   BENCH_QUICK=1 BENCH_BINARY=$CARGO_TARGET_DIR/debug/tenet ./benches/run.sh
+#                                           no build: an existing binary (debug is slow,
+#                                           its figures only check the script)
 #
-# Environment (defaults in brackets; BENCH_QUICK=1 changes the first five):
-#   BENCH_TENANTS [200]               tenants, each with an owner, membership, system roles
-#   BENCH_CONTACTS_PER_TENANT [5000]  contacts per tenant
-#   BENCH_COMPANIES_PER_TENANT [500]  companies per tenant
-#   BENCH_DURATION [20]               seconds per measured scenario (wrk and pgbench)
-#   BENCH_LOGINS [50]                 tenants whose owners sign in (tokens rotated by wrk)
-#   BENCH_THREADS [2], BENCH_CONNECTIONS [32]   wrk -t / -c
+# Before it is timed, every scenario's first request is sent once with curl
+# and its answer checked (refresh: rotation, and reuse detection answering 401,
+# on a session of its own). Exit status: 0 only if every scenario below ran and none had an error
+# (wrk: connect/read/write errors, timeouts, non-2xx answers, for refresh any
+# non-200; pgbench: a failed or aborted client). The summary is written
+# either way. No speed is ever asserted: targets are printed, not checked.
+#
+# Scenarios. API, with wrk (req/s, p50, p99, errors), tokens of BENCH_LOGINS
+# tenant owners rotated, -t BENCH_THREADS -c BENCH_CONNECTIONS:
+#   list        GET /api/contacts?limit=50
+#   page2       GET /api/contacts?limit=50&cursor=... (the second page)
+#   list_scale  GET /api/contacts?limit=50&cursor=... with the cursor in the middle
+#               of the tenant's contacts: the list page at this scale (BENCH_SCALE)
+#   get         GET /api/contacts/{id}, 20 ids of each signed-in tenant, rotated
+#   search      GET /api/contacts?limit=50&q=BENCH_Q
+#   create      POST /api/contacts {"first_name":"Bench","last_name":"Writer","email":"w<seq>@bench.example"}
+#               (audit trigger and hash chain on: the real write path)
+#   update      PATCH /api/contacts/{id} {"last_name":"Changed<seq>"} (every request changes the row)
+#   mixed       80 % reads (list, get) and 20 % writes (create, update) in one run
+#   me          GET /api/auth/me
+#   refresh     POST /api/auth/refresh {"refresh_token":...}: rotating single-use tokens,
+#               each wrk connection continues a session's chain (benches/refresh.lua);
+#               BENCH_REFRESH_SESSIONS sessions are signed in for it
+#   login       POST /api/auth/login (bcrypt cost 10 per request, rate limit off); reported
+#               against the bcrypt ceiling = cores / time of one cost-10 hash (measured in
+#               this run, see "bcrypt ceiling" below)
+#   me_during_login / login_during_me   two wrk processes at once: a login flood and me
+# PostgreSQL, with pgbench -M prepared as the login role (BENCH_WEB_ROLE), role tenet_api and a live
+# session's context (the statements of src/api/contacts.rs and src/db/scope.rs):
+#   pg_list_plain      BEGIN; context; SELECT app.authorize(); the page of 51; COMMIT (one round trip each)
+#   pg_list_appshape   the app's shape for lists: BEGIN, context, the page, ROLLBACK in one pipeline (no
+#                      authorize(): rows prove the context, see Database::authenticated_read_via_policy)
+#   pg_list_pipeline   all of pg_list_plain (ending in COMMIT) in one pipeline
+#   pg_list_minimal    the minimal policy shape: the same page from bench.contacts_minimal, a copy
+#                      of contacts whose only policy is tenant_id = current_setting('app.tenant_id')::uuid
+#                      (ENABLE + FORCE RLS, read by tenet_api, not the owner; no authorize()):
+#                      BEGIN; set_config; the page; COMMIT (one round trip each). Target: list >= 0.8 x this
+#   pg_get             pipeline(BEGIN, context, SELECT ... WHERE id = ..., ROLLBACK)
+#   pg_create          the app's shape for writes: pipeline(BEGIN, context, authorize,
+#                      INSERT INTO contacts ... RETURNING ...); COMMIT
+#   pg_create_notrigger the same into bench.contacts_notrigger: a copy of contacts (data, indexes,
+#                      checks, FKs, RLS policies, grants) without the audit trigger. Target: pg_create >= 0.7 x this
+#   pg_update          pipeline(BEGIN, context, authorize, UPDATE contacts ... RETURNING ...); COMMIT
+#   (these shapes are written out by hand after src/db/scope.rs at commit 10550b0:
+#   Database::authenticated_read for reads, authenticated_query_requiring + commit for writes)
+#
+# Environment (defaults in brackets; BENCH_QUICK=1 changes those marked *):
+#   BENCH_QUICK [0]                   1: small data, short runs (the defaults after the *)
+#   BENCH_TENANTS [200 *10]           tenants, each with an owner, membership, system roles (1..9999)
+#   BENCH_CONTACTS_PER_TENANT [5000 *1000]  contacts per tenant
+#   BENCH_SCALE [unset]               total contacts (1..10,000,000): sets contacts per tenant to
+#                                     ceil(BENCH_SCALE / BENCH_TENANTS), overriding the line above.
+#                                     The seed is set-based and int-safe at that size; expect the seed,
+#                                     the index builds and the two baseline copies of contacts to take
+#                                     a long while and several GB of disk at 10,000,000 (not timed here)
+#   BENCH_COMPANIES_PER_TENANT [500 *100]   companies per tenant
+#   BENCH_DURATION [20 *4]            seconds per measured scenario (wrk and pgbench)
+#   BENCH_WARMUP [5 *2]               seconds of unrecorded list load before the first scenario
+#   BENCH_LOGINS [50 *10]             tenants whose owners sign in (their tokens are rotated by wrk)
+#   BENCH_THREADS [2], BENCH_CONNECTIONS [32]   wrk -t / -c (every wrk run, each of the two at once)
+#   BENCH_REFRESH_SESSIONS [T x (C/T + max(4, C/T/2))]  sessions for the refresh scenario, so each
+#                                     wrk thread holds more tokens than connections
 #   BENCH_PGBENCH_CLIENTS [16]        pgbench -c (with -j 2 -M prepared)
 #   BENCH_Q [ann]                     the q= substring of the search scenario
+#   BENCH_BCRYPT_SAMPLES [20 *5]      cost-10 hashes timed for the bcrypt ceiling
+#   BENCH_WEB_ROLE [tenet_web if it inherits tenet_api, else tenet_bench_web]  login role of
+#                                     `tenet serve` and pgbench (see "login role" below)
 #   BENCH_PORT [18181]                port of `tenet serve`
 #   BENCH_DB [tenet_bench]            database (dropped and re-created)
 #   BENCH_DROP [0]                    1: drop the database at the end
 #   BENCH_RUST_LOG [info]             RUST_LOG of the server (info logs every request, as in production)
-#   BENCH_OUT [bench-results]         where summary.md and the raw logs go
+#   BENCH_OUT [bench-results]         where summary.md, summary.json and the raw logs go
 #   BENCH_QUIET_WAIT [300]            seconds to wait for idle CPUs before each scenario
+#   BENCH_BINARY [unset]              path of an already built `tenet`: used as is, no cargo build
+#                                     (else benches/build.sh builds the release binary, waiting
+#                                     while another cargo runs)
+#   CARGO_TARGET_DIR [~/.cache/tenet-target]
 #
 # Seeding: tenants and owners go through app.create_tenant_with_owner() as the
 # owner role (audit triggers fire); the bulk companies/contacts are inserted
 # set-based by the superuser tenet_admin with session_replication_role =
-# replica (no per-row audit or FK triggers), see benches/seed_data.sql.
+# replica (no per-row audit or FK triggers), see benches/seed_data.sql. The
+# copies for the baselines (schema bench) are made by benches/bench_tables.sql.
 #
-# Output: bench-results/ (gitignored): summary.md plus the raw logs.
+# bcrypt ceiling: the time of one bcrypt hash at cost 10 of a 44-character
+# password (the server hashes base64(sha256(password))), the fastest of
+# BENCH_BCRYPT_SAMPLES hashes timed one by one on an idle machine (the
+# fastest is the one least disturbed by other processes). Timed with
+# python3's bcrypt module when it is installed (pyca/bcrypt wraps the same
+# Rust `bcrypt` crate as the server), else with pgcrypto's crypt(.., gen_salt('bf', 10))
+# inside PostgreSQL (a C implementation of the same algorithm, installed in
+# schema bench of the bench database; on the 2-core development machine it
+# measured about 5 % faster than pyca/bcrypt, so that ceiling is slightly
+# high). Ceiling = cores / that time: the logins per second the CPUs could
+# do if they did nothing but bcrypt.
+#
+# Login role: a NOINHERIT login role cannot prepare statements outside a
+# request transaction, which both the server and pgbench do; see WEB_ROLE below.
+#
+# Output: bench-results/ (gitignored): summary.md, summary.json, raw logs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 source scripts/lib.sh
-require_rust
 
-if [ "${BENCH_QUICK:-0}" = 1 ]; then
+QUICK=${BENCH_QUICK:-0}
+if [ "$QUICK" = 1 ]; then
   : "${BENCH_TENANTS:=10}" "${BENCH_CONTACTS_PER_TENANT:=1000}" "${BENCH_COMPANIES_PER_TENANT:=100}"
-  : "${BENCH_DURATION:=5}" "${BENCH_LOGINS:=10}"
+  : "${BENCH_DURATION:=4}" "${BENCH_LOGINS:=10}" "${BENCH_WARMUP:=2}" "${BENCH_BCRYPT_SAMPLES:=5}"
 fi
 TENANTS=${BENCH_TENANTS:-200}
 CONTACTS_PER_TENANT=${BENCH_CONTACTS_PER_TENANT:-5000}
 COMPANIES_PER_TENANT=${BENCH_COMPANIES_PER_TENANT:-500}
 DURATION=${BENCH_DURATION:-20}
+WARMUP=${BENCH_WARMUP:-5}
 LOGINS=${BENCH_LOGINS:-50}
 THREADS=${BENCH_THREADS:-2}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 PGB_CLIENTS=${BENCH_PGBENCH_CLIENTS:-16}
+BCRYPT_SAMPLES=${BENCH_BCRYPT_SAMPLES:-20}
 Q=${BENCH_Q:-ann}
 PORT=${BENCH_PORT:-18181}
 DB=${BENCH_DB:-tenet_bench}
 BENCH_PASSWORD='bench-Owner-pass-2026'
-[ "$LOGINS" -le "$TENANTS" ] || LOGINS=$TENANTS
 [ "$TENANTS" -ge 1 ] && [ "$TENANTS" -le 9999 ] || die "BENCH_TENANTS must be 1..9999"
+[ "$LOGINS" -le "$TENANTS" ] || LOGINS=$TENANTS
+if [ -n "${BENCH_SCALE:-}" ]; then
+  [[ "$BENCH_SCALE" =~ ^[0-9]+$ ]] && [ "$BENCH_SCALE" -ge 1 ] && [ "$BENCH_SCALE" -le 10000000 ] \
+    || die "BENCH_SCALE must be 1..10000000 (total contacts)"
+  CONTACTS_PER_TENANT=$(( (BENCH_SCALE + TENANTS - 1) / TENANTS ))
+fi
+[ "$CONTACTS_PER_TENANT" -ge 1 ] && [ "$COMPANIES_PER_TENANT" -ge 1 ] || die "contacts and companies per tenant must be >= 1"
+[ "$THREADS" -ge 1 ] && [ "$CONNECTIONS" -ge "$THREADS" ] || die "BENCH_CONNECTIONS must be >= BENCH_THREADS >= 1"
+PER_THREAD=$(( CONNECTIONS / THREADS ))
+SPARE=$(( PER_THREAD / 2 > 4 ? PER_THREAD / 2 : 4 ))
+REFRESH_SESSIONS=${BENCH_REFRESH_SESSIONS:-$(( THREADS * (PER_THREAD + SPARE) ))}
 [[ "$Q" =~ ^[A-Za-z0-9]+$ ]] || die "BENCH_Q must be alphanumeric"
 
 OUT=${BENCH_OUT:-$ROOT/bench-results}
 rm -rf "$OUT/pgbench" "$OUT/targets"
+rm -f "$OUT"/wrk-*.txt "$OUT"/pgbench-*.txt "$OUT/summary.md" "$OUT/summary.json"
 mkdir -p "$OUT/pgbench" "$OUT/targets"
 BASE=http://127.0.0.1:$PORT
 
@@ -82,7 +179,7 @@ wait_quiet() { # scenario
   if [ "$waited" -gt 0 ]; then QUIET_NOTES+=("$1 ${idle}% after ${waited}s wait"); else QUIET_NOTES+=("$1 ${idle}%"); fi
 }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
-ms() { awk -v us="$1" 'BEGIN { printf "%.2f ms", us / 1000 }'; }
+us_to_ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
 
 # --- tools -------------------------------------------------------------------
 ensure_local_postgres
@@ -99,7 +196,32 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 OWNER_URL=$(local_url tenet_owner "$TENET_OWNER_PASSWORD_DB" "$DB")
-WEB_URL=$(local_url tenet_web "$TENET_WEB_PASSWORD" "$DB")
+# The login role of the server and of pgbench. A NOINHERIT role (what
+# scripts/lib.sh creates as tenet_web) has no privileges of its own outside a
+# request transaction. The server copes (it prepares every statement that
+# names schema app inside the transaction, after the role switch), but
+# pgbench -M prepared prepares a pipeline's statements at \startpipeline,
+# before the role switch: "permission denied for schema app".
+# So unless BENCH_WEB_ROLE says otherwise, tenet_web is used only when it
+# inherits tenet_api, else tenet_bench_web, created here if missing: LOGIN
+# INHERIT, granted only tenet_api (the server accepts it), password
+# TENET_WEB_PASSWORD. The privileges inside a request are tenet_api's either way.
+WEB_ROLE=${BENCH_WEB_ROLE:-}
+if [ -z "$WEB_ROLE" ]; then
+  if [ "$(superuser_psql -c "SELECT rolinherit FROM pg_roles WHERE rolname = 'tenet_web'")" = t ]; then
+    WEB_ROLE=tenet_web
+  else
+    WEB_ROLE=tenet_bench_web
+  fi
+fi
+[[ "$WEB_ROLE" =~ ^[a-z_][a-z0-9_]*$ ]] || die "BENCH_WEB_ROLE must be a plain lower-case role name"
+if [ "$WEB_ROLE" != tenet_web ]; then
+  superuser_psql -c "DO \$\$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$WEB_ROLE') THEN
+      CREATE ROLE $WEB_ROLE LOGIN INHERIT PASSWORD '$TENET_WEB_PASSWORD';
+    END IF; END \$\$"
+fi
+WEB_URL=$(local_url "$WEB_ROLE" "$TENET_WEB_PASSWORD" "$DB")
 ADMIN_URL=$(local_url tenet_admin "$TENET_ADMIN_PASSWORD" "$DB")
 SERVER_PID=
 
@@ -111,26 +233,26 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# --- build (one cargo at a time) ----------------------------------------------
-waited=0
-while pgrep -x cargo >/dev/null; do
-  [ "$waited" = 0 ] && log "another cargo is running: waiting for it to finish"
-  waited=$((waited + 5))
-  [ "$waited" -lt 3600 ] || die "cargo still running after an hour"
-  sleep 5
-done
-log "building tenet (release)"
-cargo build --release --locked --quiet --bin tenet
-TENET=$CARGO_TARGET_DIR/release/tenet
-# What was built and migrated (sql/ and policies/ are compiled into the binary).
+# --- binary -------------------------------------------------------------------
+# sql/ and policies/ are compiled into the binary: note what it was built from.
 GIT_STATE="$(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- src Cargo.toml Cargo.lock sql policies migrations 2>/dev/null || echo ' + uncommitted changes in src/sql/policies/migrations')"
+if [ -n "${BENCH_BINARY:-}" ]; then
+  [ -x "$BENCH_BINARY" ] || die "BENCH_BINARY is not an executable file: $BENCH_BINARY"
+  TENET=$(realpath "$BENCH_BINARY")
+  BUILD_NOTE="binary $TENET (BENCH_BINARY, not built by this run; modified $(date -u -r "$TENET" '+%Y-%m-%d %H:%M UTC')); working tree at git $GIT_STATE"
+  log "using $TENET (no build)"
+else
+  require_rust
+  TENET=$(benches/build.sh)
+  BUILD_NOTE="release build of git $GIT_STATE"
+fi
 
 # --- database -----------------------------------------------------------------
 log "creating database $DB"
 superuser_psql -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
 superuser_psql -c "CREATE DATABASE $DB OWNER tenet_owner"
 DATABASE_URL="$OWNER_URL" RUST_LOG=warn "$TENET" migrate
-superuser_psql -c "GRANT tenet_api TO tenet_web"
+superuser_psql -c "GRANT tenet_api TO $WEB_ROLE"
 
 # --- seed ---------------------------------------------------------------------
 log "seeding $TENANTS tenants x $CONTACTS_PER_TENANT contacts, $COMPANIES_PER_TENANT companies each"
@@ -149,94 +271,293 @@ t_seeded=$(now)
 SEED_TENANTS_S=$(secs "$t_seed" "$t_tenants")
 SEED_DATA_S=$(secs "$t_tenants" "$t_seeded")
 SEED_TOTAL_S=$(secs "$t_seed" "$t_seeded")
-COUNTS=$(psql "$ADMIN_URL" -Atqc "SELECT (SELECT count(*) FROM tenants) || ' tenants, ' || (SELECT count(*) FROM companies)
-  || ' companies, ' || (SELECT count(*) FROM contacts) || ' contacts, ' || (SELECT count(*) FROM audit_log) || ' audit rows'")
+
+# The baselines' copies of contacts (schema bench), before the server starts.
+log "copying contacts for the baselines (bench.contacts_minimal, bench.contacts_notrigger)"
+psql "$ADMIN_URL" -q -v ON_ERROR_STOP=1 -f benches/bench_tables.sql >"$OUT/bench_tables.log"
+COPIES_S=$(secs "$t_seeded" "$(now)")
+
+read -r N_TENANTS N_COMPANIES N_CONTACTS N_AUDIT < <(psql "$ADMIN_URL" -AtqF ' ' -c "SELECT (SELECT count(*) FROM tenants),
+  (SELECT count(*) FROM companies), (SELECT count(*) FROM contacts), (SELECT count(*) FROM audit_log)")
+COUNTS="$N_TENANTS tenants, $N_COMPANIES companies, $N_CONTACTS contacts ($CONTACTS_PER_TENANT per tenant), $N_AUDIT audit rows"
 SIZES=$(psql "$ADMIN_URL" -Atqc "SELECT 'contacts heap ' || pg_size_pretty(pg_relation_size('contacts')) || ', indexes '
   || pg_size_pretty(pg_indexes_size('contacts')) || ' (page_idx ' || pg_size_pretty(pg_relation_size('contacts_page_idx'))
   || '); database ' || pg_size_pretty(pg_database_size(current_database())) || '; shared_buffers ' || current_setting('shared_buffers')")
-log "seeded in ${SEED_TOTAL_S}s (tenants ${SEED_TENANTS_S}s, data ${SEED_DATA_S}s): $COUNTS"
+log "seeded in ${SEED_TOTAL_S}s (tenants ${SEED_TENANTS_S}s, data ${SEED_DATA_S}s), copies ${COPIES_S}s: $COUNTS"
 
 # --- server -------------------------------------------------------------------
 if curl -s -o /dev/null "$BASE/api/health" 2>/dev/null; then die "port $PORT is already in use"; fi
 log "starting tenet serve on 127.0.0.1:$PORT"
 t_start=$(now)
+# The request transaction timeouts are given explicitly (their defaults) so
+# that the pgbench context below sets exactly the same values.
 DATABASE_URL="$WEB_URL" JWT_SECRET="$(head -c 48 /dev/urandom | base64 | tr -d '\n')" BCRYPT_COST=10 \
   AUTH_RATE_LIMIT_PER_MINUTE=0 DB_POOL_SIZE=16 PORT="$PORT" ACCESS_TOKEN_TTL_SECONDS=3600 \
+  DB_STATEMENT_TIMEOUT_MS=10000 DB_IDLE_IN_TRANSACTION_TIMEOUT_MS=5000 \
   RUST_LOG="${BENCH_RUST_LOG:-info}" "$TENET" serve >"$OUT/server.log" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 1 300); do
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/ready" || true)" = 200 ] && break
+ready=0
+for _ in $(seq 1 600); do
+  if [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/ready" || true)" = 200 ]; then ready=1; break; fi
   kill -0 "$SERVER_PID" 2>/dev/null || { tail -n 20 "$OUT/server.log" >&2; die "tenet serve exited"; }
   sleep 0.05
 done
+[ "$ready" = 1 ] || die "tenet serve not ready after 30s"
 READY_S=$(secs "$t_start" "$(now)")
 rss_mib() { awk -v kb="$(ps -o rss= -p "$SERVER_PID")" 'BEGIN { printf "%.1f", kb / 1024 }'; }
 
 # --- sign in, build the wrk target files ---------------------------------------------
+owner_n() { printf '%04d' "$1"; }
+login_body() { # n
+  local n; n=$(owner_n "$1")
+  jq -nc --arg e "owner$n@bench.example" --arg p "$BENCH_PASSWORD" --arg t "bench-tenant-$n" '{email: $e, password: $p, tenant: $t}'
+}
+login() { # n -> "<access token> <refresh token>"
+  curl -sf -H 'Content-Type: application/json' -d "$(login_body "$1")" "$BASE/api/auth/login" \
+    | jq -er '"\(.access_token) \(.refresh_token)"' \
+    || die "login failed for owner$(owner_n "$1") (see $OUT/server.log and the PostgreSQL log; with a NOINHERIT BENCH_WEB_ROLE the server fails with 'permission denied for schema app')"
+}
+
 log "signing in as $LOGINS tenant owners"
 t_login=$(now)
+declare -A TOKEN
 for i in $(seq 1 "$LOGINS"); do
-  n=$(printf '%04d' "$i")
-  body=$(jq -nc --arg e "owner$n@bench.example" --arg p "$BENCH_PASSWORD" --arg t "bench-tenant-$n" \
-    '{email: $e, password: $p, tenant: $t}')
-  token=$(curl -sf -H 'Content-Type: application/json' -d "$body" "$BASE/api/auth/login" | jq -er .access_token) \
-    || die "login failed for owner$n"
-  cursor=$(curl -sf -H "Authorization: Bearer $token" "$BASE/api/contacts?limit=50" | jq -r '.next_cursor // empty')
-  echo "/api/contacts?limit=50 $token" >>"$OUT/targets/list.txt"
-  echo "/api/auth/me $token" >>"$OUT/targets/me.txt"
-  echo "/api/contacts?limit=50&q=$Q $token" >>"$OUT/targets/search.txt"
-  if [ -n "$cursor" ]; then echo "/api/contacts?limit=50&cursor=$cursor $token" >>"$OUT/targets/page2.txt"; fi
+  pair=$(login "$i")
+  TOKEN[$i]=${pair% *}
 done
 LOGIN_S=$(secs "$t_login" "$(now)")
+SEQ_LOGIN_MS=$(awk -v s="$LOGIN_S" -v n="$LOGINS" 'BEGIN { printf "%.0f", 1000 * s / n }')
+
+# Per signed-in tenant: 20 contact ids spread over its newest 2,000, the
+# cursor of its second page, and a cursor in the middle of its contacts
+# (the list page at this scale). Cursor = base64url("<created_at µs>|<id>"),
+# as src/api/pagination.rs encodes it.
+psql "$ADMIN_URL" -AtqF ' ' -v ON_ERROR_STOP=1 >"$OUT/targets/rows.txt" <<SQL
+WITH t AS (
+  SELECT id, right(slug, 4)::int AS n FROM tenants
+   WHERE slug ~ '^bench-tenant-[0-9]{4}$' AND right(slug, 4)::int <= $LOGINS
+), cursor_of AS (
+  SELECT t.n, k.kind,
+         translate(rtrim(replace(encode(convert_to((extract(epoch FROM c.created_at) * 1000000)::bigint || '|' || c.id, 'UTF8'),
+                                        'base64'), E'\n', ''), '='), '+/', '-_') AS cursor
+    FROM t
+   CROSS JOIN (VALUES ('page2', 49), ('deep', greatest($CONTACTS_PER_TENANT / 2 - 1, 0))) k(kind, off)
+   CROSS JOIN LATERAL (SELECT created_at, id FROM contacts WHERE tenant_id = t.id
+                        ORDER BY created_at DESC, id DESC OFFSET k.off LIMIT 1) c
+)
+SELECT n, 'id', id::text FROM (
+  SELECT t.n, c.id, row_number() OVER (PARTITION BY t.n ORDER BY c.created_at DESC, c.id DESC) AS rn
+    FROM t CROSS JOIN LATERAL (SELECT id, created_at FROM contacts WHERE tenant_id = t.id
+                                ORDER BY created_at DESC, id DESC LIMIT 2000) c
+) s WHERE (rn - 1) % greatest(least($CONTACTS_PER_TENANT, 2000) / 20, 1) = 0 AND rn <= 2000
+UNION ALL
+SELECT n, kind, cursor FROM cursor_of
+ORDER BY 1, 2;
+SQL
+T=$OUT/targets
+for i in $(seq 1 "$LOGINS"); do
+  tok=${TOKEN[$i]}
+  mapfile -t ids < <(awk -v n="$i" '$1 == n && $2 == "id" { print $3 }' "$T/rows.txt" | head -n 20)
+  page2=$(awk -v n="$i" '$1 == n && $2 == "page2" { print $3 }' "$T/rows.txt")
+  deep=$(awk -v n="$i" '$1 == n && $2 == "deep" { print $3 }' "$T/rows.txt")
+  [ "${#ids[@]}" -ge 1 ] || die "no contacts found for tenant $i"
+  echo "/api/contacts?limit=50 $tok" >>"$T/list.txt"
+  echo "/api/auth/me $tok" >>"$T/me.txt"
+  echo "/api/contacts?limit=50&q=$Q $tok" >>"$T/search.txt"
+  # The cursors of pages that exist: 50 rows for page 2, the middle of the tenant's contacts.
+  if [ -n "$page2" ] && [ "$CONTACTS_PER_TENANT" -gt 50 ]; then echo "/api/contacts?limit=50&cursor=$page2 $tok" >>"$T/page2.txt"; fi
+  if [ -n "$deep" ] && [ "$CONTACTS_PER_TENANT" -gt 100 ]; then echo "/api/contacts?limit=50&cursor=$deep $tok" >>"$T/list_scale.txt"; fi
+  for id in "${ids[@]}"; do
+    echo "GET /api/contacts/$id $tok" >>"$T/get.txt"
+    echo "PATCH /api/contacts/$id $tok {\"last_name\":\"Changed{seq}\"}" >>"$T/update.txt"
+  done
+  echo "POST /api/contacts $tok {\"first_name\":\"Bench\",\"last_name\":\"Writer\",\"email\":\"w{seq}@bench.example\"}" >>"$T/create.txt"
+  echo "POST /api/auth/login - $(login_body "$i")" >>"$T/login.txt"
+  # 80/20 in every block of ten: 4 list, 4 get, 1 create, 1 update.
+  for k in 0 1 2 3; do
+    echo "GET /api/contacts?limit=50 $tok" >>"$T/mixed.txt"
+    echo "GET /api/contacts/${ids[$(( k % ${#ids[@]} ))]} $tok" >>"$T/mixed.txt"
+    [ "$k" = 1 ] && echo "POST /api/contacts $tok {\"first_name\":\"Bench\",\"last_name\":\"Mixed\",\"email\":\"m{seq}@bench.example\"}" >>"$T/mixed.txt"
+    [ "$k" = 3 ] && echo "PATCH /api/contacts/${ids[$(( (k + 4) % ${#ids[@]} ))]} $tok {\"last_name\":\"Mixed{seq}\"}" >>"$T/mixed.txt"
+  done
+done
+
+# Sessions of their own for the refresh scenario (their refresh tokens are
+# rotated by wrk, so they must not be shared with any other scenario),
+# two logins at a time, owners round-robin.
+log "signing in $REFRESH_SESSIONS sessions for the refresh scenario"
+mkdir -p "$T/refresh.d"
+k=0
+while [ "$k" -lt "$REFRESH_SESSIONS" ]; do
+  pids=()
+  for _ in 1 2; do
+    [ "$k" -lt "$REFRESH_SESSIONS" ] || break
+    k=$((k + 1))
+    ( login $(( (k - 1) % LOGINS + 1 )) | cut -d' ' -f2 >"$T/refresh.d/$k" ) &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || die "a login for the refresh scenario failed"; done
+done
+for k in $(seq 1 "$REFRESH_SESSIONS"); do cat "$T/refresh.d/$k"; done >"$T/refresh.txt"
+rm -rf "$T/refresh.d"
 RSS_IDLE=$(rss_mib)
 
-# Each scenario answers 200 with what we expect before it is timed.
-check() { # name path token jq-expression
-  local got
-  got=$(curl -sf -H "Authorization: Bearer $3" "$BASE$2" | jq -r "$4") || die "$1: request failed: $2"
-  log "$1: $got"
+# Each scenario answers what we expect before it is timed.
+check() { # name method path token body jq-expression
+  local got body=${5//\{seq\}/check} args=(-sf -X "$2" -H 'Accept: application/json')
+  [ "$4" = - ] || args+=(-H "Authorization: Bearer $4")
+  [ -z "$body" ] || args+=(-H 'Content-Type: application/json' -d "$body")
+  got=$(curl "${args[@]}" "$BASE$3" | jq -er "$6") || die "$1: $2 $3 failed or answered something else"
+  log "check $1: $got"
 }
-read -r p tok <"$OUT/targets/list.txt"; check list "$p" "$tok" '"\(.items | length) items"'
-read -r p tok <"$OUT/targets/me.txt"; check me "$p" "$tok" '"\(.permissions | length) permissions"'
-read -r p tok <"$OUT/targets/search.txt"; check search "$p" "$tok" '"\(.items | length) items"'
-if [ -s "$OUT/targets/page2.txt" ]; then
-  read -r p tok <"$OUT/targets/page2.txt"; check page2 "$p" "$tok" '"\(.items | length) items"'
-fi
+first_line() { # targets file -> method path token body
+  local line f; line=$(head -n 1 "$1")
+  read -ra f <<<"$line"
+  if [ "${#f[@]}" = 2 ]; then echo "GET ${f[0]} ${f[1]} -"; else echo "$line"; fi
+}
+check_file() { # name jq-expression
+  local m p tok body
+  read -r m p tok body < <(first_line "$T/$1.txt")
+  check "$1" "$m" "$p" "$tok" "$([ "$body" = - ] || echo "$body")" "$2"
+}
+check_file list '"\(.items | length) items" | select(startswith("50 "))'
+[ ! -s "$T/page2.txt" ] || check_file page2 '"\(.items | length) items"'
+[ ! -s "$T/list_scale.txt" ] || check_file list_scale '"\(.items | length) items" | select(startswith("50 "))'
+check_file get '.id'
+check_file search '"\(.items | length) items"'
+check_file create '"created \(.id)"'
+check_file update '"\(.id): last_name \(.last_name)" | select(endswith("Changedcheck"))'
+check_file me '"\(.permissions | length) permissions"'
+check_file login '.access_token | "token of \(length) characters"'
+# Refresh: rotation and reuse detection on a session of its own.
+pair=$(login 1)
+r0=${pair#* }
+r1=$(curl -sf -H 'Content-Type: application/json' -d "{\"refresh_token\":\"$r0\"}" "$BASE/api/auth/refresh" | jq -er .refresh_token) \
+  || die "refresh: a fresh refresh token was refused"
+[ "$r1" != "$r0" ] || die "refresh: the token did not rotate"
+reuse=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -d "{\"refresh_token\":\"$r0\"}" "$BASE/api/auth/refresh")
+after=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -d "{\"refresh_token\":\"$r1\"}" "$BASE/api/auth/refresh")
+[ "$reuse" = 401 ] && [ "$after" = 401 ] || die "refresh: reuse of a rotated token answered $reuse, then its successor $after (expected 401, 401)"
+log "check refresh: rotates; replaying the old token answers 401 and revokes the session"
 
 # --- API load (wrk) -------------------------------------------------------------
-declare -A RPS P50 P99 ERR
+# Figures per scenario id: RPS (req/s or tps), P50/P99 (ms), ERR (count),
+# FAILED (why it has no figures).
+declare -A RPS P50 P99 ERR FAILED EXTRA NA
 RSS_MAX=$RSS_IDLE
-run_wrk() { # name targets-file seconds [record]
-  local name=$1 file=$2 dur=$3 line
-  [ "${4:-record}" = record ] && wait_quiet "$name"
-  log "wrk $name: ${dur}s, -t$THREADS -c$CONNECTIONS"
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${dur}s" --timeout 5s --latency -s benches/rotate.lua "$BASE" -- "$file" \
-    >"$OUT/wrk-$name.txt" 2>&1 &
-  local wrk_pid=$!
-  while kill -0 "$wrk_pid" 2>/dev/null; do
-    sleep 1
-    local r; r=$(rss_mib)
+start_wrk() { # name lua connections seconds args... (background; sets WRK_PID)
+  local name=$1 lua=$2 conns=$3 dur=$4; shift 4
+  log "wrk $name: ${dur}s, -t$THREADS -c$conns"
+  wrk -t"$THREADS" -c"$conns" -d"${dur}s" --timeout 5s --latency -s "$lua" "$BASE" -- "$@" >"$OUT/wrk-$name.txt" 2>&1 &
+  WRK_PID=$!
+}
+watch_rss() { # pids...: sample the server's RSS every second while any runs
+  local p alive=1 r
+  while [ "$alive" = 1 ]; do
+    sleep 1; alive=0
+    for p in "$@"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    r=$(rss_mib)
     RSS_MAX=$(awk -v a="$RSS_MAX" -v b="$r" 'BEGIN { print (b > a ? b : a) }')
   done
-  wait "$wrk_pid" || die "wrk $name failed: $(cat "$OUT/wrk-$name.txt")"
-  [ "${4:-record}" = record ] || return 0
-  line=$(grep '^BENCH_RESULT' "$OUT/wrk-$name.txt") || die "wrk $name: no result"
-  val() { sed -E "s/.* $1=([0-9.]+).*/\1/" <<<"$line"; }
-  RPS[$name]=$(val rps)
-  P50[$name]=$(ms "$(val p50_us)")
-  P99[$name]=$(ms "$(val p99_us)")
-  ERR[$name]=$(( $(val errors_connect) + $(val errors_read) + $(val errors_write) + $(val errors_status) + $(val errors_timeout) ))
 }
-run_wrk warmup "$OUT/targets/list.txt" 5 skip
-run_wrk list "$OUT/targets/list.txt" "$DURATION"
-run_wrk me "$OUT/targets/me.txt" "$DURATION"
-run_wrk search "$OUT/targets/search.txt" "$DURATION"
-if [ -s "$OUT/targets/page2.txt" ]; then run_wrk page2 "$OUT/targets/page2.txt" "$DURATION"; fi
+record_wrk() { # name exit-status
+  local name=$1 line
+  if [ "$2" != 0 ]; then FAILED[$name]="wrk exited with $2: $(tail -n 2 "$OUT/wrk-$name.txt" | tr '\n' ' ')"; return 0; fi
+  line=$(grep '^BENCH_RESULT' "$OUT/wrk-$name.txt") || { FAILED[$name]="no result in wrk-$name.txt"; return 0; }
+  val() { sed -nE "s/.* $1=([0-9.]+).*/\1/p" <<<"$line"; }
+  RPS[$name]=$(val rps)
+  P50[$name]=$(us_to_ms "$(val p50_us)")
+  P99[$name]=$(us_to_ms "$(val p99_us)")
+  ERR[$name]=$(( $(val errors_connect) + $(val errors_read) + $(val errors_write) + $(val errors_status) + $(val errors_timeout) ))
+  if grep -q ' exhausted=' <<<"$line"; then EXTRA[$name]="$(val tokens) tokens, queue empty $(val exhausted) times"; fi
+  if [ "${ERR[$name]}" -gt 0 ]; then log "wrk $name: ${ERR[$name]} errors ($line)"; fi
+}
+run_wrk() { # name lua args...
+  local name=$1 lua=$2 status=0; shift 2
+  wait_quiet "$name"
+  start_wrk "$name" "$lua" "$CONNECTIONS" "$DURATION" "$@"
+  local pid=$WRK_PID
+  watch_rss "$pid"
+  wait "$pid" || status=$?
+  record_wrk "$name" "$status"
+}
+rotate() { # name
+  if [ -s "$T/$1.txt" ]; then run_wrk "$1" benches/rotate.lua "$T/$1.txt"; else FAILED[$1]="no targets"; fi
+}
+# Pages that do not exist with so few contacts per tenant.
+[ "$CONTACTS_PER_TENANT" -gt 50 ] || NA[page2]="not applicable: at most 50 contacts per tenant"
+[ "$CONTACTS_PER_TENANT" -gt 100 ] || NA[list_scale]="not applicable: at most 100 contacts per tenant"
+
+start_wrk warmup benches/rotate.lua "$CONNECTIONS" "$WARMUP" "$T/list.txt"
+watch_rss "$WRK_PID"; wait "$WRK_PID" || die "wrk warmup failed: $(cat "$OUT/wrk-warmup.txt")"
+rotate list
+[ -n "${NA[page2]:-}" ] || rotate page2
+[ -n "${NA[list_scale]:-}" ] || rotate list_scale
+rotate get
+rotate search
+rotate create
+rotate update
+rotate mixed
+rotate me
+run_wrk refresh benches/refresh.lua "$T/refresh.txt" "$THREADS"
+
+# bcrypt ceiling: one cost-10 hash of a 44-character password (what the
+# server hashes: base64 of sha256), the fastest of BCRYPT_SAMPLES.
+wait_quiet bcrypt
+BCRYPT_PW=$(psql "$ADMIN_URL" -Atqc "SELECT encode(sha256(convert_to('$BENCH_PASSWORD', 'UTF8')), 'base64')")
+if python3 -c 'import bcrypt' 2>/dev/null; then
+  BCRYPT_METHOD="python3 bcrypt (pyca/bcrypt: the Rust bcrypt crate, as the server)"
+  BCRYPT_MS=$(python3 - "$BCRYPT_PW" "$BCRYPT_SAMPLES" <<'PY'
+import sys, time, bcrypt
+pw, n = sys.argv[1].encode(), int(sys.argv[2])
+times = []
+for _ in range(n):
+    salt = bcrypt.gensalt(rounds=10)
+    t = time.perf_counter(); bcrypt.hashpw(pw, salt); times.append(time.perf_counter() - t)
+print(f"{min(times) * 1000:.1f} {sorted(times)[len(times) // 2] * 1000:.1f}")
+PY
+)
+else
+  BCRYPT_METHOD="pgcrypto crypt(.., gen_salt('bf', 10)) in PostgreSQL (C implementation)"
+  BCRYPT_MS=$(psql "$ADMIN_URL" -v ON_ERROR_STOP=1 -qAt 2>&1 <<SQL | sed -nE 's/^NOTICE: +bcrypt //p'
+DO \$\$
+DECLARE
+  t0 timestamptz;
+  x text;
+  ms float8[] := '{}';
+BEGIN
+  FOR i IN 1..$BCRYPT_SAMPLES LOOP
+    t0 := clock_timestamp();
+    x := bench.crypt('$BCRYPT_PW', bench.gen_salt('bf', 10));
+    ms := ms || (extract(epoch FROM clock_timestamp() - t0) * 1000)::float8;
+  END LOOP;
+  RAISE NOTICE 'bcrypt % %', round((SELECT min(m) FROM unnest(ms) m)::numeric, 1),
+    round((SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY m) FROM unnest(ms) m)::numeric, 1);
+END
+\$\$;
+SQL
+)
+fi
+read -r BCRYPT_MIN_MS BCRYPT_MEDIAN_MS <<<"$BCRYPT_MS"
+[ -n "${BCRYPT_MEDIAN_MS:-}" ] || die "could not time bcrypt ($BCRYPT_METHOD): $BCRYPT_MS"
+CORES=$(nproc)
+BCRYPT_CEILING=$(awk -v c="$CORES" -v ms="$BCRYPT_MIN_MS" 'BEGIN { printf "%.1f", c * 1000 / ms }')
+log "bcrypt cost 10: fastest ${BCRYPT_MIN_MS} ms, median ${BCRYPT_MEDIAN_MS} ms ($BCRYPT_METHOD): ceiling $BCRYPT_CEILING logins/s on $CORES cores"
+
+rotate login
+# Both at once: a login flood and me.
+wait_quiet me_during_login
+start_wrk login_during_me benches/rotate.lua "$CONNECTIONS" "$DURATION" "$T/login.txt"; flood=$WRK_PID
+start_wrk me_during_login benches/rotate.lua "$CONNECTIONS" "$DURATION" "$T/me.txt"; me_pid=$WRK_PID
+watch_rss "$flood" "$me_pid"
+status=0; wait "$flood" || status=$?; record_wrk login_during_me "$status"
+status=0; wait "$me_pid" || status=$?; record_wrk me_during_login "$status"
 RSS_AFTER=$(rss_mib)
 
-# --- pgbench baseline: the same SQL a list request runs -----------------------------
-log "pgbench baseline"
-SELECT_SQL="SELECT id, first_name, last_name, email, phone, company_id, owner_id, created_at, updated_at FROM contacts"
+# --- pgbench: the same SQL as the API, and the baselines ------------------------------
+log "pgbench baselines"
+SELECT_SQL="SELECT id, first_name, last_name, email, phone, company_id, owner_id, created_at, updated_at"
+RETURNING_SQL="RETURNING id, first_name, last_name, email, phone, company_id, owner_id, created_at, updated_at"
 # Sessions of their own for pgbench, one per tenant (at most 16 scripts), with
 # a known secret: a request context is valid only with its session's secret
 # (app.session_secret, stored as sha256), which the server derives and never
@@ -251,48 +572,87 @@ psql "$ADMIN_URL" -AtqF ' ' -c "INSERT INTO sessions (user_id, tenant_id, refres
    LIMIT 16
   RETURNING tenant_id, user_id, id" | grep -E '^[0-9a-f-]{36} ' >"$OUT/pgbench/sessions.txt"
 [ -s "$OUT/pgbench/sessions.txt" ] || die "no live session found for pgbench"
+# SET_CONTEXT of src/db/scope.rs with the server's values (timeouts as passed to it above).
 context_sql() { # tenant user session
-  echo "SELECT set_config('role', 'tenet_api', true), set_config('app.tenant_id', '$1', true), set_config('app.user_id', '$2', true), set_config('app.session_id', '$3', true), set_config('app.session_secret', '$PGB_SECRET', true), set_config('app.request_id', 'pgbench', true), set_config('app.client_ip', '127.0.0.1', true), set_config('app.user_agent', 'pgbench', true);"
+  echo "SELECT set_config('role', 'tenet_api', true), set_config('app.tenant_id', '$1', true), set_config('app.user_id', '$2', true), set_config('app.session_id', '$3', true), set_config('app.session_secret', '$PGB_SECRET', true), set_config('app.request_id', 'pgbench', true), set_config('app.client_ip', '127.0.0.1', true), set_config('app.user_agent', 'pgbench', true), set_config('statement_timeout', '10000', true), set_config('idle_in_transaction_session_timeout', '5000', true);"
 }
+# One contact per pgbench session's tenant, for get and update.
+PGB_IDS=$(psql "$ADMIN_URL" -AtqF ' ' -c "SELECT s.tenant_id, c.id FROM (VALUES $(awk '{ printf "%s(%s::uuid)", (NR > 1 ? ", " : ""), "'\''" $1 "'\''" }' "$OUT/pgbench/sessions.txt")) s(tenant_id)
+  CROSS JOIN LATERAL (SELECT id FROM contacts WHERE tenant_id = s.tenant_id ORDER BY created_at DESC, id DESC OFFSET 7 LIMIT 1) c")
+P=$OUT/pgbench
 k=0
 while read -r tenant user session; do
   k=$((k + 1))
   ctx=$(context_sql "$tenant" "$user" "$session")
-  list="$SELECT_SQL WHERE tenant_id = '$tenant' ORDER BY created_at DESC, id DESC LIMIT 51;"
-  # One round trip per statement.
-  printf 'BEGIN;\n%s\nSELECT app.authorize();\n%s\nCOMMIT;\n' "$ctx" "$list" >"$OUT/pgbench/plain_$k.sql"
-  # Everything in one pipeline (one round trip).
-  printf '\\startpipeline\nBEGIN;\n%s\nSELECT app.authorize();\n%s\nCOMMIT;\n\\endpipeline\n' "$ctx" "$list" >"$OUT/pgbench/pipeline_$k.sql"
-  # What the server does today: BEGIN+context+authorize pipelined, the query, then ROLLBACK (Scope::release).
-  printf '\\startpipeline\nBEGIN;\n%s\nSELECT app.authorize();\n\\endpipeline\n%s\nROLLBACK;\n' "$ctx" "$list" >"$OUT/pgbench/appshape_$k.sql"
-done <"$OUT/pgbench/sessions.txt"
+  cid=$(awk -v t="$tenant" '$1 == t { print $2 }' <<<"$PGB_IDS")
+  [ -n "$cid" ] || die "no contact of tenant $tenant for pgbench"
+  page="ORDER BY created_at DESC, id DESC LIMIT 51;"
+  list="$SELECT_SQL FROM contacts WHERE tenant_id = '$tenant' $page"
+  get="$SELECT_SQL FROM contacts WHERE id = '$cid';"
+  insert="(tenant_id, first_name, last_name, email, phone, company_id, owner_id)
+  VALUES ('$tenant', 'Bench', 'Writer', 'w' || :n::text || '@bench.example', NULL, NULL, NULL) $RETURNING_SQL;"
+  update="UPDATE contacts SET
+    first_name = CASE WHEN false THEN NULL ELSE first_name END,
+    last_name = CASE WHEN true THEN 'Changed' || :n::text ELSE last_name END,
+    email = CASE WHEN false THEN NULL ELSE email END,
+    phone = CASE WHEN false THEN NULL ELSE phone END,
+    company_id = CASE WHEN false THEN NULL::uuid ELSE company_id END,
+    owner_id = CASE WHEN false THEN NULL::uuid ELSE owner_id END
+  WHERE id = '$cid' $RETURNING_SQL"
+  # List, one round trip per statement.
+  printf 'BEGIN;\n%s\nSELECT app.authorize();\n%s\nCOMMIT;\n' "$ctx" "$list" >"$P/pg_list_plain_$k.sql"
+  # List, everything in one pipeline (one round trip).
+  printf '\\startpipeline\nBEGIN;\n%s\nSELECT app.authorize();\n%s\nCOMMIT;\n\\endpipeline\n' "$ctx" "$list" >"$P/pg_list_pipeline_$k.sql"
+  # The app's shapes (src/db/scope.rs). Reads (Database::authenticated_read):
+  # BEGIN, context, the statement and ROLLBACK in one pipeline (lists and
+  # single reads of contacts skip authorize() when RLS answered rows).
+  printf '\\startpipeline\nBEGIN;\n%s\n%s\nROLLBACK;\n\\endpipeline\n' "$ctx" "$list" >"$P/pg_list_appshape_$k.sql"
+  printf '\\startpipeline\nBEGIN;\n%s\n%s\nROLLBACK;\n\\endpipeline\n' "$ctx" "$get" >"$P/pg_get_$k.sql"
+  # Writes (Database::authenticated_query_requiring, then Scope::commit):
+  # BEGIN, context, authorize and the statement in one pipeline; then COMMIT.
+  pg_write() { printf '\\set n random(1, 1000000000)\n\\startpipeline\nBEGIN;\n%s\nSELECT app.authorize();\n%s\n\\endpipeline\nCOMMIT;\n' "$ctx" "$1"; }
+  pg_write "INSERT INTO contacts $insert" >"$P/pg_create_$k.sql"
+  pg_write "INSERT INTO bench.contacts_notrigger $insert" >"$P/pg_create_notrigger_$k.sql"
+  pg_write "$update;" >"$P/pg_update_$k.sql"
+  # The minimal policy shape: one round trip per statement, no authorize().
+  printf "BEGIN;\nSELECT set_config('role', 'tenet_api', true), set_config('app.tenant_id', '%s', true);\n%s\nCOMMIT;\n" \
+    "$tenant" "$SELECT_SQL FROM bench.contacts_minimal WHERE tenant_id = '$tenant' $page" >"$P/pg_list_minimal_$k.sql"
+done <"$P/sessions.txt"
+PGB_SCRIPTS=$k
 
-declare -A TPS
 run_pgbench() { # name
-  local name=$1 args=() f
-  for f in "$OUT/pgbench/${name}"_*.sql; do args+=(-f "$f"); done
-  wait_quiet "pgbench-$name"
+  local name=$1 args=() f status=0
+  for f in "$P/${name}"_[0-9]*.sql; do args+=(-f "$f"); done
+  wait_quiet "$name"
   log "pgbench $name: ${DURATION}s, -c $PGB_CLIENTS -j 2 -M prepared, ${#args[@]} scripts / 2"
-  PGPASSWORD="$TENET_WEB_PASSWORD" pgbench -h "$PGHOST_LOCAL" -p "$PGPORT_LOCAL" -U tenet_web -n \
-    -c "$PGB_CLIENTS" -j 2 -M prepared -T "$DURATION" -l --log-prefix="$OUT/pgbench/log_$name" "${args[@]}" "$DB" \
-    >"$OUT/pgbench-$name.txt" 2>&1 || die "pgbench $name failed: $(tail -n 5 "$OUT/pgbench-$name.txt")"
-  TPS[$name]=$(sed -nE 's/^tps = ([0-9]+\.[0-9]).* \(without initial connection time\).*/\1/p' "$OUT/pgbench-$name.txt")
+  PGPASSWORD="$TENET_WEB_PASSWORD" pgbench -h "$PGHOST_LOCAL" -p "$PGPORT_LOCAL" -U "$WEB_ROLE" -n \
+    -c "$PGB_CLIENTS" -j 2 -M prepared -T "$DURATION" -l --log-prefix="$P/log_$name" "${args[@]}" "$DB" \
+    >"$OUT/pgbench-$name.txt" 2>&1 || status=$?
+  if [ "$status" != 0 ]; then
+    FAILED[$name]="pgbench exited with $status: $(grep -m 2 -iE 'error|abort' "$OUT/pgbench-$name.txt" | tr '\n' ' ')"
+    log "pgbench $name failed: ${FAILED[$name]}"
+    rm -f "$P/log_$name".*
+    return 0
+  fi
+  RPS[$name]=$(sed -nE 's/^tps = ([0-9]+\.[0-9]).* \(without initial connection time\).*/\1/p' "$OUT/pgbench-$name.txt")
   # Transaction log: client_id tx_no latency_us script_no epoch epoch_us.
-  local sorted=$OUT/pgbench/lat_$name
-  cat "$OUT/pgbench/log_$name".* | awk '{ print $3 }' | sort -n >"$sorted"
-  local n; n=$(wc -l <"$sorted")
-  P50[$name]=$(ms "$(sed -n "$(( (n + 1) / 2 ))p" "$sorted")")
-  P99[$name]=$(ms "$(sed -n "$(( (n * 99 + 99) / 100 ))p" "$sorted")")
+  local sorted=$P/lat_$name n
+  cat "$P/log_$name".* | awk '{ print $3 }' | sort -n >"$sorted"
+  n=$(wc -l <"$sorted")
+  if [ -z "${RPS[$name]}" ] || [ "$n" = 0 ]; then FAILED[$name]="no result in pgbench-$name.txt"; unset "RPS[$name]"; return 0; fi
+  P50[$name]=$(us_to_ms "$(sed -n "$(( (n + 1) / 2 ))p" "$sorted")")
+  P99[$name]=$(us_to_ms "$(sed -n "$(( (n * 99 + 99) / 100 ))p" "$sorted")")
   ERR[$name]=$(sed -nE 's/^number of failed transactions: ([0-9]+).*/\1/p' "$OUT/pgbench-$name.txt")
-  rm -f "$OUT/pgbench/log_$name".* "$sorted"
+  ERR[$name]=${ERR[$name]:-0}
+  rm -f "$P/log_$name".* "$sorted"
 }
-run_pgbench plain
-run_pgbench pipeline
-run_pgbench appshape
+for name in pg_list_plain pg_list_appshape pg_list_pipeline pg_list_minimal pg_get pg_create pg_create_notrigger pg_update; do
+  run_pgbench "$name"
+done
 
 # --- plans ------------------------------------------------------------------------
-log "EXPLAIN (ANALYZE, BUFFERS) as tenet_web / tenet_api"
-read -r tenant user session <"$OUT/pgbench/sessions.txt"
+log "EXPLAIN (ANALYZE, BUFFERS) as $WEB_ROLE / tenet_api"
+read -r tenant user session <"$P/sessions.txt"
 cursor_row=$(psql "$ADMIN_URL" -AtqF ' ' -c "SELECT created_at, id FROM contacts WHERE tenant_id = '$tenant'
   ORDER BY created_at DESC, id DESC OFFSET 49 LIMIT 1")
 c_at=${cursor_row% *}; c_id=${cursor_row##* }
@@ -303,15 +663,17 @@ $(context_sql "$tenant" "$user" "$session")
 \o
 SELECT app.authorize() IS NOT NULL AS authorized;
 \echo '### list: first page'
-EXPLAIN (ANALYZE, BUFFERS) $SELECT_SQL WHERE tenant_id = '$tenant' ORDER BY created_at DESC, id DESC LIMIT 51;
+EXPLAIN (ANALYZE, BUFFERS) $SELECT_SQL FROM contacts WHERE tenant_id = '$tenant' ORDER BY created_at DESC, id DESC LIMIT 51;
 \echo '### list: second page (cursor)'
-EXPLAIN (ANALYZE, BUFFERS) $SELECT_SQL WHERE tenant_id = '$tenant' AND (created_at, id) < ('$c_at', '$c_id') ORDER BY created_at DESC, id DESC LIMIT 51;
-\echo '### search q=$Q (custom plan, literal values)'
-EXPLAIN (ANALYZE, BUFFERS) $SELECT_SQL WHERE tenant_id = '$tenant' AND (first_name ILIKE '%$Q%' OR last_name ILIKE '%$Q%' OR email ILIKE '%$Q%') ORDER BY created_at DESC, id DESC LIMIT 51;
-\echo '### search q=$Q (generic plan, as a cached prepared statement may run it)'
-PREPARE search(uuid, text, bigint) AS $SELECT_SQL WHERE tenant_id = \$1 AND (first_name ILIKE \$2 OR last_name ILIKE \$2 OR email ILIKE \$2) ORDER BY created_at DESC, id DESC LIMIT \$3;
-SET LOCAL plan_cache_mode = force_generic_plan;
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE search('$tenant', '%$Q%', 51);
+EXPLAIN (ANALYZE, BUFFERS) $SELECT_SQL FROM contacts WHERE tenant_id = '$tenant' AND (created_at, id) < ('$c_at', '$c_id') ORDER BY created_at DESC, id DESC LIMIT 51;
+\echo '### list: first page, minimal policy copy (bench.contacts_minimal)'
+EXPLAIN (ANALYZE, BUFFERS) $SELECT_SQL FROM bench.contacts_minimal WHERE tenant_id = '$tenant' ORDER BY created_at DESC, id DESC LIMIT 51;
+\echo '### get one'
+EXPLAIN (ANALYZE, BUFFERS) $SELECT_SQL FROM contacts WHERE id = '$c_id';
+\echo '### search q=$Q as the app runs it: ids from app.search_contacts (trigram indexes, as the owner), rows through RLS'
+EXPLAIN (ANALYZE, BUFFERS) $SELECT_SQL FROM contacts WHERE tenant_id = '$tenant' AND id = ANY(ARRAY(SELECT app.search_contacts('%$Q%', NULL::uuid, NULL::timestamptz, NULL::uuid, 51::bigint))) ORDER BY created_at DESC, id DESC LIMIT 51;
+\echo '### search q=$Q the naive way: ILIKE under RLS (not leakproof, so filtered after the policy: no trigram index)'
+EXPLAIN (ANALYZE, BUFFERS) $SELECT_SQL FROM contacts WHERE tenant_id = '$tenant' AND (first_name ILIKE '%$Q%' OR last_name ILIKE '%$Q%' OR email ILIKE '%$Q%') ORDER BY created_at DESC, id DESC LIMIT 51;
 ROLLBACK;
 SQL
 )
@@ -330,7 +692,7 @@ DECLARE
   x text;
 BEGIN
   FOREACH f IN ARRAY ARRAY['1', 'app.current_tenant_id()', 'app.has_permission(''contacts:read'')',
-                           'app.current_permissions()', 'app.authorize()'] LOOP
+                           'app.tenant_with_permission(''contacts:read'')', 'app.current_permissions()', 'app.authorize()'] LOOP
     t0 := clock_timestamp();
     FOR i IN 1..200 LOOP
       EXECUTE 'SELECT ' || f || '::text' INTO x;
@@ -344,40 +706,133 @@ SQL
 )
 
 # --- summary ------------------------------------------------------------------------
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
-row_api() { # name label
-  [ -n "${RPS[$1]:-}" ] || return 0
-  echo "| $2 | ${RPS[$1]} | ${P50[$1]} | ${P99[$1]} | ${ERR[$1]} | $(ratio "${RPS[$1]}" "${TPS[plain]}") | $(ratio "${RPS[$1]}" "${TPS[pipeline]}") |"
+# ratio a b: a / b with two decimals, empty when either is missing.
+ratio() { awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { if (a != "" && b + 0 > 0) printf "%.2f", a / b }'; }
+CREATE_TRIGGER_RATIO=$(ratio "${RPS[pg_create]:-}" "${RPS[pg_create_notrigger]:-}")
+LIST_MINIMAL_RATIO=$(ratio "${RPS[list]:-}" "${RPS[pg_list_minimal]:-}")
+LOGIN_CEILING_RATIO=$(ratio "${RPS[login]:-}" "$BCRYPT_CEILING")
+ME_P99_RATIO=$(ratio "${P99[me_during_login]:-}" "${P99[me]:-}")
+
+# scenario id | kind | label | same-SQL baseline | compare with the minimal list? | note
+SCENARIOS=(
+  "list|api|API GET /api/contacts?limit=50|pg_list_appshape|yes|target >= 0.80 x minimal policy list"
+  "page2|api|API GET /api/contacts?limit=50&cursor= (2nd page)|||"
+  "list_scale|api|API list page at this scale: cursor in the middle of a tenant's $CONTACTS_PER_TENANT contacts ($N_CONTACTS in all)|||"
+  "get|api|API GET /api/contacts/{id}|pg_get||"
+  "search|api|API GET /api/contacts?limit=50&q=$Q|||"
+  "create|api|API POST /api/contacts (audit trigger + hash chain)|pg_create||"
+  "update|api|API PATCH /api/contacts/{id}|pg_update||"
+  "mixed|api|API mixed: 80 % list + get, 20 % create + update|||"
+  "me|api|API GET /api/auth/me|||"
+  "refresh|api|API POST /api/auth/refresh (rotating tokens)|||"
+  "login|api|API POST /api/auth/login (bcrypt cost 10)|||login / bcrypt ceiling ($BCRYPT_CEILING/s): ${LOGIN_CEILING_RATIO:--}"
+  "me_during_login|api|API GET /api/auth/me during a login flood|||p99 / p99 of me alone: ${ME_P99_RATIO:--}"
+  "login_during_me|api|API POST /api/auth/login, the flood running with me|||"
+  "pg_list_plain|pgbench|pgbench list, one round trip per statement||yes|"
+  "pg_list_appshape|pgbench|pgbench list, app's shape (BEGIN, context, page, ROLLBACK: one pipeline)||yes|"
+  "pg_list_pipeline|pgbench|pgbench list, all statements in one pipeline, COMMIT||yes|"
+  "pg_list_minimal|pgbench|pgbench list, minimal policy shape (tenant_id = current_setting(), no authorize(); 1 RT per statement)||yes|"
+  "pg_get|pgbench|pgbench get one, app's shape (BEGIN, context, SELECT, ROLLBACK: one pipeline)|||"
+  "pg_create|pgbench|pgbench create, app's shape (BEGIN, context, authorize, INSERT RETURNING pipelined; COMMIT), audit trigger on|||with / without audit trigger: ${CREATE_TRIGGER_RATIO:--} (target >= 0.70)"
+  "pg_create_notrigger|pgbench|pgbench create into bench.contacts_notrigger (no audit trigger)|||"
+  "pg_update|pgbench|pgbench update, app's shape (BEGIN, context, authorize, UPDATE RETURNING pipelined; COMMIT), audit trigger on|||"
+)
+
+PROBLEMS=()
+for s in "${SCENARIOS[@]}"; do
+  IFS='|' read -r id _ <<<"$s"
+  if [ -n "${NA[$id]:-}" ]; then continue
+  elif [ -n "${FAILED[$id]:-}" ]; then PROBLEMS+=("$id did not run: ${FAILED[$id]}")
+  elif [ -z "${RPS[$id]:-}" ]; then PROBLEMS+=("$id did not run")
+  elif [ "${ERR[$id]:-0}" != 0 ]; then PROBLEMS+=("$id had ${ERR[$id]} errors")
+  fi
+done
+fmt_ms() { if [ -n "${1:-}" ]; then echo "$1 ms"; else echo "-"; fi; }
+row() { # spec
+  local id kind label same minimal note
+  IFS='|' read -r id kind label same minimal note <<<"$1"
+  local rps=${RPS[$id]:-} r_same="" r_min=""
+  [ -z "$same" ] || r_same=$(ratio "$rps" "${RPS[$same]:-}")
+  [ -z "$minimal" ] || r_min=$(ratio "$rps" "${RPS[pg_list_minimal]:-}")
+  [ -z "${EXTRA[$id]:-}" ] || note="${note:+$note; }${EXTRA[$id]}"
+  [ -z "${FAILED[$id]:-}" ] || note="DID NOT RUN: ${FAILED[$id]}"
+  [ -z "${NA[$id]:-}" ] || note="${NA[$id]}"
+  echo "| $label | $kind | ${rps:--} | $(fmt_ms "${P50[$id]:-}") | $(fmt_ms "${P99[$id]:-}") | ${ERR[$id]:--} | ${r_same:--}${same:+ (/ $same)} | ${r_min:--} | ${note} |"
 }
-row_pgb() { echo "| $2 | ${TPS[$1]} | ${P50[$1]} | ${P99[$1]} | ${ERR[$1]:-0} | $(ratio "${TPS[$1]}" "${TPS[plain]}") | $(ratio "${TPS[$1]}" "${TPS[pipeline]}") |"; }
+json_row() { # spec
+  local id kind label same minimal note
+  IFS='|' read -r id kind label same minimal note <<<"$1"
+  local rps=${RPS[$id]:-}
+  jq -nc --arg name "$id" --arg kind "$kind" --arg title "$label" --arg rps "$rps" --arg p50 "${P50[$id]:-}" \
+    --arg p99 "${P99[$id]:-}" --arg errors "${ERR[$id]:-}" --arg failed "${FAILED[$id]:-}" --arg na "${NA[$id]:-}" \
+    --arg same "$same" --arg r_same "$([ -z "$same" ] || ratio "$rps" "${RPS[$same]:-}")" \
+    --arg r_min "$([ -z "$minimal" ] || ratio "$rps" "${RPS[pg_list_minimal]:-}")" --arg note "$note" --arg extra "${EXTRA[$id]:-}" '
+    def num: if . == "" then null else tonumber end;
+    {name: $name, kind: (if $kind == "pgbench" then "pgbench" else "api" end), "label": $title,
+     ran: ($rps != ""), rps: ($rps | num), p50_ms: ($p50 | num), p99_ms: ($p99 | num), errors: ($errors | num),
+     same_sql_baseline: (if $same == "" then null else $same end), ratio_vs_same_sql: ($r_same | num),
+     ratio_vs_minimal_list: ($r_min | num), note: (if $note == "" then null else $note end),
+     detail: (if $extra == "" then null else $extra end), failure: (if $failed == "" then null else $failed end),
+     not_applicable: (if $na == "" then null else $na end)}'
+}
 {
-  echo "# Tenet benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "# Tenet benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')$([ "$QUICK" = 1 ] && echo ' (BENCH_QUICK=1: checks the script, the figures mean little)')"
   echo
-  echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(psql "$ADMIN_URL" -Atqc 'SHOW server_version' | cut -d' ' -f1); built from git $GIT_STATE."
+  echo "Machine: $CORES cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(psql "$ADMIN_URL" -Atqc 'SHOW server_version' | cut -d' ' -f1); $BUILD_NOTE."
   echo "Data: $COUNTS. $SIZES."
-  echo "Seed: ${SEED_TOTAL_S}s (tenants through app.create_tenant_with_owner ${SEED_TENANTS_S}s; companies + contacts as superuser with triggers off, index rebuild, ANALYZE ${SEED_DATA_S}s)."
-  echo "Server: start to first /api/ready 200 ${READY_S}s; $LOGINS logins (bcrypt cost 10, sequential) ${LOGIN_S}s; RSS idle $RSS_IDLE MiB, max under load $RSS_MAX MiB, after load $RSS_AFTER MiB."
-  echo "Load: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s on 127.0.0.1, tokens of $LOGINS tenants rotated; pgbench -c $PGB_CLIENTS -j 2 -M prepared -T $DURATION as tenet_web, $(wc -l <"$OUT/pgbench/sessions.txt") sessions/tenants. Load generator, server and PostgreSQL share the cores."
+  echo "Seed: ${SEED_TOTAL_S}s (tenants through app.create_tenant_with_owner ${SEED_TENANTS_S}s; companies + contacts as superuser with triggers off, index rebuild, ANALYZE ${SEED_DATA_S}s); baseline copies of contacts ${COPIES_S}s."
+  echo "Server: login role $WEB_ROLE; start to first /api/ready 200 ${READY_S}s; $LOGINS logins (bcrypt cost 10, sequential) ${LOGIN_S}s (${SEQ_LOGIN_MS} ms each); RSS idle $RSS_IDLE MiB, max under load $RSS_MAX MiB, after load $RSS_AFTER MiB."
+  echo "bcrypt cost 10: fastest of $BCRYPT_SAMPLES hashes ${BCRYPT_MIN_MS} ms (median ${BCRYPT_MEDIAN_MS} ms), timed with $BCRYPT_METHOD; ceiling $CORES cores / ${BCRYPT_MIN_MS} ms = $BCRYPT_CEILING logins/s."
+  echo "Load: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --timeout 5s on 127.0.0.1 (two such wrk at once for the login flood), tokens of $LOGINS tenants rotated, $REFRESH_SESSIONS refresh sessions; pgbench -c $PGB_CLIENTS -j 2 -M prepared -T $DURATION as $WEB_ROLE, $PGB_SCRIPTS sessions/tenants. Load generator, server and PostgreSQL share the cores."
   echo "CPU idle just before each scenario: $(IFS=,; echo "${QUIET_NOTES[*]}" | sed 's/,/, /g')."
   echo
-  echo "| scenario | req/s or tps | p50 | p99 | errors | / pgbench 1 RT per stmt | / pgbench pipelined |"
-  echo "|---|---:|---:|---:|---:|---:|---:|"
-  row_api list "API GET /api/contacts?limit=50"
-  row_api page2 "API GET /api/contacts?limit=50&cursor= (2nd page)"
-  row_api search "API GET /api/contacts?limit=50&q=$Q"
-  row_api me "API GET /api/auth/me"
-  row_pgb plain "pgbench list, one round trip per statement"
-  row_pgb appshape "pgbench list, app's shape (pipelined BEGIN+context+authorize; query; ROLLBACK)"
-  row_pgb pipeline "pgbench list, all statements in one pipeline"
+  echo "| scenario | kind | req/s or tps | p50 | p99 | errors | / same SQL in pgbench | / minimal policy list | note |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---|"
+  for s in "${SCENARIOS[@]}"; do row "$s"; done
+  echo
+  echo "Targets (printed, never checked): API list >= 0.80 x minimal policy list: ${LIST_MINIMAL_RATIO:--}; create with / without audit trigger >= 0.70: ${CREATE_TRIGGER_RATIO:--}; login / bcrypt ceiling: ${LOGIN_CEILING_RATIO:--}; me p99 during a login flood / alone: ${ME_P99_RATIO:--}."
+  echo
+  if [ ${#PROBLEMS[@]} -gt 0 ]; then
+    echo "**Problems:** $(IFS=';'; echo "${PROBLEMS[*]}" | sed 's/;/; /g')."
+  else
+    echo "Every scenario ran without errors."
+  fi
   echo
   echo "Database time per statement of the authorization functions (warm, 200 statements each): $(echo "$FN_COST" | paste -sd ';' | sed 's/;/; /g')."
   echo
-  echo "## Plans (tenant $tenant, as tenet_web with role tenet_api and a live session)"
+  echo "## Plans (tenant $tenant, as $WEB_ROLE with role tenet_api and a live session)"
   echo
   echo '```'
   echo "$PLANS"
   echo '```'
 } >"$OUT/summary.md"
+
+for s in "${SCENARIOS[@]}"; do json_row "$s"; done | jq -s \
+  --arg at "$(date -u '+%Y-%m-%dT%H:%M:%SZ')" --arg build "$BUILD_NOTE" --argjson quick "$([ "$QUICK" = 1 ] && echo true || echo false)" \
+  --argjson cores "$CORES" --arg pg "$(psql "$ADMIN_URL" -Atqc 'SHOW server_version' | cut -d' ' -f1)" \
+  --argjson tenants "$N_TENANTS" --argjson companies "$N_COMPANIES" --argjson contacts "$N_CONTACTS" --argjson audit "$N_AUDIT" \
+  --argjson cpt "$CONTACTS_PER_TENANT" --arg scale "${BENCH_SCALE:-}" \
+  --argjson rss_idle "$RSS_IDLE" --argjson rss_max "$RSS_MAX" --argjson rss_after "$RSS_AFTER" --argjson ready "$READY_S" \
+  --argjson seed "$SEED_TOTAL_S" --argjson copies "$COPIES_S" --argjson seq_login "$SEQ_LOGIN_MS" \
+  --argjson bmin "$BCRYPT_MIN_MS" --argjson bmed "$BCRYPT_MEDIAN_MS" --arg bmethod "$BCRYPT_METHOD" --argjson bceil "$BCRYPT_CEILING" \
+  --arg r_list_min "$LIST_MINIMAL_RATIO" --arg r_create "$CREATE_TRIGGER_RATIO" --arg r_login "$LOGIN_CEILING_RATIO" --arg r_me "$ME_P99_RATIO" \
+  --argjson duration "$DURATION" --argjson threads "$THREADS" --argjson connections "$CONNECTIONS" --argjson pgb_clients "$PGB_CLIENTS" \
+  --arg web_role "$WEB_ROLE" --argjson logins "$LOGINS" --argjson refresh_sessions "$REFRESH_SESSIONS" \
+  --arg problems "$(printf '%s\n' "${PROBLEMS[@]}")" '
+  def num: if . == "" then null else tonumber end;
+  {generated_at: $at, quick: $quick, build: $build,
+   environment: {cores: $cores, postgres: $pg, tenants: $tenants, companies: $companies, contacts: $contacts,
+                 contacts_per_tenant: $cpt, bench_scale: ($scale | num), audit_rows: $audit,
+                 web_role: $web_role, rss_idle_mib: $rss_idle, rss_max_mib: $rss_max, rss_after_mib: $rss_after,
+                 start_to_ready_s: $ready, seed_s: $seed, baseline_copies_s: $copies, sequential_login_ms: $seq_login},
+   load: {duration_s: $duration, wrk_threads: $threads, wrk_connections: $connections, pgbench_clients: $pgb_clients,
+          signed_in_tenants: $logins, refresh_sessions: $refresh_sessions},
+   bcrypt: {cost: 10, method: $bmethod, fastest_ms: $bmin, median_ms: $bmed, ceiling_logins_per_s: $bceil},
+   targets: {list_vs_minimal_list: {ratio: ($r_list_min | num), target: 0.8},
+             create_with_vs_without_audit_trigger: {ratio: ($r_create | num), target: 0.7},
+             login_vs_bcrypt_ceiling: ($r_login | num), me_p99_during_login_vs_alone: ($r_me | num)},
+   scenarios: .,
+   problems: ($problems | split("\n") | map(select(. != "")))}' >"$OUT/summary.json"
 cat "$OUT/summary.md"
 
 # --- stop -----------------------------------------------------------------------------
@@ -387,5 +842,9 @@ if [ "${BENCH_DROP:-0}" = 1 ]; then
   log "dropping database $DB"
   superuser_psql -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
 else
-  log "database $DB kept (BENCH_DROP=1 drops it); results in bench-results/summary.md"
+  log "database $DB kept (BENCH_DROP=1 drops it); results in $OUT/summary.md and summary.json"
+fi
+if [ ${#PROBLEMS[@]} -gt 0 ]; then
+  printf '%s\n' "${PROBLEMS[@]}" >&2
+  die "${#PROBLEMS[@]} scenario(s) did not run or had errors"
 fi
