@@ -297,13 +297,15 @@ DATABASE_URL="$WEB_URL" JWT_SECRET="$(head -c 48 /dev/urandom | base64 | tr -d '
   RUST_LOG="${BENCH_RUST_LOG:-info}" "$TENET" serve >"$OUT/server.log" 2>&1 &
 SERVER_PID=$!
 ready=0
-for _ in $(seq 1 600); do
+for _ in $(seq 1 3000); do
   if [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/ready" || true)" = 200 ]; then ready=1; break; fi
   kill -0 "$SERVER_PID" 2>/dev/null || { tail -n 20 "$OUT/server.log" >&2; die "tenet serve exited"; }
-  sleep 0.05
+  sleep 0.01
 done
 [ "$ready" = 1 ] || die "tenet serve not ready after 30s"
-READY_S=$(secs "$t_start" "$(now)")
+# Polled every 10 ms (plus a curl start each time): the figure is an upper bound.
+READY_S=$(awk -v a="$t_start" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }')
+READY_MS=$(awk -v s="$READY_S" 'BEGIN { printf "%.0f", s * 1000 }')
 rss_mib() { awk -v kb="$(ps -o rss= -p "$SERVER_PID")" 'BEGIN { printf "%.1f", kb / 1024 }'; }
 
 # --- sign in, build the wrk target files ---------------------------------------------
@@ -785,7 +787,7 @@ json_row() { # spec
   echo "Machine: $CORES cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(psql "$ADMIN_URL" -Atqc 'SHOW server_version' | cut -d' ' -f1); $BUILD_NOTE."
   echo "Data: $COUNTS. $SIZES."
   echo "Seed: ${SEED_TOTAL_S}s (tenants through app.create_tenant_with_owner ${SEED_TENANTS_S}s; companies + contacts as superuser with triggers off, index rebuild, ANALYZE ${SEED_DATA_S}s); baseline copies of contacts ${COPIES_S}s."
-  echo "Server: login role $WEB_ROLE; start to first /api/ready 200 ${READY_S}s; $LOGINS logins (bcrypt cost 10, sequential) ${LOGIN_S}s (${SEQ_LOGIN_MS} ms each); RSS idle $RSS_IDLE MiB, max under load $RSS_MAX MiB, after load $RSS_AFTER MiB."
+  echo "Server: login role $WEB_ROLE; start to first /api/ready 200 ${READY_MS} ms (polled every 10 ms: an upper bound); $LOGINS logins (bcrypt cost 10, sequential) ${LOGIN_S}s (${SEQ_LOGIN_MS} ms each); RSS idle $RSS_IDLE MiB, max under load $RSS_MAX MiB, after load $RSS_AFTER MiB."
   echo "bcrypt cost 10: fastest of $BCRYPT_SAMPLES hashes ${BCRYPT_MIN_MS} ms (median ${BCRYPT_MEDIAN_MS} ms), timed with $BCRYPT_METHOD; ceiling $CORES cores / ${BCRYPT_MIN_MS} ms = $BCRYPT_CEILING logins/s."
   echo "Load: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --timeout 5s (30s for logins) on 127.0.0.1 (two such wrk at once for the login flood), tokens of $LOGINS tenants rotated, $REFRESH_SESSIONS refresh sessions; pgbench -c $PGB_CLIENTS -j 2 -M prepared -T $DURATION as $WEB_ROLE, $PGB_SCRIPTS sessions/tenants. Load generator, server and PostgreSQL share the cores."
   echo "CPU idle just before each scenario: $(IFS=,; echo "${QUIET_NOTES[*]}" | sed 's/,/, /g')."
