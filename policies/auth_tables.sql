@@ -20,9 +20,10 @@ COMMENT ON POLICY "the owner's security definer functions act on every row" ON s
 
 DROP POLICY IF EXISTS "callers see their own sessions" ON sessions;
 CREATE POLICY "callers see their own sessions" ON sessions FOR SELECT TO tenet_api
-  USING (user_id = (SELECT app.current_user_id()) AND (SELECT app.current_tenant_id()) IS NOT NULL);
+  USING (user_id = (SELECT app.current_user_id()) AND (SELECT app.current_session_kind()) = 'login');
 COMMENT ON POLICY "callers see their own sessions" ON sessions IS
-  'SELECT by the API role: the caller''s own sessions (in every tenant they belong to), while the request context is valid.';
+  'SELECT by the API role: the caller''s own sessions (in every tenant they belong to), while the request context is a '
+  'valid signed-in session (an API key does not read its creator''s sessions).';
 DROP POLICY IF EXISTS "sessions are opened only by app.signup and app.finish_login" ON sessions;
 CREATE POLICY "sessions are opened only by app.signup and app.finish_login" ON sessions FOR INSERT TO tenet_api
   WITH CHECK (false);

@@ -102,6 +102,26 @@ COMMENT ON FUNCTION app.current_tenant_id() IS
 -- RBAC: evaluated from the current membership and role tables on every
 -- statement, never from token claims, so role changes apply immediately.
 -- ---------------------------------------------------------------------------
+-- What kind of session the valid request context is: 'login' (a person) or
+-- 'api_key'; NULL without a valid context. The one place that tells them
+-- apart for the account-level rules (app.require_login_session,
+-- app.my_memberships, the sessions policy).
+CREATE OR REPLACE FUNCTION app.current_session_kind() RETURNS text
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+  v_kind text;
+BEGIN
+  IF app.current_tenant_id() IS NULL THEN
+    RETURN NULL;
+  END IF;
+  SELECT s.kind INTO v_kind FROM sessions s WHERE s.id = app.current_session_id();
+  RETURN v_kind;
+END
+$$;
+COMMENT ON FUNCTION app.current_session_kind() IS
+  'The kind of session of a valid request context: login (a signed-in person) or api_key; NULL without a valid context.';
+
 -- The per-statement check of a policy that needs a permission, in one
 -- indexed query: the tenant of the context only while it is valid (as
 -- app.current_tenant_id()) AND holds the permission; NULL otherwise. A
@@ -222,10 +242,10 @@ DROP FUNCTION IF EXISTS app.api_key_allows(uuid, uuid, text);
 
 REVOKE ALL ON FUNCTION app.setting_uuid(text), app.current_user_id(), app.current_session_id(), app.request_id(),
   app.client_ip(), app.user_agent(), app.current_tenant_id(), app.current_permissions(), app.has_permission(text),
-  app.authorize(), app.tenant_with_permission(text) FROM PUBLIC;
+  app.authorize(), app.tenant_with_permission(text), app.current_session_kind() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION app.setting_uuid(text), app.current_user_id(), app.current_session_id(), app.request_id(),
   app.client_ip(), app.user_agent(), app.current_tenant_id(), app.current_permissions(), app.has_permission(text),
-  app.authorize(), app.tenant_with_permission(text) TO tenet_api;
+  app.authorize(), app.tenant_with_permission(text), app.current_session_kind() TO tenet_api;
 
 -- Column defaults call it when the API inserts rows.
 REVOKE ALL ON FUNCTION app.uuid_generate_v7() FROM PUBLIC;

@@ -578,8 +578,10 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
   v_user uuid := app.current_user_id();
+  v_tenant uuid := app.current_tenant_id();
+  v_kind text := app.current_session_kind();
 BEGIN
-  IF app.current_tenant_id() IS NULL THEN
+  IF v_tenant IS NULL THEN
     RETURN;
   END IF;
   RETURN QUERY
@@ -590,8 +592,7 @@ BEGIN
     FROM memberships m JOIN tenants t ON t.id = m.tenant_id
    WHERE m.user_id = v_user AND m.active
      -- An API key sees only the tenant it belongs to, not its creator's others.
-     AND (m.tenant_id = app.current_tenant_id()
-          OR NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = app.current_session_id() AND s.kind = 'api_key'))
+     AND (v_kind = 'login' OR m.tenant_id = v_tenant)
    ORDER BY t.name, t.id;
 END
 $$;

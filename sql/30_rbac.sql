@@ -53,6 +53,29 @@ $$;
 COMMENT ON FUNCTION app.member_permission_keys(uuid) IS
   'Permission keys a member holds through their roles in the current tenant (used by the escalation guards).';
 
+-- Roles handed out by invitation or API key pass the escalation rule: each
+-- must be a role of the tenant (TN422) whose every permission the request
+-- context holds (TN403 with the caller's message). Internal: called by
+-- app.create_invitation and app.create_api_key.
+CREATE OR REPLACE FUNCTION app.check_grantable_roles(p_tenant uuid, p_role_ids uuid[], p_refusal text) RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM unnest(coalesce(p_role_ids, '{}')) r(role_id)
+              WHERE NOT EXISTS (SELECT 1 FROM roles x WHERE x.tenant_id = p_tenant AND x.id = r.role_id)) THEN
+    RAISE EXCEPTION USING ERRCODE = 'TN422', MESSAGE = 'unknown role';
+  END IF;
+  IF EXISTS (SELECT 1 FROM unnest(coalesce(p_role_ids, '{}')) r(role_id)
+              WHERE NOT app.holds_all(app.role_permission_keys(r.role_id))) THEN
+    RAISE EXCEPTION USING ERRCODE = 'TN403', MESSAGE = p_refusal;
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION app.check_grantable_roles(uuid, uuid[], text) IS
+  'Raises TN422 for a role outside the tenant and TN403 for a role holding a permission the request context lacks '
+  '(the escalation rule for invitations and API keys).';
+REVOKE ALL ON FUNCTION app.check_grantable_roles(uuid, uuid[], text) FROM PUBLIC;
+
 -- Whether a role of the current tenant is assigned to anyone (whether or not
 -- the caller may read the assignments).
 CREATE OR REPLACE FUNCTION app.role_is_assigned(p_role uuid) RETURNS boolean

@@ -31,14 +31,7 @@ BEGIN
               WHERE m.tenant_id = v_tenant AND lower(u.email) = v_email) THEN
     RAISE EXCEPTION USING ERRCODE = 'TN409', MESSAGE = 'This email is already a member of the tenant.';
   END IF;
-  IF EXISTS (SELECT 1 FROM unnest(coalesce(p_role_ids, '{}')) r(role_id)
-              WHERE NOT EXISTS (SELECT 1 FROM roles x WHERE x.tenant_id = v_tenant AND x.id = r.role_id)) THEN
-    RAISE EXCEPTION USING ERRCODE = 'TN422', MESSAGE = 'unknown role';
-  END IF;
-  IF EXISTS (SELECT 1 FROM unnest(coalesce(p_role_ids, '{}')) r(role_id)
-              WHERE NOT app.holds_all(app.role_permission_keys(r.role_id))) THEN
-    RAISE EXCEPTION USING ERRCODE = 'TN403', MESSAGE = 'You cannot invite with a role holding permissions you do not hold.';
-  END IF;
+  PERFORM app.check_grantable_roles(v_tenant, p_role_ids, 'You cannot invite with a role holding permissions you do not hold.');
   INSERT INTO invitations (tenant_id, email, token_hash, invited_by, expires_at)
   VALUES (v_tenant, v_email, sha256(convert_to(p_token, 'UTF8')), app.current_user_id(), now() + interval '7 days')
   RETURNING * INTO v_inv;

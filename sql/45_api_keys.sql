@@ -20,7 +20,7 @@ SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
   v_tenant uuid := app.require_context();
 BEGIN
-  IF EXISTS (SELECT 1 FROM sessions s WHERE s.id = app.current_session_id() AND s.kind <> 'login') THEN
+  IF app.current_session_kind() IS DISTINCT FROM 'login' THEN
     RAISE EXCEPTION USING ERRCODE = 'TN403', MESSAGE = 'An API key cannot do this; sign in as the account instead.';
   END IF;
   RETURN v_tenant;
@@ -49,15 +49,8 @@ BEGIN
   IF p_expires_at IS NOT NULL AND p_expires_at <= now() THEN
     RAISE EXCEPTION USING ERRCODE = 'TN422', MESSAGE = 'expires_at must be in the future';
   END IF;
-  IF EXISTS (SELECT 1 FROM unnest(coalesce(p_role_ids, '{}')) r(role_id)
-              WHERE NOT EXISTS (SELECT 1 FROM roles x WHERE x.tenant_id = v_tenant AND x.id = r.role_id)) THEN
-    RAISE EXCEPTION USING ERRCODE = 'TN422', MESSAGE = 'unknown role';
-  END IF;
   -- The escalation rule: a key gets no role holding a permission its creator lacks.
-  IF EXISTS (SELECT 1 FROM unnest(coalesce(p_role_ids, '{}')) r(role_id)
-              WHERE NOT app.holds_all(app.role_permission_keys(r.role_id))) THEN
-    RAISE EXCEPTION USING ERRCODE = 'TN403', MESSAGE = 'You cannot give a key a role holding permissions you do not hold.';
-  END IF;
+  PERFORM app.check_grantable_roles(v_tenant, p_role_ids, 'You cannot give a key a role holding permissions you do not hold.');
   INSERT INTO sessions (id, user_id, tenant_id, kind, refresh_token_hash, secret_hash, expires_at, last_used_at, ip, user_agent)
   VALUES (v_id, app.current_user_id(), v_tenant, 'api_key', NULL, p_secret_hash, coalesce(p_expires_at, 'infinity'),
           now(), app.client_ip(), app.user_agent());

@@ -13,7 +13,7 @@ WITH allowed(name) AS (VALUES
   ('app.my_memberships'), ('app.password_salt'), ('app.require_context'), ('app.revoke_own_session'),
   ('app.role_is_assigned'), ('app.role_permission_keys'), ('app.rotate_refresh_token'), ('app.signup'),
   ('app.switch_tenant'), ('app.tenant_has_owner'), ('app.user_belongs_only_here'),
-  ('app.require_login_session'), ('app.create_api_key'), ('app.revoke_api_key'), ('app.resolve_api_key'), ('app.tenant_with_permission'),
+  ('app.require_login_session'), ('app.create_api_key'), ('app.revoke_api_key'), ('app.resolve_api_key'), ('app.tenant_with_permission'), ('app.current_session_kind'),
   ('app.search_contacts'), ('app.search_companies'))
 SELECT p.oid::regprocedure::text AS object,
        CASE WHEN has_function_privilege('public', p.oid, 'EXECUTE') THEN 'executable by PUBLIC'

@@ -28,8 +28,6 @@ use crate::{
     validation::Validator,
 };
 
-/// At most this many roles per key.
-pub const MAX_ROLES: usize = 20;
 /// A key's name: 1 to 200 characters.
 pub const NAME_MAX: usize = 200;
 
@@ -116,7 +114,7 @@ async fn create(auth: Authenticated, Json(req): Json<ApiKeyCreate>) -> AppResult
     auth.require_person()?;
     let mut v = Validator::new();
     let name = v.required("name", &req.name, NAME_MAX);
-    v.at_most("roles", &req.roles, MAX_ROLES);
+    v.at_most("roles", &req.roles, super::users::MAX_ROLES);
     if req.expires_at.is_some_and(|t| t <= Utc::now()) {
         v.push("expires_at", "must be in the future");
     }

@@ -34,8 +34,6 @@ use crate::{
     validation::{Validator, NAME_MAX},
 };
 
-/// At most this many roles per invitation.
-pub const MAX_ROLES: usize = 20;
 
 pub fn router() -> ApiRouter<AppState> {
     ApiRouter::new()
@@ -140,7 +138,7 @@ fn invitation(row: &Row) -> Invitation {
 pub fn validate(email: &str, roles: &[String]) -> AppResult<String> {
     let mut v = Validator::new();
     let email = v.email("email", email);
-    v.at_most("roles", roles, MAX_ROLES);
+    v.at_most("roles", roles, super::users::MAX_ROLES);
     v.finish()?;
     Ok(email.to_lowercase())
 }

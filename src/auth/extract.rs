@@ -1,7 +1,7 @@
 //! Extractors. `Meta` collects what the audit trail records about a request;
 //! `Authenticated` is a request whose bearer access token verified, or whose
 //! API key resolved (401 otherwise). It opens no transaction: the handler begins its database scope
-//! (`begin`, or `begin_with` to send its first query in the same round trip)
+//! (`begin`; `begin_requiring`, `read` or `read_requiring` to send its first statement in the same round trip)
 //! only after the body is read and validated and any hashing is done, so a
 //! slow or invalid request never holds a pooled connection.
 use std::net::SocketAddr;
@@ -74,15 +74,9 @@ impl Authenticated {
         self.state.db.authenticated(&self.meta, &self.identity).await
     }
 
-    /// Like `begin`, with `sql` sent in the same pipeline: one round trip
-    /// for BEGIN, context, authorization and the first query.
-    pub async fn begin_with(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> AppResult<(Scope, Vec<Row>)> {
-        self.state.db.authenticated_query(&self.meta, &self.identity, sql, params).await
-    }
-
-    /// Like `begin_with` for a first statement that needs `permission`
-    /// (a write): 401 and 403 take precedence over the statement's own
-    /// answer, and nothing it did is committed.
+    /// Like `begin`, with a first statement that needs `permission` (a
+    /// write) sent in the same pipeline: 401 and 403 take precedence over
+    /// the statement's own answer, and nothing it did is committed.
     pub async fn begin_requiring(
         &self,
         permission: Permission,

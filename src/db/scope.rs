@@ -62,21 +62,7 @@ impl Database {
         Ok(opened.authorized(None)?.0)
     }
 
-    /// Like `authenticated`, with the request's first query sent in the same
-    /// pipeline (one round trip for BEGIN, context, authorization and the
-    /// query). Without a valid context the query sees nothing (RLS) and the
-    /// caller gets 401 anyway.
-    pub async fn authenticated_query(
-        &self,
-        meta: &RequestMeta,
-        identity: &Identity,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> AppResult<(Scope, Vec<Row>)> {
-        Scope::open(self, meta, Some(identity), true, Some((sql, params)), None).await?.authorized(None)
-    }
-
-    /// Like `authenticated_query` for a first statement that needs a
+    /// Like `authenticated`, with the first statement, one that needs a
     /// permission (typically a write): 401 for an invalid context and 403
     /// without the permission take precedence over whatever the statement
     /// answered (RLS refused it too; the transaction is rolled back).

@@ -371,6 +371,7 @@ const API_SECURITY_DEFINER: &[&str] = &[
     "app.create_api_key",
     "app.create_invitation",
     "app.current_permissions",
+    "app.current_session_kind",
     "app.current_tenant_id",
     "app.find_or_create_user",
     "app.finish_login",
