@@ -563,7 +563,9 @@ RSS_AFTER=$(rss_mib)
 # --- pgbench: the same SQL as the API, and the baselines ------------------------------
 log "pgbench baselines"
 SELECT_SQL="SELECT id, first_name, last_name, email, phone, company_id, owner_id, created_at, updated_at"
-RETURNING_SQL="RETURNING id, first_name, last_name, email, phone, company_id, owner_id, created_at, updated_at"
+# Writes answer the id; the row is read back through contacts_visible (the
+# fields hidden from the caller masked), as src/api/contacts.rs does.
+RETURNING_SQL="RETURNING id"
 # Sessions of their own for pgbench, one per tenant (at most 16 scripts), with
 # a known secret: a request context is valid only with its session's secret
 # (app.session_secret, stored as sha256), which the server derives and never
@@ -593,18 +595,15 @@ while read -r tenant user session; do
   cid=$(awk -v t="$tenant" '$1 == t { print $2 }' <<<"$PGB_IDS")
   [ -n "$cid" ] || die "no contact of tenant $tenant for pgbench"
   page="ORDER BY created_at DESC, id DESC LIMIT 51;"
-  list="$SELECT_SQL FROM contacts WHERE tenant_id = '$tenant' $page"
-  get="$SELECT_SQL FROM contacts WHERE id = '$cid';"
+  list="$SELECT_SQL FROM contacts_visible WHERE tenant_id = '$tenant' $page"
+  get="$SELECT_SQL FROM contacts_visible WHERE id = '$cid';"
+  # A new contact is owned by its creator (the API's default).
   insert="(tenant_id, first_name, last_name, email, phone, company_id, owner_id)
-  VALUES ('$tenant', 'Bench', 'Writer', 'w' || :n::text || '@bench.example', NULL, NULL, NULL) $RETURNING_SQL;"
-  update="UPDATE contacts SET
-    first_name = CASE WHEN false THEN NULL ELSE first_name END,
-    last_name = CASE WHEN true THEN 'Changed' || :n::text ELSE last_name END,
-    email = CASE WHEN false THEN NULL ELSE email END,
-    phone = CASE WHEN false THEN NULL ELSE phone END,
-    company_id = CASE WHEN false THEN NULL::uuid ELSE company_id END,
-    owner_id = CASE WHEN false THEN NULL::uuid ELSE owner_id END
-  WHERE id = '$cid' $RETURNING_SQL"
+  VALUES ('$tenant', 'Bench', 'Writer', 'w' || :n::text || '@bench.example', NULL, NULL, '$user') $RETURNING_SQL;"
+  update="UPDATE contacts SET last_name = 'Changed' || :n::text WHERE id = '$cid' $RETURNING_SQL"
+  # The read-back (pgbench cannot carry the new id inside a pipeline: the
+  # insert's is found as the tenant's newest row, one index probe).
+  readback_new="$SELECT_SQL FROM contacts_visible WHERE tenant_id = '$tenant' ORDER BY created_at DESC, id DESC LIMIT 1;"
   # List, one round trip per statement.
   printf 'BEGIN;\n%s\nSELECT app.authorize();\n%s\nCOMMIT;\n' "$ctx" "$list" >"$P/pg_list_plain_$k.sql"
   # List, everything in one pipeline (one round trip).
@@ -616,10 +615,12 @@ while read -r tenant user session; do
   printf '\\startpipeline\nBEGIN;\n%s\n%s\nROLLBACK;\n\\endpipeline\n' "$ctx" "$get" >"$P/pg_get_$k.sql"
   # Writes (Database::authenticated_query_requiring, then Scope::commit):
   # BEGIN, context, authorize and the statement in one pipeline; then COMMIT.
-  pg_write() { printf '\\set n random(1, 1000000000)\n\\startpipeline\nBEGIN;\n%s\nSELECT app.authorize();\n%s\n\\endpipeline\nCOMMIT;\n' "$ctx" "$1"; }
-  pg_write "INSERT INTO contacts $insert" >"$P/pg_create_$k.sql"
-  pg_write "INSERT INTO bench.contacts_notrigger $insert" >"$P/pg_create_notrigger_$k.sql"
-  pg_write "$update;" >"$P/pg_update_$k.sql"
+  # BEGIN, context, authorize and the statement in one pipeline; the read-back;
+  # then COMMIT.
+  pg_write() { printf '\\set n random(1, 1000000000)\n\\startpipeline\nBEGIN;\n%s\nSELECT app.authorize();\n%s\n\\endpipeline\n%s\nCOMMIT;\n' "$ctx" "$1" "$2"; }
+  pg_write "INSERT INTO contacts $insert" "$readback_new" >"$P/pg_create_$k.sql"
+  pg_write "INSERT INTO bench.contacts_notrigger $insert" "$(sed 's/contacts_visible/bench.contacts_notrigger/' <<<"$readback_new")" >"$P/pg_create_notrigger_$k.sql"
+  pg_write "$update;" "$get" >"$P/pg_update_$k.sql"
   # The minimal policy shape: one round trip per statement, no authorize().
   printf "BEGIN;\nSELECT set_config('role', 'tenet_api', true), set_config('app.tenant_id', '%s', true);\n%s\nCOMMIT;\n" \
     "$tenant" "$SELECT_SQL FROM bench.contacts_minimal WHERE tenant_id = '$tenant' $page" >"$P/pg_list_minimal_$k.sql"
@@ -669,17 +670,17 @@ $(context_sql "$tenant" "$user" "$session")
 \o
 SELECT app.authorize() IS NOT NULL AS authorized;
 \echo '### list: first page'
-EXPLAIN (ANALYZE, BUFFERS) $SELECT_SQL FROM contacts WHERE tenant_id = '$tenant' ORDER BY created_at DESC, id DESC LIMIT 51;
+EXPLAIN (ANALYZE, BUFFERS) $SELECT_SQL FROM contacts_visible WHERE tenant_id = '$tenant' ORDER BY created_at DESC, id DESC LIMIT 51;
 \echo '### list: second page (cursor)'
-EXPLAIN (ANALYZE, BUFFERS) $SELECT_SQL FROM contacts WHERE tenant_id = '$tenant' AND (created_at, id) < ('$c_at', '$c_id') ORDER BY created_at DESC, id DESC LIMIT 51;
+EXPLAIN (ANALYZE, BUFFERS) $SELECT_SQL FROM contacts_visible WHERE tenant_id = '$tenant' AND (created_at, id) < ('$c_at', '$c_id') ORDER BY created_at DESC, id DESC LIMIT 51;
 \echo '### list: first page, minimal policy copy (bench.contacts_minimal)'
 EXPLAIN (ANALYZE, BUFFERS) $SELECT_SQL FROM bench.contacts_minimal WHERE tenant_id = '$tenant' ORDER BY created_at DESC, id DESC LIMIT 51;
 \echo '### get one'
-EXPLAIN (ANALYZE, BUFFERS) $SELECT_SQL FROM contacts WHERE id = '$c_id';
+EXPLAIN (ANALYZE, BUFFERS) $SELECT_SQL FROM contacts_visible WHERE id = '$c_id';
 \echo '### search q=$Q as the app runs it: ids from app.search_contacts (trigram indexes, as the owner), rows through RLS'
-EXPLAIN (ANALYZE, BUFFERS) $SELECT_SQL FROM contacts WHERE tenant_id = '$tenant' AND id = ANY(ARRAY(SELECT app.search_contacts('%$Q%', NULL::uuid, NULL::timestamptz, NULL::uuid, 51::bigint))) ORDER BY created_at DESC, id DESC LIMIT 51;
+EXPLAIN (ANALYZE, BUFFERS) $SELECT_SQL FROM contacts_visible WHERE tenant_id = '$tenant' AND id = ANY(ARRAY(SELECT app.search_contacts('%$Q%', NULL::uuid, 'all', NULL::timestamptz, NULL::uuid, 51::bigint))) ORDER BY created_at DESC, id DESC LIMIT 51;
 \echo '### search q=$Q the naive way: ILIKE under RLS (not leakproof, so filtered after the policy: no trigram index)'
-EXPLAIN (ANALYZE, BUFFERS) $SELECT_SQL FROM contacts WHERE tenant_id = '$tenant' AND (first_name ILIKE '%$Q%' OR last_name ILIKE '%$Q%' OR email ILIKE '%$Q%') ORDER BY created_at DESC, id DESC LIMIT 51;
+EXPLAIN (ANALYZE, BUFFERS) $SELECT_SQL FROM contacts_visible WHERE tenant_id = '$tenant' AND (first_name ILIKE '%$Q%' OR last_name ILIKE '%$Q%' OR email ILIKE '%$Q%') ORDER BY created_at DESC, id DESC LIMIT 51;
 ROLLBACK;
 SQL
 )

@@ -1,6 +1,10 @@
 -- ============================================================================
 -- companies: reading needs `companies:read`, inserting and updating `companies:write`,
--- deleting `companies:delete` — always within the caller's tenant. The standard
+-- deleting `companies:delete` — always within the caller's tenant, and within
+-- the scope of the grant (sql/32_record_access.sql): all records, the team's
+-- (owned by the caller or a teammate) or the caller's own. Writes check the
+-- scope on the row before and after, so a record can be handed only to an
+-- owner the actor reaches, and taken only if the actor reaches it. The standard
 -- triggers (updated_at, audit) are attached here too, so this file is
 -- everything a DBA needs to know about who may touch companies and how it is traced.
 -- ============================================================================
@@ -14,34 +18,88 @@ COMMENT ON POLICY "the owner's security definer functions act on every row" ON c
   'Lets the migration owner, which owns the SECURITY DEFINER functions and triggers of sql/, act on every row: FORCE ROW LEVEL SECURITY binds the owner too. No other role matches it.';
 
 DROP POLICY IF EXISTS "readers see their tenant's companies" ON companies;
-CREATE POLICY "readers see their tenant's companies" ON companies FOR SELECT TO tenet_api
-  USING (tenant_id = (SELECT app.tenant_with_permission('companies:read')));
-COMMENT ON POLICY "readers see their tenant's companies" ON companies IS
-  'SELECT by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission companies:read. Read the predicate for the exact rule.';
+DROP POLICY IF EXISTS "readers see the companies in their scope" ON companies;
+CREATE POLICY "readers see the companies in their scope" ON companies FOR SELECT TO tenet_api
+  USING (tenant_id = (SELECT app.tenant_with_permission('companies:read'))
+         AND ((SELECT app.scope_owners('companies:read')) IS NULL OR owner_id = ANY ((SELECT app.scope_owners('companies:read'))::uuid[])));
+COMMENT ON POLICY "readers see the companies in their scope" ON companies IS
+  'SELECT by the API role (and so by the masking view companies_visible, whose owner tenet_field_reader inherits tenet_api): rows of the request''s own tenant (a live session of an active member) holding companies:read, owned by someone the grant''s scope reaches (NULL = scope all). Read the predicate for the exact rule.';
 
 DROP POLICY IF EXISTS "writers add companies to their tenant" ON companies;
-CREATE POLICY "writers add companies to their tenant" ON companies FOR INSERT TO tenet_api
-  WITH CHECK (tenant_id = (SELECT app.tenant_with_permission('companies:write')));
-COMMENT ON POLICY "writers add companies to their tenant" ON companies IS
-  'INSERT by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission companies:write. Read the predicate for the exact rule.';
+DROP POLICY IF EXISTS "writers add companies in their scope" ON companies;
+CREATE POLICY "writers add companies in their scope" ON companies FOR INSERT TO tenet_api
+  WITH CHECK (tenant_id = (SELECT app.tenant_with_permission('companies:write'))
+         AND ((SELECT app.scope_owners('companies:write')) IS NULL OR owner_id = ANY ((SELECT app.scope_owners('companies:write'))::uuid[])));
+COMMENT ON POLICY "writers add companies in their scope" ON companies IS
+  'INSERT by the API role: rows of the request''s own tenant (a live session of an active member) holding companies:write, owned by someone the grant''s scope reaches. Read the predicate for the exact rule.';
 
 DROP POLICY IF EXISTS "writers edit their tenant's companies" ON companies;
-CREATE POLICY "writers edit their tenant's companies" ON companies FOR UPDATE TO tenet_api
-  USING (tenant_id = (SELECT app.tenant_with_permission('companies:write')))
-  WITH CHECK (tenant_id = (SELECT app.tenant_with_permission('companies:write')));
-COMMENT ON POLICY "writers edit their tenant's companies" ON companies IS
-  'UPDATE by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission companies:write. Read the predicate for the exact rule.';
+DROP POLICY IF EXISTS "writers edit the companies in their scope" ON companies;
+CREATE POLICY "writers edit the companies in their scope" ON companies FOR UPDATE TO tenet_api
+  USING (tenant_id = (SELECT app.tenant_with_permission('companies:write'))
+         AND ((SELECT app.scope_owners('companies:write')) IS NULL OR owner_id = ANY ((SELECT app.scope_owners('companies:write'))::uuid[])))
+  WITH CHECK (tenant_id = (SELECT app.tenant_with_permission('companies:write'))
+         AND ((SELECT app.scope_owners('companies:write')) IS NULL OR owner_id = ANY ((SELECT app.scope_owners('companies:write'))::uuid[])));
+COMMENT ON POLICY "writers edit the companies in their scope" ON companies IS
+  'UPDATE by the API role: rows of the request''s own tenant (a live session of an active member) holding companies:write, owned before and after the change by someone the grant''s scope reaches (no hand-off to a stranger, no taking an unreachable record). Read the predicate for the exact rule.';
 
 DROP POLICY IF EXISTS "deleters remove their tenant's companies" ON companies;
-CREATE POLICY "deleters remove their tenant's companies" ON companies FOR DELETE TO tenet_api
-  USING (tenant_id = (SELECT app.tenant_with_permission('companies:delete')));
-COMMENT ON POLICY "deleters remove their tenant's companies" ON companies IS
-  'DELETE by the API role: only rows of the request''s own tenant (a live session of an active member), with the permission companies:delete. Read the predicate for the exact rule.';
+DROP POLICY IF EXISTS "deleters remove the companies in their scope" ON companies;
+CREATE POLICY "deleters remove the companies in their scope" ON companies FOR DELETE TO tenet_api
+  USING (tenant_id = (SELECT app.tenant_with_permission('companies:delete'))
+         AND ((SELECT app.scope_owners('companies:delete')) IS NULL OR owner_id = ANY ((SELECT app.scope_owners('companies:delete'))::uuid[])));
+COMMENT ON POLICY "deleters remove the companies in their scope" ON companies IS
+  'DELETE by the API role: rows of the request''s own tenant (a live session of an active member) holding companies:delete, owned by someone the grant''s scope reaches. Read the predicate for the exact rule.';
 
-REVOKE ALL ON companies FROM PUBLIC, tenet_api;
-GRANT SELECT, DELETE ON companies TO tenet_api;
+-- Column privileges: the API role cannot read the hideable fields
+-- (domain, industry) of the table itself; it reads companies through the view below.
+REVOKE ALL ON companies FROM PUBLIC, tenet_api, tenet_field_reader;
+GRANT SELECT (tenant_id, id, name, owner_id, created_at, updated_at) ON companies TO tenet_api;
+GRANT DELETE ON companies TO tenet_api;
 GRANT INSERT (tenant_id, name, domain, industry, owner_id) ON companies TO tenet_api;
 GRANT UPDATE (name, domain, industry, owner_id) ON companies TO tenet_api;
+GRANT SELECT ON companies TO tenet_field_reader;
+
+-- ----------------------------------------------------------------------------
+-- companies_visible: what the API reads. Every row and column of companies, with the
+-- fields hidden from the caller (app.hidden_fields: every role of theirs that
+-- grants companies:read hides it) answered as NULL. It is owned by tenet_field_reader
+-- (NOLOGIN, held by nobody) and is not security_invoker, so that it can read
+-- the columns the API role cannot; tenet_field_reader inherits tenet_api, so
+-- every policy TO tenet_api applies to what the view reads: the rows are
+-- exactly those the caller's context reaches. No security_barrier is needed: the view has no filter of its own,
+-- and a caller's condition on a masked column sees the masked value.
+-- ----------------------------------------------------------------------------
+-- Replacing the view and giving it to tenet_field_reader needs membership of
+-- that role and its CREATE on the schema for the moment (PostgreSQL's rule).
+DO $$
+BEGIN
+  EXECUTE format('GRANT tenet_field_reader TO %I', current_user);
+END
+$$;
+GRANT CREATE ON SCHEMA public TO tenet_field_reader;
+CREATE OR REPLACE VIEW companies_visible AS
+SELECT t.tenant_id,
+       t.id,
+       t.name,
+       CASE WHEN 'domain' = ANY ((SELECT app.hidden_fields('companies'))::text[]) THEN NULL ELSE t.domain END AS domain,
+       CASE WHEN 'industry' = ANY ((SELECT app.hidden_fields('companies'))::text[]) THEN NULL ELSE t.industry END AS industry,
+       t.owner_id,
+       t.created_at,
+       t.updated_at
+  FROM companies t;
+ALTER VIEW companies_visible OWNER TO tenet_field_reader;
+REVOKE CREATE ON SCHEMA public FROM tenet_field_reader;
+COMMENT ON VIEW companies_visible IS
+  'The companies the request context reaches (the policies of companies), with the fields hidden from it as NULL. What the API reads.';
+REVOKE ALL ON companies_visible FROM PUBLIC;
+GRANT SELECT ON companies_visible TO tenet_api;
+DO $$
+BEGIN
+  -- Nobody holds tenet_field_reader outside the statements above (owning the view needs it).
+  EXECUTE format('REVOKE tenet_field_reader FROM %I', current_user);
+END
+$$;
 
 CREATE OR REPLACE TRIGGER companies_set_updated_at BEFORE UPDATE ON companies
   FOR EACH ROW EXECUTE FUNCTION app.set_updated_at();

@@ -55,3 +55,7 @@ CREATE OR REPLACE TRIGGER memberships_guard_before BEFORE UPDATE OF active OR DE
   FOR EACH ROW EXECUTE FUNCTION app.guard_memberships();
 CREATE OR REPLACE TRIGGER memberships_guard_after AFTER UPDATE OF active OR DELETE ON memberships
   FOR EACH ROW EXECUTE FUNCTION app.guard_memberships();
+-- A leaving member's companies and contacts pass to the person removing them
+-- (sql/32_record_access.sql); runs after the guard above (trigger name order).
+CREATE OR REPLACE TRIGGER memberships_reassign_records BEFORE DELETE ON memberships
+  FOR EACH ROW EXECUTE FUNCTION app.reassign_leaving_owner();

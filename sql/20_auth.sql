@@ -83,10 +83,10 @@ RETURNS TABLE (name text, description text, permissions text[])
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   VALUES
     ('owner',  'Full control of the tenant',
-       ARRAY['tenant:manage','users:read','users:manage','roles:manage','audit:read','api_keys:manage',
+       ARRAY['tenant:manage','users:read','users:manage','roles:manage','audit:read','api_keys:manage','teams:manage',
              'companies:read','companies:write','companies:delete','contacts:read','contacts:write','contacts:delete']),
     ('admin',  'Manages members, roles and all CRM data',
-       ARRAY['users:read','users:manage','roles:manage','audit:read','api_keys:manage',
+       ARRAY['users:read','users:manage','roles:manage','audit:read','api_keys:manage','teams:manage',
              'companies:read','companies:write','companies:delete','contacts:read','contacts:write','contacts:delete']),
     ('member', 'Works with CRM data',
        ARRAY['users:read','companies:read','companies:write','contacts:read','contacts:write']),

@@ -66,7 +66,7 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = 'TN422', MESSAGE = 'unknown role';
   END IF;
   IF EXISTS (SELECT 1 FROM unnest(coalesce(p_role_ids, '{}')) r(role_id)
-              WHERE NOT app.holds_all(app.role_permission_keys(r.role_id))) THEN
+              WHERE NOT app.covers_role(r.role_id)) THEN
     RAISE EXCEPTION USING ERRCODE = 'TN403', MESSAGE = p_refusal;
   END IF;
 END
@@ -125,6 +125,9 @@ SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
   r role_permissions := CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
 BEGIN
+  IF TG_OP = 'INSERT' AND r.scope <> 'all' AND NOT EXISTS (SELECT 1 FROM permissions WHERE key = r.permission_key AND scopable) THEN
+    RAISE EXCEPTION USING ERRCODE = 'TN422', MESSAGE = format('The permission %s takes no scope but all.', r.permission_key);
+  END IF;
   IF app.acting_as_owner(TG_RELID) THEN
     RETURN r;
   END IF;
@@ -133,15 +136,30 @@ BEGIN
   IF EXISTS (SELECT 1 FROM roles WHERE tenant_id = r.tenant_id AND id = r.role_id AND system) THEN
     RAISE EXCEPTION USING ERRCODE = 'TN409', MESSAGE = 'System roles are read-only.';
   END IF;
-  IF NOT app.holds_all(ARRAY[r.permission_key]) THEN
+  -- The scope counts (sql/32_record_access.sql): holding contacts:read with
+  -- scope team does not let one grant it with scope all.
+  IF NOT app.covers_grant(r.permission_key, r.scope) THEN
     RAISE EXCEPTION USING ERRCODE = 'TN403',
-      MESSAGE = format('You cannot grant or revoke the permission %s, which you do not hold.', r.permission_key);
+      MESSAGE = CASE WHEN r.scope = 'all'
+                THEN format('You cannot grant or revoke the permission %s, which you do not hold.', r.permission_key)
+                ELSE format('You cannot grant or revoke the permission %s with scope %s, which you do not hold.', r.permission_key, r.scope) END;
+  END IF;
+  -- Granting a read permission shows the role's members every field of the
+  -- resource it does not hide: the actor must see those fields.
+  IF TG_OP = 'INSERT' AND EXISTS (
+       SELECT 1 FROM hideable_fields h
+        WHERE h.resource || ':read' = r.permission_key
+          AND h.field = ANY (app.hidden_fields(h.resource))
+          AND NOT EXISTS (SELECT 1 FROM role_hidden_fields x WHERE x.tenant_id = r.tenant_id AND x.role_id = r.role_id AND x.field_key = h.key)) THEN
+    RAISE EXCEPTION USING ERRCODE = 'TN403',
+      MESSAGE = format('You cannot grant %s without hiding the fields that are hidden from you.', r.permission_key);
   END IF;
   RETURN r;
 END
 $$;
 COMMENT ON FUNCTION app.guard_role_permissions() IS
-  'Trigger: system roles'' permissions are read-only (TN409); nobody grants or revokes a permission they do not hold (TN403).';
+  'Trigger: only scopable permissions take a scope (TN422); system roles'' permissions are read-only (TN409); nobody '
+  'grants or revokes a permission they do not hold with at least its scope, nor shows fields hidden from them (TN403).';
 
 
 -- ---------------------------------------------------------------------------
@@ -158,7 +176,7 @@ BEGIN
     IF TG_OP = 'DELETE' THEN
       PERFORM app.lock_tenant_owners(r.tenant_id);
     END IF;
-    IF NOT app.acting_as_owner(TG_RELID) AND NOT app.holds_all(app.role_permission_keys(r.role_id)) THEN
+    IF NOT app.acting_as_owner(TG_RELID) AND NOT app.covers_role(r.role_id) THEN
       RAISE EXCEPTION USING ERRCODE = 'TN403',
         MESSAGE = 'You cannot assign or unassign a role holding permissions you do not hold.';
     END IF;

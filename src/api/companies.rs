@@ -12,7 +12,7 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::{
-    crm::{optional_text, required_text, search_text, ListQuery},
+    crm::{optional_text, required_text, search_text, ListQuery, OwnerFilter, SetList},
     pagination::{Page, Paged},
     extract::{Json, Path, Query},
     reply::{respond, with_problems, NoContent, Reply},
@@ -50,7 +50,11 @@ pub struct CompanyCreate {
     pub domain: Option<String>,
     #[schemars(length(max = 2000))]
     pub industry: Option<String>,
-    pub owner_id: Option<Uuid>,
+    /// A member of the tenant; omitted, the creator (for an API key, its
+    /// creator); `null` leaves the company unowned (which a caller with
+    /// scope own or team on companies:write cannot create).
+    #[serde(default, deserialize_with = "double_option")]
+    pub owner_id: Option<Option<Uuid>>,
 }
 
 /// Only the fields given change; `null` clears an optional field.
@@ -75,6 +79,9 @@ pub struct CompanyFilter {
     /// Case-insensitive substring of the name or domain (`%` and `_` are literal).
     #[schemars(length(max = 320))]
     pub q: Option<String>,
+    /// Whose companies: `me`, `team` (the caller's and their teammates') or
+    /// `all` (default). It narrows the caller's scope, never widens it.
+    pub owner: Option<OwnerFilter>,
     /// Page size, 1 to 200 (default 50).
     #[schemars(range(min = 1, max = 200))]
     pub limit: Option<i64>,
@@ -87,8 +94,11 @@ pub struct CompanyId {
     pub id: Uuid,
 }
 
-const SELECT: &str = "SELECT id, name, domain, industry, owner_id, created_at, updated_at FROM companies";
-const RETURNING: &str = " RETURNING id, name, domain, industry, owner_id, created_at, updated_at";
+/// What the API reads: `companies_visible` (policies/companies.sql), the
+/// rows RLS lets the caller reach with the fields hidden from them as NULL;
+/// the API role cannot read those columns of the table itself.
+const COLUMNS: &str = "id, name, domain, industry, owner_id, created_at, updated_at";
+const SELECT: &str = "SELECT id, name, domain, industry, owner_id, created_at, updated_at FROM companies_visible";
 
 fn company(r: &Row) -> Company {
     Company {
@@ -104,14 +114,17 @@ fn company(r: &Row) -> Company {
 
 async fn list(auth: Authenticated, Query(f): Query<CompanyFilter>) -> AppResult<axum::Json<Paged<Company>>> {
     let page = Page::parse(f.limit, f.cursor.as_deref())?;
-    let mut q = ListQuery::new(SELECT, auth.identity.tenant_id);
+    let owner = f.owner.unwrap_or_default();
+    let mut q = ListQuery::new(COLUMNS, "companies_visible", "companies:read", auth.identity.tenant_id);
     if let Some(text) = search_text(f.q.as_deref())? {
-        q.search("app.search_companies", text, Vec::new(), &page);
+        q.search("app.search_companies", text, Vec::new(), owner, &page);
+    } else {
+        q.owner(owner);
     }
     q.page(&page);
     // The hot path: context, authorization and the page in one round trip.
     // Without `companies:read` RLS returns no rows, and the caller gets 403.
-    let rows = auth.read_via_policy(Permission::CompaniesRead, q.sql(), &q.params()).await?;
+    let rows = auth.read_via_policy(Permission::CompaniesRead, &q.sql(), &q.params()).await?;
     Ok(axum::Json(page.finish(rows.iter().map(company).collect(), |c| (c.created_at, c.id))))
 }
 
@@ -137,11 +150,15 @@ async fn create(auth: Authenticated, Json(req): Json<CompanyCreate>) -> AppResul
     let domain = v.optional("domain", req.domain.as_deref(), TEXT_MAX);
     let industry = v.optional("industry", req.industry.as_deref(), TEXT_MAX);
     v.finish()?;
-    let sql = ["INSERT INTO companies (tenant_id, name, domain, industry, owner_id) VALUES ($1, $2, $3, $4, $5)", RETURNING].concat();
-    let (scope, rows) = auth.begin_requiring(Permission::CompaniesWrite, &sql, &[&auth.identity.tenant_id, &name, &domain, &industry, &req.owner_id]).await?;
-    let row = rows.into_iter().next().ok_or(AppError::Internal("INSERT answered no row".into()))?;
+    // Read back through companies_visible: a field hidden from the caller is
+    // answered as null even right after they wrote it.
+    let owner = req.owner_id.unwrap_or(Some(auth.identity.user_id));
+    let sql = "INSERT INTO companies (tenant_id, name, domain, industry, owner_id) VALUES ($1, $2, $3, $4, $5) RETURNING id";
+    let (scope, rows) = auth.begin_requiring(Permission::CompaniesWrite, sql, &[&auth.identity.tenant_id, &name, &domain, &industry, &owner]).await?;
+    let id: Uuid = rows.first().ok_or(AppError::Internal("INSERT answered no row".into()))?.get(0);
+    let row = scope.query_opt(&[SELECT, " WHERE id = $1"].concat(), &[&id]).await?;
     scope.commit().await?;
-    let created = company(&row);
+    let created = row.as_ref().map(company).ok_or(AppError::Internal("the new company could not be read back".into()))?;
     Ok(Reply::created(format!("/api/companies/{}", created.id), created))
 }
 
@@ -157,18 +174,19 @@ async fn update(auth: Authenticated, Path(CompanyId { id }): Path<CompanyId>, Js
     let (set_industry, industry) = optional_text(&mut v, "industry", req.industry, TEXT_MAX);
     let (set_owner, owner) = (req.owner_id.is_some(), req.owner_id.flatten());
     v.finish()?;
-    let sql = [
-        "UPDATE companies SET
-            name = CASE WHEN $2 THEN $3 ELSE name END,
-            domain = CASE WHEN $4 THEN $5 ELSE domain END,
-            industry = CASE WHEN $6 THEN $7 ELSE industry END,
-            owner_id = CASE WHEN $8 THEN $9 ELSE owner_id END
-          WHERE id = $1",
-        RETURNING,
-    ]
-    .concat();
-    let (scope, rows) = auth.begin_requiring(Permission::CompaniesWrite, &sql, &[&id, &set_name, &name, &set_domain, &domain, &set_industry, &industry, &set_owner, &owner]).await?;
-    let row = rows.into_iter().next().ok_or(AppError::NotFound)?;
+    // Only the given columns are named: the API role may write a hidden
+    // field (domain, industry) but never read it.
+    let mut set = SetList::new(&id);
+    set.column(set_name, "name", name);
+    set.column(set_domain, "domain", domain);
+    set.column(set_industry, "industry", industry);
+    set.column(set_owner, "owner_id", owner);
+    let sql = set.update("companies", "name");
+    let (scope, rows) = auth.begin_requiring(Permission::CompaniesWrite, &sql, &set.params()).await?;
+    if rows.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let row = scope.query_opt(&[SELECT, " WHERE id = $1"].concat(), &[&id]).await?.ok_or(AppError::NotFound)?;
     scope.commit().await?;
     Ok(axum::Json(company(&row)))
 }

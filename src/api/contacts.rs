@@ -12,7 +12,7 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::{
-    crm::{optional_text, required_text, search_text, ListQuery},
+    crm::{optional_text, required_text, search_text, ListQuery, OwnerFilter, SetList},
     pagination::{Page, Paged},
     extract::{Json, Path, Query},
     reply::{respond, with_problems, NoContent, Reply},
@@ -55,7 +55,11 @@ pub struct ContactCreate {
     #[schemars(length(max = 2000))]
     pub phone: Option<String>,
     pub company_id: Option<Uuid>,
-    pub owner_id: Option<Uuid>,
+    /// A member of the tenant; omitted, the creator (for an API key, its
+    /// creator); `null` leaves the contact unowned (which a caller with
+    /// scope own or team on contacts:write cannot create).
+    #[serde(default, deserialize_with = "double_option")]
+    pub owner_id: Option<Option<Uuid>>,
 }
 
 /// Only the fields given change; `null` clears an optional field.
@@ -87,6 +91,9 @@ pub struct ContactFilter {
     pub q: Option<String>,
     /// Only contacts at this company.
     pub company_id: Option<Uuid>,
+    /// Whose contacts: `me`, `team` (the caller's and their teammates') or
+    /// `all` (default). It narrows the caller's scope, never widens it.
+    pub owner: Option<OwnerFilter>,
     /// Page size, 1 to 200 (default 50).
     #[schemars(range(min = 1, max = 200))]
     pub limit: Option<i64>,
@@ -99,9 +106,12 @@ pub struct ContactId {
     pub id: Uuid,
 }
 
+/// What the API reads: `contacts_visible` (policies/contacts.sql), the rows
+/// RLS lets the caller reach with the fields hidden from them as NULL; the
+/// API role cannot read those columns of the table itself.
+const COLUMNS: &str = "id, first_name, last_name, email, phone, company_id, owner_id, created_at, updated_at";
 const SELECT: &str =
-    "SELECT id, first_name, last_name, email, phone, company_id, owner_id, created_at, updated_at FROM contacts";
-const RETURNING: &str = " RETURNING id, first_name, last_name, email, phone, company_id, owner_id, created_at, updated_at";
+    "SELECT id, first_name, last_name, email, phone, company_id, owner_id, created_at, updated_at FROM contacts_visible";
 
 fn contact(r: &Row) -> Contact {
     Contact {
@@ -119,17 +129,20 @@ fn contact(r: &Row) -> Contact {
 
 async fn list(auth: Authenticated, Query(f): Query<ContactFilter>) -> AppResult<axum::Json<Paged<Contact>>> {
     let page = Page::parse(f.limit, f.cursor.as_deref())?;
-    let mut q = ListQuery::new(SELECT, auth.identity.tenant_id);
+    let owner = f.owner.unwrap_or_default();
+    let mut q = ListQuery::new(COLUMNS, "contacts_visible", "contacts:read", auth.identity.tenant_id);
     if let Some(company_id) = f.company_id {
         q.equals("company_id", company_id);
     }
     if let Some(text) = search_text(f.q.as_deref())? {
-        q.search("app.search_contacts", text, vec![Box::new(f.company_id)], &page);
+        q.search("app.search_contacts", text, vec![Box::new(f.company_id)], owner, &page);
+    } else {
+        q.owner(owner);
     }
     q.page(&page);
     // The hot path: context, authorization and the page in one round trip.
     // Without `contacts:read` RLS returns no rows, and the caller gets 403.
-    let rows = auth.read_via_policy(Permission::ContactsRead, q.sql(), &q.params()).await?;
+    let rows = auth.read_via_policy(Permission::ContactsRead, &q.sql(), &q.params()).await?;
     Ok(axum::Json(page.finish(rows.iter().map(contact).collect(), |c| (c.created_at, c.id))))
 }
 
@@ -156,16 +169,16 @@ async fn create(auth: Authenticated, Json(req): Json<ContactCreate>) -> AppResul
     let email = v.optional_email("email", req.email.as_deref());
     let phone = v.optional("phone", req.phone.as_deref(), TEXT_MAX);
     v.finish()?;
-    let sql = [
-        "INSERT INTO contacts (tenant_id, first_name, last_name, email, phone, company_id, owner_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        RETURNING,
-    ]
-    .concat();
-    let (scope, rows) = auth.begin_requiring(Permission::ContactsWrite, &sql, &[&auth.identity.tenant_id, &first_name, &last_name, &email, &phone, &req.company_id, &req.owner_id]).await?;
-    let row = rows.into_iter().next().ok_or(AppError::Internal("INSERT answered no row".into()))?;
+    // The row is read back through contacts_visible, so a field hidden from
+    // the caller is answered as null even right after they wrote it.
+    let owner = req.owner_id.unwrap_or(Some(auth.identity.user_id));
+    let sql = "INSERT INTO contacts (tenant_id, first_name, last_name, email, phone, company_id, owner_id)
+               VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+    let (scope, rows) = auth.begin_requiring(Permission::ContactsWrite, sql, &[&auth.identity.tenant_id, &first_name, &last_name, &email, &phone, &req.company_id, &owner]).await?;
+    let id: Uuid = rows.first().ok_or(AppError::Internal("INSERT answered no row".into()))?.get(0);
+    let row = scope.query_opt(&[SELECT, " WHERE id = $1"].concat(), &[&id]).await?;
     scope.commit().await?;
-    let created = contact(&row);
+    let created = row.as_ref().map(contact).ok_or(AppError::Internal("the new contact could not be read back".into()))?;
     Ok(Reply::created(format!("/api/contacts/{}", created.id), created))
 }
 
@@ -186,23 +199,22 @@ async fn update(auth: Authenticated, Path(ContactId { id }): Path<ContactId>, Js
     let (set_company, company) = (req.company_id.is_some(), req.company_id.flatten());
     let (set_owner, owner) = (req.owner_id.is_some(), req.owner_id.flatten());
     v.finish()?;
-    let sql = [
-        "UPDATE contacts SET
-            first_name = CASE WHEN $2 THEN $3 ELSE first_name END,
-            last_name = CASE WHEN $4 THEN $5 ELSE last_name END,
-            email = CASE WHEN $6 THEN $7 ELSE email END,
-            phone = CASE WHEN $8 THEN $9 ELSE phone END,
-            company_id = CASE WHEN $10 THEN $11 ELSE company_id END,
-            owner_id = CASE WHEN $12 THEN $13 ELSE owner_id END
-          WHERE id = $1",
-        RETURNING,
-    ]
-    .concat();
-    let (scope, rows) = auth.begin_requiring(Permission::ContactsWrite, &sql, &[
-                &id, &set_first, &first_name, &set_last, &last_name, &set_email, &email, &set_phone, &phone, &set_company,
-                &company, &set_owner, &owner,
-            ]).await?;
-    let row = rows.into_iter().next().ok_or(AppError::NotFound)?;
+    // Only the given columns are named: the API role may write a hidden
+    // field (email, phone) but never read it, not even as `email = email`.
+    let mut set = SetList::new(&id);
+    set.column(set_first, "first_name", first_name);
+    set.column(set_last, "last_name", last_name);
+    set.column(set_email, "email", email);
+    set.column(set_phone, "phone", phone);
+    set.column(set_company, "company_id", company);
+    set.column(set_owner, "owner_id", owner);
+    let sql = set.update("contacts", "first_name");
+    let (scope, rows) = auth.begin_requiring(Permission::ContactsWrite, &sql, &set.params()).await?;
+    if rows.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let row = scope.query_opt(&[SELECT, " WHERE id = $1"].concat(), &[&id]).await?;
+    let row = row.ok_or(AppError::NotFound)?;
     scope.commit().await?;
     Ok(axum::Json(contact(&row)))
 }

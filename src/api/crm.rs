@@ -4,6 +4,8 @@
 //! bound parameter), the literal-substring search pattern, and the PATCH
 //! field helper.
 use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::Deserialize;
 use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
@@ -13,21 +15,50 @@ use crate::{
     validation::{Validator, NAME_MAX},
 };
 
+/// Whose records a list shows: the "mine / my team / all" filter. It narrows
+/// the caller's scope (it never widens it: the policies decide).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OwnerFilter {
+    /// Records the caller owns.
+    Me,
+    /// Records owned by the caller or a member of one of the caller's teams.
+    Team,
+    /// Every record the caller's scope reaches (the default).
+    #[default]
+    All,
+}
+
+impl OwnerFilter {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OwnerFilter::Me => "me",
+            OwnerFilter::Team => "team",
+            OwnerFilter::All => "all",
+        }
+    }
+}
+
 /// A SELECT under construction: constant SQL, bound parameters.
 pub struct ListQuery {
-    sql: String,
+    columns: &'static str,
+    from: &'static str,
+    permission: &'static str,
+    conditions: Vec<String>,
+    owner: Option<String>,
+    limit: Option<String>,
     params: Vec<Box<dyn ToSql + Sync + Send>>,
 }
 
 impl ListQuery {
-    /// `select` must end with a FROM clause; the tenant condition comes first
-    /// so the planner uses the indexes that lead with tenant_id (RLS applies
-    /// the same condition regardless).
-    pub fn new(select: &'static str, tenant_id: Uuid) -> Self {
-        let mut q = Self { sql: String::from(select), params: Vec::new() };
+    /// `SELECT columns FROM from WHERE tenant_id = $1 …`: the tenant condition
+    /// comes first so the planner uses the indexes that lead with tenant_id
+    /// (RLS applies the same condition regardless). `permission` is the read
+    /// permission whose scope an owner filter narrows.
+    pub fn new(columns: &'static str, from: &'static str, permission: &'static str, tenant_id: Uuid) -> Self {
+        let mut q = Self { columns, from, permission, conditions: Vec::new(), owner: None, limit: None, params: Vec::new() };
         let p = q.bind(tenant_id);
-        q.sql.push_str(" WHERE tenant_id = ");
-        q.sql.push_str(&p);
+        q.conditions.push(["tenant_id = ", &p].concat());
         q
     }
 
@@ -40,39 +71,94 @@ impl ListQuery {
     /// `AND column = $n`.
     pub fn equals<T: ToSql + Sync + Send + 'static>(&mut self, column: &'static str, value: T) {
         let p = self.bind(value);
-        self.sql.push_str(&[" AND ", column, " = ", &p].concat());
+        self.conditions.push([column, " = ", &p].concat());
     }
 
-    /// `AND (c1 ILIKE $n OR c2 ILIKE $n …)`: case-insensitive substring search
-    /// in which `%`, `_` and `\` are literal.
     /// Keeps the rows whose ids a search function of `sql/50_search.sql`
     /// answers for `q` (an ILIKE pattern, metacharacters escaped): it uses
-    /// the trigram indexes, which an ILIKE under RLS cannot; the rows are
-    /// still read through RLS here. `args` are the function's arguments
-    /// between the pattern and the keyset (e.g. a filter).
-    pub fn search(&mut self, function: &'static str, q: &str, args: Vec<Box<dyn ToSql + Sync + Send>>, page: &Page) {
+    /// the trigram indexes, which an ILIKE under RLS cannot, and applies the
+    /// owner filter itself; the rows are still read through RLS here. `args`
+    /// are the function's arguments between the pattern and the owner filter.
+    pub fn search(&mut self, function: &'static str, q: &str, args: Vec<Box<dyn ToSql + Sync + Send>>, owner: OwnerFilter, page: &Page) {
         let mut bound = vec![self.bind(like_pattern(q))];
         for arg in args {
             self.params.push(arg);
             bound.push(format!("${}", self.params.len()));
         }
+        bound.push(self.bind(owner.as_str()));
         bound.push(self.bind::<Option<DateTime<Utc>>>(page.after_time()));
         bound.push(self.bind::<Option<Uuid>>(page.after_id()));
         bound.push(self.bind(page.fetch()));
-        self.sql.push_str(&[" AND id = ANY(ARRAY(SELECT ", function, "(", &bound.join(", "), ")))"].concat());
+        self.conditions.push(["id = ANY(ARRAY(SELECT ", function, "(", &bound.join(", "), ")))"].concat());
+        self.owner = None;
+    }
+
+    /// Narrows the list to the owners of the filter. The page is then read
+    /// owner by owner along the index (tenant_id, owner_id, created_at, id)
+    /// and merged, so it costs the same whether the caller owns ten records
+    /// or a million, instead of walking the tenant's page index past every
+    /// record the policy filters out.
+    pub fn owner(&mut self, owner: OwnerFilter) {
+        if owner != OwnerFilter::All && !self.conditions.iter().any(|c| c.starts_with("id = ANY(ARRAY(SELECT ")) {
+            self.owner = Some(self.bind(owner.as_str()));
+        }
     }
 
     pub fn page(&mut self, page: &Page) {
         if let Some((at, id)) = page.after {
             let (a, i) = (self.bind::<DateTime<Utc>>(at), self.bind(id));
-            self.sql.push_str(&[" AND (created_at, id) < (", &a, ", ", &i, ")"].concat());
+            self.conditions.push(["(created_at, id) < (", &a, ", ", &i, ")"].concat());
         }
-        let limit = self.bind(page.fetch());
-        self.sql.push_str(&[" ORDER BY created_at DESC, id DESC LIMIT ", &limit].concat());
+        self.limit = Some(self.bind(page.fetch()));
     }
 
-    pub fn sql(&self) -> &str {
-        &self.sql
+    pub fn sql(&self) -> String {
+        let limit = self.limit.as_deref().unwrap_or("ALL");
+        let conditions = self.conditions.join(" AND ");
+        let order = " ORDER BY created_at DESC, id DESC LIMIT ";
+        match &self.owner {
+            None => ["SELECT ", self.columns, " FROM ", self.from, " WHERE ", &conditions, order, limit].concat(),
+            // One ordered index walk per owner (app.list_owners: the scope
+            // narrowed by the filter), at most `limit` rows each, merged.
+            Some(owner) => [
+                "SELECT ", self.columns, " FROM unnest((SELECT app.list_owners('", self.permission, "', ", owner,
+                "))) AS o(owner) CROSS JOIN LATERAL (SELECT ", self.columns, " FROM ", self.from, " WHERE ", &conditions,
+                " AND owner_id = o.owner", order, limit, ") AS page", order, limit,
+            ]
+            .concat(),
+        }
+    }
+
+    pub fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
+        self.params.iter().map(|p| p.as_ref() as &(dyn ToSql + Sync)).collect()
+    }
+}
+
+/// The SET list of a PATCH: only the columns given are named, each value a
+/// bound parameter (`$1` is the record's id).
+pub struct SetList {
+    sets: Vec<String>,
+    params: Vec<Box<dyn ToSql + Sync + Send>>,
+}
+
+impl SetList {
+    pub fn new(id: &Uuid) -> Self {
+        Self { sets: Vec::new(), params: vec![Box::new(*id)] }
+    }
+
+    pub fn column<T: ToSql + Sync + Send + 'static>(&mut self, given: bool, column: &'static str, value: T) {
+        if given {
+            self.params.push(Box::new(value));
+            self.sets.push(format!("{column} = ${}", self.params.len()));
+        }
+    }
+
+    /// `UPDATE table SET … WHERE id = $1 RETURNING id`. With nothing given,
+    /// `always = always` (a readable required column), so an empty PATCH
+    /// still needs the write permission and answers 404 for an unreachable id.
+    pub fn update(&self, table: &'static str, always: &'static str) -> String {
+        let sets = if self.sets.is_empty() { format!("{always} = {always}") } else { self.sets.join(", ") };
+        format!("UPDATE {table} SET {sets} WHERE id = $1 RETURNING id")
     }
 
     pub fn params(&self) -> Vec<&(dyn ToSql + Sync)> {

@@ -14,6 +14,7 @@ pub mod invitations;
 pub mod pagination;
 pub mod reply;
 pub mod roles;
+pub mod teams;
 pub mod tenant;
 pub mod users;
 
@@ -31,6 +32,7 @@ pub fn routes() -> ApiRouter<AppState> {
         .merge(users::router())
         .merge(invitations::router())
         .merge(api_keys::router())
+        .merge(teams::router())
         .merge(audit::router())
         .merge(companies::router())
         .merge(contacts::router())

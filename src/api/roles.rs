@@ -35,12 +35,58 @@ pub fn router() -> ApiRouter<AppState> {
         )
 }
 
+/// Which records a grant reaches (for the CRM record permissions; every
+/// other permission is always `all`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum GrantScope {
+    /// Every record of the tenant.
+    #[default]
+    All,
+    /// Records owned by the holder or a member of one of the holder's teams.
+    Team,
+    /// Records the holder owns.
+    Own,
+}
+
+impl GrantScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GrantScope::All => "all",
+            GrantScope::Team => "team",
+            GrantScope::Own => "own",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "team" => GrantScope::Team,
+            "own" => GrantScope::Own,
+            _ => GrantScope::All,
+        }
+    }
+}
+
+/// A permission granted by a role, with its scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Grant {
+    pub key: Permission,
+    #[serde(default)]
+    pub scope: GrantScope,
+}
+
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct Role {
     pub id: Uuid,
     pub name: String,
     pub description: Option<String>,
+    /// The keys the role grants (whatever their scope).
     pub permissions: Vec<Permission>,
+    /// The same keys with the scope of each grant.
+    pub grants: Vec<Grant>,
+    /// Fields the role hides from its members (`contacts.phone`, ...; see
+    /// `hideable_fields` in `GET /api/permissions`).
+    pub hidden_fields: Vec<String>,
     /// System roles (owner, admin, member, viewer) are read-only.
     pub system: bool,
     pub created_at: DateTime<Utc>,
@@ -52,9 +98,17 @@ pub struct RoleCreate {
     pub name: String,
     #[schemars(length(max = 2000))]
     pub description: Option<String>,
-    /// Permission keys from `GET /api/permissions`.
+    /// Permission keys from `GET /api/permissions`, granted with scope `all`
+    /// unless `grants` names them.
     #[schemars(length(max = 100))]
     pub permissions: Vec<Permission>,
+    /// Grants with a scope (`own`, `team`, `all`); a key here need not be in
+    /// `permissions`. Only scopable permissions take a scope but `all` (422).
+    #[schemars(length(max = 100))]
+    pub grants: Option<Vec<Grant>>,
+    /// Fields to hide from the role's members (keys from `hideable_fields`).
+    #[schemars(length(max = 100))]
+    pub hidden_fields: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -65,9 +119,16 @@ pub struct RoleUpdate {
     #[serde(default, deserialize_with = "double_option")]
     #[schemars(length(max = 2000))]
     pub description: Option<Option<String>>,
-    /// Replaces the role's permissions.
+    /// Replaces the role's permissions (each with scope `all` unless
+    /// `grants` names it).
     #[schemars(length(max = 100))]
     pub permissions: Option<Vec<Permission>>,
+    /// Replaces the role's grants (with `permissions`, if both are given).
+    #[schemars(length(max = 100))]
+    pub grants: Option<Vec<Grant>>,
+    /// Replaces the fields the role hides.
+    #[schemars(length(max = 100))]
+    pub hidden_fields: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -76,36 +137,113 @@ pub struct RoleId {
 }
 
 const SELECT_ROLES: &str = "SELECT r.id, r.name, r.description, r.system, r.created_at,
-        coalesce(array_agg(rp.permission_key ORDER BY rp.permission_key) FILTER (WHERE rp.permission_key IS NOT NULL), '{}') AS permissions
-   FROM roles r LEFT JOIN role_permissions rp ON rp.tenant_id = r.tenant_id AND rp.role_id = r.id";
+        ARRAY(SELECT rp.permission_key FROM role_permissions rp
+               WHERE rp.tenant_id = r.tenant_id AND rp.role_id = r.id ORDER BY rp.permission_key) AS permissions,
+        ARRAY(SELECT rp.scope FROM role_permissions rp
+               WHERE rp.tenant_id = r.tenant_id AND rp.role_id = r.id ORDER BY rp.permission_key) AS scopes,
+        ARRAY(SELECT x.field_key FROM role_hidden_fields x
+               WHERE x.tenant_id = r.tenant_id AND x.role_id = r.id ORDER BY x.field_key) AS hidden_fields
+   FROM roles r";
 
 fn role(row: &Row) -> Role {
+    let keys: Vec<String> = row.get("permissions");
+    let scopes: Vec<String> = row.get("scopes");
+    let grants: Vec<Grant> = keys
+        .iter()
+        .zip(scopes.iter())
+        .filter_map(|(k, s)| Some(Grant { key: Permission::parse(k)?, scope: GrantScope::parse(s) }))
+        .collect();
     Role {
         id: row.get("id"),
         name: row.get("name"),
         description: row.get("description"),
-        permissions: permission::from_keys(row.get("permissions")),
+        permissions: permission::from_keys(keys),
+        grants,
+        hidden_fields: row.get("hidden_fields"),
         system: row.get("system"),
         created_at: row.get("created_at"),
     }
 }
 
 async fn find(scope: &Scope, id: Uuid) -> AppResult<Role> {
-    let sql = [SELECT_ROLES, " WHERE r.id = $1 GROUP BY r.tenant_id, r.id"].concat();
+    let sql = [SELECT_ROLES, " WHERE r.id = $1"].concat();
     scope.query_opt(&sql, &[&id]).await?.map(|r| role(&r)).ok_or(AppError::NotFound)
 }
 
 /// At most this many permission keys per request (422 beyond).
 pub const MAX_PERMISSIONS: usize = 100;
 
-/// The keys of a request, each once, as the database binds them. Unknown
-/// keys never get here (the body is typed: 422); whether the caller may
-/// grant these is the database's guard to decide (403).
-fn keys(permissions: &[Permission]) -> Vec<&'static str> {
-    let mut keys: Vec<&'static str> = permissions.iter().map(|p| p.as_str()).collect();
+/// The grants of a request, each key once: `permissions` with scope all,
+/// then `grants` (whose scope wins for a key named in both). Unknown keys
+/// never get here (the body is typed: 422); whether the caller may grant
+/// these is the database's guard to decide (403), and so is whether a key
+/// takes a scope (422).
+fn merge_grants(permissions: &[Permission], grants: Option<&[Grant]>) -> Vec<Grant> {
+    let mut map = std::collections::BTreeMap::new();
+    for p in permissions {
+        map.insert(*p, GrantScope::All);
+    }
+    for g in grants.unwrap_or_default() {
+        map.insert(g.key, g.scope);
+    }
+    map.into_iter().map(|(key, scope)| Grant { key, scope }).collect()
+}
+
+/// Hidden field keys, each once, sorted.
+fn field_keys(fields: &[String]) -> Vec<String> {
+    let mut keys: Vec<String> = fields.iter().map(|f| f.trim().to_owned()).collect();
     keys.sort_unstable();
     keys.dedup();
     keys
+}
+
+/// Brings a role's grants and hidden fields to the given sets, in the order
+/// the guards need: fields hidden first (so a read grant can pass the field
+/// check), then grants revoked and granted, then fields shown again.
+async fn apply(scope: &Scope, tenant_id: Uuid, role_id: Uuid, current: Option<&Role>, grants: Option<&[Grant]>, hidden: Option<&[String]>) -> AppResult<()> {
+    if let Some(hidden) = hidden {
+        let unknown = scope
+            .query_one(
+                "SELECT ARRAY(SELECT unnest($1::text[]) EXCEPT SELECT key FROM hideable_fields ORDER BY 1)",
+                &[&hidden],
+            )
+            .await?;
+        let unknown: Vec<String> = unknown.get(0);
+        if !unknown.is_empty() {
+            return Err(AppError::validation("hidden_fields", &format!("unknown field: {}", unknown.join(", "))));
+        }
+        scope
+            .execute(
+                "INSERT INTO role_hidden_fields (tenant_id, role_id, field_key) SELECT $1, $2, unnest($3::text[])
+                 ON CONFLICT DO NOTHING",
+                &[&tenant_id, &role_id, &hidden],
+            )
+            .await?;
+    }
+    if let Some(grants) = grants {
+        let current: Vec<Grant> = current.map(|r| r.grants.clone()).unwrap_or_default();
+        let removed: Vec<&str> =
+            current.iter().filter(|g| !grants.contains(g)).map(|g| g.key.as_str()).collect();
+        let added: Vec<&Grant> = grants.iter().filter(|g| !current.contains(g)).collect();
+        let added_keys: Vec<&str> = added.iter().map(|g| g.key.as_str()).collect();
+        let added_scopes: Vec<&str> = added.iter().map(|g| g.scope.as_str()).collect();
+        scope
+            .execute("DELETE FROM role_permissions WHERE role_id = $1 AND permission_key = ANY($2)", &[&role_id, &removed])
+            .await?;
+        scope
+            .execute(
+                "INSERT INTO role_permissions (tenant_id, role_id, permission_key, scope)
+                 SELECT $1, $2, k, s FROM unnest($3::text[], $4::text[]) AS g(k, s)",
+                &[&tenant_id, &role_id, &added_keys, &added_scopes],
+            )
+            .await?;
+    }
+    if let Some(hidden) = hidden {
+        scope
+            .execute("DELETE FROM role_hidden_fields WHERE role_id = $1 AND NOT (field_key = ANY($2))", &[&role_id, &hidden])
+            .await?;
+    }
+    Ok(())
 }
 
 async fn list_roles(auth: Authenticated, Query(params): Query<PageParams>) -> AppResult<axum::Json<Paged<Role>>> {
@@ -113,7 +251,7 @@ async fn list_roles(auth: Authenticated, Query(params): Query<PageParams>) -> Ap
     let sql = [
         SELECT_ROLES,
         " WHERE ($1::timestamptz IS NULL OR (r.created_at, r.id) < ($1, $2))
-          GROUP BY r.tenant_id, r.id ORDER BY r.created_at DESC, r.id DESC LIMIT $3",
+          ORDER BY r.created_at DESC, r.id DESC LIMIT $3",
     ]
     .concat();
     let rows = auth.read_requiring(Permission::UsersRead, &sql, &[&page.after_time(), &page.after_id(), &page.fetch()]).await?;
@@ -141,8 +279,15 @@ async fn create_role(auth: Authenticated, Json(req): Json<RoleCreate>) -> AppRes
     let name = v.required("name", &req.name, NAME_MAX);
     let description = v.optional("description", req.description.as_deref(), TEXT_MAX);
     v.at_most("permissions", &req.permissions, MAX_PERMISSIONS);
+    if let Some(g) = &req.grants {
+        v.at_most("grants", g, MAX_PERMISSIONS);
+    }
+    if let Some(h) = &req.hidden_fields {
+        v.at_most("hidden_fields", h, MAX_PERMISSIONS);
+    }
     v.finish()?;
-    let permissions = keys(&req.permissions);
+    let grants = merge_grants(&req.permissions, req.grants.as_deref());
+    let hidden = req.hidden_fields.as_deref().map(field_keys);
     let scope = auth.begin().await?;
     scope.require(Permission::RolesManage)?;
 
@@ -154,12 +299,7 @@ async fn create_role(auth: Authenticated, Json(req): Json<RoleCreate>) -> AppRes
         .await
         .map_err(|e| conflict_on_duplicate(e, "A role with this name already exists."))?;
     let id: Uuid = row.get(0);
-    scope
-        .execute(
-            "INSERT INTO role_permissions (tenant_id, role_id, permission_key) SELECT $1, $2, unnest($3::text[])",
-            &[&auth.identity.tenant_id, &id, &permissions],
-        )
-        .await?;
+    apply(&scope, auth.identity.tenant_id, id, None, Some(&grants), hidden.as_deref()).await?;
     let role = find(&scope, id).await?;
     scope.commit().await?;
     Ok(Reply::created(format!("/api/roles/{id}"), role))
@@ -177,11 +317,21 @@ async fn update_role(auth: Authenticated, Path(RoleId { id }): Path<RoleId>, Jso
     if let Some(keys) = &req.permissions {
         v.at_most("permissions", keys, MAX_PERMISSIONS);
     }
+    if let Some(g) = &req.grants {
+        v.at_most("grants", g, MAX_PERMISSIONS);
+    }
+    if let Some(h) = &req.hidden_fields {
+        v.at_most("hidden_fields", h, MAX_PERMISSIONS);
+    }
     v.finish()?;
     let scope = auth.begin().await?;
     scope.require(Permission::RolesManage)?;
     let current = find(&scope, id).await?;
-    let permissions = req.permissions.as_deref().map(keys);
+    let grants = match (&req.permissions, &req.grants) {
+        (None, None) => None,
+        (p, g) => Some(merge_grants(p.as_deref().unwrap_or_default(), g.as_deref())),
+    };
+    let hidden = req.hidden_fields.as_deref().map(field_keys);
 
     if name.is_some() || description.is_some() {
         scope
@@ -193,20 +343,7 @@ async fn update_role(auth: Authenticated, Path(RoleId { id }): Path<RoleId>, Jso
             .await
             .map_err(|e| conflict_on_duplicate(e, "A role with this name already exists."))?;
     }
-    if let Some(keys) = permissions {
-        let current: Vec<&str> = current.permissions.iter().map(|p| p.as_str()).collect();
-        let added: Vec<&str> = keys.iter().filter(|k| !current.contains(k)).copied().collect();
-        let removed: Vec<&str> = current.iter().filter(|k| !keys.contains(k)).copied().collect();
-        scope
-            .execute(
-                "INSERT INTO role_permissions (tenant_id, role_id, permission_key) SELECT $1, $2, unnest($3::text[])",
-                &[&auth.identity.tenant_id, &id, &added],
-            )
-            .await?;
-        scope
-            .execute("DELETE FROM role_permissions WHERE role_id = $1 AND permission_key = ANY($2)", &[&id, &removed])
-            .await?;
-    }
+    apply(&scope, auth.identity.tenant_id, id, Some(&current), grants.as_deref(), hidden.as_deref()).await?;
     let role = find(&scope, id).await?;
     scope.commit().await?;
     Ok(axum::Json(role))

@@ -44,6 +44,12 @@ pub struct TenantUpdate {
 pub struct PermissionEntry {
     pub key: Permission,
     pub description: String,
+    /// Whether a role may grant it with scope `team` or `own` (the CRM
+    /// record permissions); the others are always `all`.
+    pub scopable: bool,
+    /// For a read permission, the fields a role may hide from its members
+    /// (`contacts.email`, ...); empty otherwise.
+    pub hideable_fields: Vec<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -89,11 +95,20 @@ fn update_tenant_docs(op: TransformOperation) -> TransformOperation {
 
 async fn list_permissions(auth: Authenticated) -> AppResult<axum::Json<PermissionList>> {
     let scope = auth.begin().await?;
-    let rows = scope.query("SELECT key, description FROM permissions ORDER BY key", &[]).await?;
+    let rows = scope
+        .query(
+            "SELECT p.key, p.description, p.scopable,
+                    ARRAY(SELECT h.key FROM hideable_fields h WHERE h.resource || ':read' = p.key ORDER BY h.key) AS hideable
+               FROM permissions p ORDER BY p.key",
+            &[],
+        )
+        .await?;
     scope.release();
     let items = rows
         .iter()
-        .filter_map(|r| Some(PermissionEntry { key: Permission::parse(r.get(0))?, description: r.get(1) }))
+        .filter_map(|r| {
+            Some(PermissionEntry { key: Permission::parse(r.get(0))?, description: r.get(1), scopable: r.get(2), hideable_fields: r.get(3) })
+        })
         .collect();
     Ok(axum::Json(PermissionList { items }))
 }

@@ -41,6 +41,7 @@ permissions! {
     RolesManage => "roles:manage",
     AuditRead => "audit:read",
     ApiKeysManage => "api_keys:manage",
+    TeamsManage => "teams:manage",
     CompaniesRead => "companies:read",
     CompaniesWrite => "companies:write",
     CompaniesDelete => "companies:delete",

@@ -50,7 +50,7 @@ const DEFECTS: &[(&str, &str)] = &[
     ),
     ("0015_missing_comment", "CREATE FUNCTION app.scratch() RETURNS int LANGUAGE sql AS 'SELECT 1'; REVOKE ALL ON FUNCTION app.scratch() FROM PUBLIC"),
     ("0016_policy_without_comment", "CREATE POLICY scratch ON companies FOR SELECT TO tenet_api USING (false)"),
-    ("0017_tenant_table_command_without_policy", "DROP POLICY \"deleters remove their tenant's companies\" ON companies"),
+    ("0017_tenant_table_command_without_policy", "DROP POLICY \"deleters remove the companies in their scope\" ON companies"),
 ];
 
 #[tokio::test]

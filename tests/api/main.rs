@@ -19,3 +19,4 @@ mod smtp_sink;
 mod mail;
 mod operations;
 mod rbac;
+mod record_access;

@@ -51,13 +51,13 @@ async fn search_finds_through_the_index_but_a_policy_still_hides_rows() {
     // Another tenant's rows are never found; a forged context finds nothing.
     assert_eq!(names(&app.get("/api/contacts?q=adalbert", &a.access).await, "first_name"), Vec::<String>::new());
     let c = as_request(&app, &a.access).await;
-    let ids = c.query("SELECT app.search_contacts('%ada%', NULL, NULL, NULL, 50)", &[]).await.expect("search");
+    let ids = c.query("SELECT app.search_contacts('%ada%', NULL, 'all', NULL, NULL, 50)", &[]).await.expect("search");
     assert_eq!(ids.len(), 3, "the function answers ids (the hidden one too): RLS decides on the rows");
     c.execute("SELECT set_config('app.session_secret', 'forged', true)", &[]).await.expect("forge");
-    let ids = c.query("SELECT app.search_contacts('%ada%', NULL, NULL, NULL, 50)", &[]).await.expect("search");
+    let ids = c.query("SELECT app.search_contacts('%ada%', NULL, 'all', NULL, NULL, 50)", &[]).await.expect("search");
     assert!(ids.is_empty(), "a forged context must find nothing");
     c.execute("SELECT set_config('app.tenant_id', $1, true)", &[&b.tenant_id]).await.expect("forge");
-    let ids = c.query("SELECT app.search_contacts('%ada%', NULL, NULL, NULL, 50)", &[]).await.expect("search");
+    let ids = c.query("SELECT app.search_contacts('%ada%', NULL, 'all', NULL, NULL, 50)", &[]).await.expect("search");
     assert!(ids.is_empty());
 }
 
@@ -76,6 +76,6 @@ async fn search_needs_the_read_permission_in_the_database_too() {
     let token = login.body["access_token"].as_str().expect("token").to_string();
     app.get("/api/contacts?q=findme", &token).await.assert_problem(403);
     let c = as_request(&app, &token).await;
-    let ids = c.query("SELECT app.search_contacts('%findme%', NULL, NULL, NULL, 50)", &[]).await.expect("search");
+    let ids = c.query("SELECT app.search_contacts('%findme%', NULL, 'all', NULL, NULL, 50)", &[]).await.expect("search");
     assert!(ids.is_empty(), "without contacts:read the function answers nothing");
 }

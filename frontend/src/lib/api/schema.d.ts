@@ -532,6 +532,61 @@ export interface paths {
         patch: operations["patchRolesById"];
         trace?: never;
     };
+    "/api/teams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the tenant's teams (any member) */
+        get: operations["getTeams"];
+        put?: never;
+        /** Create a team (teams:manage) */
+        post: operations["postTeams"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/teams/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a team (any member) */
+        get: operations["getTeamsById"];
+        put?: never;
+        post?: never;
+        /** Delete a team (teams:manage); its records keep their owners */
+        delete: operations["deleteTeamsById"];
+        options?: never;
+        head?: never;
+        /** Rename a team or replace its members (teams:manage) */
+        patch: operations["patchTeamsById"];
+        trace?: never;
+    };
+    "/api/teams/{id}/members/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Add a member of the tenant to a team (teams:manage); idempotent */
+        put: operations["putTeamsByIdMembersByUserId"];
+        post?: never;
+        /** Remove a member from a team (teams:manage) */
+        delete: operations["deleteTeamsByIdMembersByUserId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tenant": {
         parameters: {
             query?: never;
@@ -708,7 +763,13 @@ export interface components {
             domain?: string | null;
             industry?: string | null;
             name: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description A member of the tenant; omitted, the creator (for an API key, its
+             *      creator); `null` leaves the company unowned (which a caller with
+             *      scope own or team on companies:write cannot create).
+             * @default null
+             */
             owner_id?: string | null;
         };
         /** @description Only the fields given change; `null` clears an optional field. */
@@ -754,7 +815,13 @@ export interface components {
             email?: string | null;
             first_name: string;
             last_name?: string | null;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description A member of the tenant; omitted, the creator (for an API key, its
+             *      creator); `null` leaves the contact unowned (which a caller with
+             *      scope own or team on contacts:write cannot create).
+             * @default null
+             */
             owner_id?: string | null;
             phone?: string | null;
         };
@@ -789,6 +856,17 @@ export interface components {
             field: string;
             message: string;
         };
+        /** @description A permission granted by a role, with its scope. */
+        Grant: {
+            key: components["schemas"]["Permission"];
+            /** @default all */
+            scope?: components["schemas"]["GrantScope"];
+        };
+        /**
+         * @description Which records a grant reaches (for the CRM record permissions; every
+         *      other permission is always `all`).
+         */
+        GrantScope: "all" | "team" | "own";
         Invitation: {
             /** Format: date-time */
             created_at: string;
@@ -884,6 +962,11 @@ export interface components {
             /** @description The whole key, `tnt_<prefix>_<secret>`: shown only in this answer. Send it as `Authorization: Bearer <secret>`. */
             secret: string;
         };
+        /**
+         * @description Whose records a list shows: the "mine / my team / all" filter. It narrows
+         *      the caller's scope (it never widens it: the policies decide).
+         */
+        OwnerFilter: "me" | "team" | "all";
         Paged_for_ApiKey: {
             items: components["schemas"]["ApiKey"][];
             /** @description Pass as `cursor` for the next page; `null` on the last page. */
@@ -914,6 +997,11 @@ export interface components {
             /** @description Pass as `cursor` for the next page; `null` on the last page. */
             next_cursor?: string | null;
         };
+        Paged_for_Team: {
+            items: components["schemas"]["Team"][];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
         Paged_for_User: {
             items: components["schemas"]["User"][];
             /** @description Pass as `cursor` for the next page; `null` on the last page. */
@@ -935,10 +1023,20 @@ export interface components {
          * @description A permission key, `<resource>:<action>`.
          * @enum {string}
          */
-        Permission: "tenant:manage" | "users:read" | "users:manage" | "roles:manage" | "audit:read" | "api_keys:manage" | "companies:read" | "companies:write" | "companies:delete" | "contacts:read" | "contacts:write" | "contacts:delete";
+        Permission: "tenant:manage" | "users:read" | "users:manage" | "roles:manage" | "audit:read" | "api_keys:manage" | "teams:manage" | "companies:read" | "companies:write" | "companies:delete" | "contacts:read" | "contacts:write" | "contacts:delete";
         PermissionEntry: {
             description: string;
+            /**
+             * @description For a read permission, the fields a role may hide from its members
+             *      (`contacts.email`, ...); empty otherwise.
+             */
+            hideable_fields: string[];
             key: components["schemas"]["Permission"];
+            /**
+             * @description Whether a role may grant it with scope `team` or `own` (the CRM
+             *      record permissions); the others are always `all`.
+             */
+            scopable: boolean;
         };
         PermissionList: {
             items: components["schemas"]["PermissionEntry"][];
@@ -970,17 +1068,35 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             description?: string | null;
+            /** @description The same keys with the scope of each grant. */
+            grants: components["schemas"]["Grant"][];
+            /**
+             * @description Fields the role hides from its members (`contacts.phone`, ...; see
+             *      `hideable_fields` in `GET /api/permissions`).
+             */
+            hidden_fields: string[];
             /** Format: uuid */
             id: string;
             name: string;
+            /** @description The keys the role grants (whatever their scope). */
             permissions: components["schemas"]["Permission"][];
             /** @description System roles (owner, admin, member, viewer) are read-only. */
             system: boolean;
         };
         RoleCreate: {
             description?: string | null;
+            /**
+             * @description Grants with a scope (`own`, `team`, `all`); a key here need not be in
+             *      `permissions`. Only scopable permissions take a scope but `all` (422).
+             */
+            grants?: components["schemas"]["Grant"][] | null;
+            /** @description Fields to hide from the role's members (keys from `hideable_fields`). */
+            hidden_fields?: string[] | null;
             name: string;
-            /** @description Permission keys from `GET /api/permissions`. */
+            /**
+             * @description Permission keys from `GET /api/permissions`, granted with scope `all`
+             *      unless `grants` names them.
+             */
             permissions: components["schemas"]["Permission"][];
         };
         RoleUpdate: {
@@ -989,8 +1105,15 @@ export interface components {
              * @default null
              */
             description?: string | null;
+            /** @description Replaces the role's grants (with `permissions`, if both are given). */
+            grants?: components["schemas"]["Grant"][] | null;
+            /** @description Replaces the fields the role hides. */
+            hidden_fields?: string[] | null;
             name?: string | null;
-            /** @description Replaces the role's permissions. */
+            /**
+             * @description Replaces the role's permissions (each with scope `all` unless
+             *      `grants` names it).
+             */
             permissions?: components["schemas"]["Permission"][] | null;
         };
         SessionItem: {
@@ -1041,6 +1164,35 @@ export interface components {
         SwitchTenantRequest: {
             /** @description Slug of a tenant the caller belongs to. */
             tenant: string;
+        };
+        Team: {
+            /** Format: date-time */
+            created_at: string;
+            description?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @description User ids of the members (see `GET /api/users`). */
+            members: string[];
+            name: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        TeamCreate: {
+            description?: string | null;
+            /** @description User ids of members of the tenant (422 for anyone else). */
+            members?: string[] | null;
+            name: string;
+        };
+        /** @description Only the fields given change. */
+        TeamUpdate: {
+            /**
+             * @description `null` clears the description.
+             * @default null
+             */
+            description?: string | null;
+            /** @description Replaces the members. */
+            members?: string[] | null;
+            name?: string | null;
         };
         Tenant: {
             /** Format: date-time */
@@ -2224,6 +2376,11 @@ export interface operations {
                 cursor?: string | null;
                 /** @description Page size, 1 to 200 (default 50). */
                 limit?: number | null;
+                /**
+                 * @description Whose companies: `me`, `team` (the caller's and their teammates') or
+                 *      `all` (default). It narrows the caller's scope, never widens it.
+                 */
+                owner?: components["schemas"]["OwnerFilter"] | null;
                 /** @description Case-insensitive substring of the name or domain (`%` and `_` are literal). */
                 q?: string | null;
             };
@@ -2544,6 +2701,11 @@ export interface operations {
                 cursor?: string | null;
                 /** @description Page size, 1 to 200 (default 50). */
                 limit?: number | null;
+                /**
+                 * @description Whose contacts: `me`, `team` (the caller's and their teammates') or
+                 *      `all` (default). It narrows the caller's scope, never widens it.
+                 */
+                owner?: components["schemas"]["OwnerFilter"] | null;
                 /** @description Case-insensitive substring of the first or last name or the email (`%` and `_` are literal). */
                 q?: string | null;
             };
@@ -3611,6 +3773,436 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTeams: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of teams */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Paged_for_Team"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postTeams: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamCreate"];
+            };
+        };
+        responses: {
+            /** @description The new team */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTeamsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The team */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteTeamsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchTeamsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Only the fields given change. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamUpdate"];
+            };
+        };
+        responses: {
+            /** @description The updated team */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putTeamsByIdMembersByUserId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteTeamsByIdMembersByUserId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
