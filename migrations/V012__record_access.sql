@@ -37,6 +37,9 @@ UPDATE permissions SET scopable = true WHERE key ~ '^(companies|contacts):(read|
 
 ALTER TABLE role_permissions ADD COLUMN scope text NOT NULL DEFAULT 'all';
 ALTER TABLE role_permissions ADD CONSTRAINT role_permissions_scope_check CHECK (scope IN ('all', 'team', 'own'));
+-- app.scope_owners answers "every record" at once for a tenant that grants a
+-- permission only with scope all (the common case): one probe of this index.
+CREATE INDEX role_permissions_scoped_idx ON role_permissions (tenant_id, permission_key) WHERE scope <> 'all';
 COMMENT ON COLUMN role_permissions.scope IS
   'Which records the grant reaches: all (the tenant''s), team (owned by the holder or a member of one of the '
   'holder''s teams) or own (owned by the holder). Only scopable permissions take team or own.';

@@ -32,7 +32,11 @@
 -- ============================================================================
 
 -- The caller's scope for a permission: 'all', 'team', 'own', or NULL when the
--- context is not valid or does not hold the permission.
+-- context names no session of this user and tenant or does not hold the
+-- permission. It does not check the session's secret, liveness or the
+-- membership: it only narrows what app.tenant_with_permission lets through,
+-- and every use ANDs it with that check (the policies, the search functions)
+-- or runs where the statement already passed it (the escalation guards).
 CREATE OR REPLACE FUNCTION app.permission_scope(p_permission text) RETURNS text
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
@@ -40,23 +44,11 @@ DECLARE
   v_session uuid := app.setting_uuid('app.session_id');
   v_user uuid := app.setting_uuid('app.user_id');
   v_tenant uuid := app.setting_uuid('app.tenant_id');
-  v_secret text := current_setting('app.session_secret', true);
   v_kind text;
   v_rank int;
   v_key_rank int;
 BEGIN
-  IF v_session IS NULL OR v_user IS NULL OR v_tenant IS NULL OR v_secret IS NULL OR v_secret = '' OR p_permission IS NULL THEN
-    RETURN NULL;
-  END IF;
-  SELECT s.kind INTO v_kind
-    FROM sessions s
-    JOIN memberships m ON m.tenant_id = s.tenant_id AND m.user_id = s.user_id AND m.active
-   WHERE s.id = v_session
-     AND s.user_id = v_user
-     AND s.tenant_id = v_tenant
-     AND s.secret_hash = sha256(convert_to(v_secret, 'UTF8'))
-     AND s.revoked_at IS NULL
-     AND s.expires_at > now();
+  SELECT s.kind INTO v_kind FROM sessions s WHERE s.id = v_session AND s.user_id = v_user AND s.tenant_id = v_tenant;
   IF v_kind IS NULL THEN
     RETURN NULL;
   END IF;
@@ -65,19 +57,21 @@ BEGIN
     JOIN role_permissions rp ON rp.tenant_id = mr.tenant_id AND rp.role_id = mr.role_id
    WHERE mr.tenant_id = v_tenant AND mr.user_id = v_user AND rp.permission_key = p_permission;
   IF v_kind <> 'login' THEN
+    -- An API key: the narrower of its own roles' scope and its creator's
+    -- (least() ignores NULLs: a key without the permission has none).
     SELECT max(CASE rp.scope WHEN 'all' THEN 3 WHEN 'team' THEN 2 WHEN 'own' THEN 1 END) INTO v_key_rank
       FROM api_key_roles kr
       JOIN role_permissions rp ON rp.tenant_id = kr.tenant_id AND rp.role_id = kr.role_id
      WHERE kr.tenant_id = v_tenant AND kr.api_key_id = v_session AND rp.permission_key = p_permission;
-    -- (least() ignores NULLs: a key without the permission must not inherit the creator's.)
     v_rank := CASE WHEN v_key_rank IS NULL THEN NULL ELSE least(v_rank, v_key_rank) END;
   END IF;
   RETURN CASE v_rank WHEN 3 THEN 'all' WHEN 2 THEN 'team' WHEN 1 THEN 'own' END;
 END
 $$;
 COMMENT ON FUNCTION app.permission_scope(text) IS
-  'The scope (all, team, own) with which the valid request context holds a permission: the widest of the member''s '
-  'roles, for an API key the narrower of its roles'' and its creator''s. NULL without a valid context or the permission.';
+  'The scope (all, team, own) with which the request context''s session holds a permission: the widest of the member''s '
+  'roles, for an API key the narrower of its roles'' and its creator''s; NULL without the permission. Narrows what '
+  'app.tenant_with_permission lets through and does not validate the context itself.';
 
 -- The caller and the members of the caller's teams (internal: called after
 -- the context was validated).
@@ -100,16 +94,23 @@ REVOKE ALL ON FUNCTION app.teammates(uuid, uuid) FROM PUBLIC;
 -- use it: NULL = every record of the tenant (scope all); otherwise the owner
 -- ids (own: the caller; team: the caller and their teammates); '{}' (nothing)
 -- without a valid context or the permission. Policies always AND it with
--- tenant_id = (SELECT app.tenant_with_permission(...)).
+-- tenant_id = (SELECT app.tenant_with_permission(...)), which is what
+-- validates the context: so a tenant that grants the permission only with
+-- scope all (no role narrows it) is answered NULL after one index probe,
+-- without validating the context a second time.
 CREATE OR REPLACE FUNCTION app.scope_owners(p_permission text) RETURNS uuid[]
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
-  v_scope text := app.permission_scope(p_permission);
+  v_tenant uuid := app.setting_uuid('app.tenant_id');
 BEGIN
-  RETURN CASE v_scope
+  IF v_tenant IS NOT NULL AND NOT EXISTS (SELECT 1 FROM role_permissions
+                                           WHERE tenant_id = v_tenant AND permission_key = p_permission AND scope <> 'all') THEN
+    RETURN NULL;
+  END IF;
+  RETURN CASE app.permission_scope(p_permission)
     WHEN 'all' THEN NULL
-    WHEN 'team' THEN app.teammates(app.setting_uuid('app.tenant_id'), app.setting_uuid('app.user_id'))
+    WHEN 'team' THEN app.teammates(v_tenant, app.setting_uuid('app.user_id'))
     WHEN 'own' THEN ARRAY[app.setting_uuid('app.user_id')]
     ELSE '{}'::uuid[]
   END;
@@ -117,40 +118,43 @@ END
 $$;
 COMMENT ON FUNCTION app.scope_owners(text) IS
   'The owners whose records the permission reaches for the request context: NULL for scope all (every record of the '
-  'tenant), the caller for own, the caller and their teammates for team, none without a valid context or the permission.';
+  'tenant; at once when no role of the tenant narrows the permission), the caller for own, the caller and their '
+  'teammates for team, none without a valid context or the permission. Always ANDed with app.tenant_with_permission, '
+  'which validates the context.';
 
--- What a list asks for: the scope narrowed by the list's owner filter
--- ('me', 'team', or NULL/'all' for no filter). NULL = no restriction.
+-- What a list walks: the owners of the list's filter ('me': the caller;
+-- 'team': the caller and their teammates, narrowed by the scope), or NULL
+-- for no filter. The rows are read through RLS, which applies the scope
+-- anyway; narrowing the team filter by the scope only spares walking the
+-- records of teammates an own-scope caller cannot read.
 CREATE OR REPLACE FUNCTION app.list_owners(p_permission text, p_filter text) RETURNS uuid[]
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
-  v_scope uuid[] := app.scope_owners(p_permission);
   v_user uuid := app.setting_uuid('app.user_id');
-  v_filter uuid[];
+  v_scope uuid[];
 BEGIN
-  IF v_scope IS NOT NULL AND cardinality(v_scope) = 0 THEN
-    RETURN v_scope;
+  IF p_filter = 'me' THEN
+    RETURN ARRAY[v_user];
+  ELSIF p_filter = 'team' THEN
+    v_scope := app.scope_owners(p_permission);
+    IF v_scope IS NOT NULL AND cardinality(v_scope) <= 1 THEN
+      RETURN v_scope;
+    END IF;
+    RETURN app.teammates(app.setting_uuid('app.tenant_id'), v_user);
   END IF;
-  v_filter := CASE coalesce(p_filter, 'all')
-    WHEN 'me' THEN ARRAY[v_user]
-    WHEN 'team' THEN app.teammates(app.setting_uuid('app.tenant_id'), v_user)
-    ELSE NULL
-  END;
-  IF v_filter IS NULL THEN
-    RETURN v_scope;
-  ELSIF v_scope IS NULL THEN
-    RETURN v_filter;
-  END IF;
-  RETURN ARRAY(SELECT unnest(v_scope) INTERSECT SELECT unnest(v_filter));
+  RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION app.list_owners(text, text) IS
-  'The owners a list reaches: the permission''s scope (app.scope_owners) narrowed by the list''s owner filter '
-  '(me, team, all). NULL means every record of the tenant. The rows are still read through RLS.';
+  'The owners a filtered list walks: me (the caller) or team (the caller and their teammates, no wider than the '
+  'permission''s scope); NULL without a filter. The rows are still read through RLS.';
 
--- The fields of a resource hidden from the request context (every hideable
--- field without a valid context: fail closed).
+-- The fields of a resource hidden from the request context. Masking only
+-- matters for rows the context can read, and RLS shows rows only to a valid
+-- context, so this does not validate the session again: a tenant that hides
+-- no field is answered '{}' after one index probe; otherwise the member's
+-- roles decide (every hideable field without a known session: fail closed).
 CREATE OR REPLACE FUNCTION app.hidden_fields(p_resource text) RETURNS text[]
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
@@ -159,9 +163,13 @@ DECLARE
   v_user uuid := app.setting_uuid('app.user_id');
   v_tenant uuid := app.setting_uuid('app.tenant_id');
   v_read text := p_resource || ':read';
-  v_kind text := app.current_session_kind();
+  v_kind text;
   v_hidden text[];
 BEGIN
+  IF v_tenant IS NOT NULL AND NOT EXISTS (SELECT 1 FROM role_hidden_fields WHERE tenant_id = v_tenant) THEN
+    RETURN '{}';
+  END IF;
+  SELECT s.kind INTO v_kind FROM sessions s WHERE s.id = v_session AND s.user_id = v_user AND s.tenant_id = v_tenant;
   SELECT coalesce(array_agg(h.field ORDER BY h.field), '{}') INTO v_hidden
     FROM hideable_fields h
    WHERE h.resource = p_resource
@@ -184,7 +192,8 @@ END
 $$;
 COMMENT ON FUNCTION app.hidden_fields(text) IS
   'The field names of a resource hidden from the request context: those that every one of the caller''s roles granting '
-  '<resource>:read hides (for an API key, also those its own roles hide). Every hideable field without a valid context.';
+  '<resource>:read hides (for an API key, also those its own roles hide); none at once in a tenant that hides nothing. '
+  'It masks what RLS lets the context read, so it does not validate the context itself.';
 
 -- ---------------------------------------------------------------------------
 -- The escalation rule with scopes and fields: nobody grants more than they

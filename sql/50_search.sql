@@ -10,8 +10,8 @@
 -- (app.tenant_with_permission), and they answer ids only: the API reads the
 -- rows themselves through RLS, so the policies still decide what is seen.
 --
--- They apply the caller's scope and the list's owner filter
--- (app.list_owners) and never match a field hidden from the caller
+-- They apply the caller's scope (app.scope_owners) or the list's owner
+-- filter (app.list_owners, never wider than the scope) and never match a field hidden from the caller
 -- (app.hidden_fields), so a search cannot reveal what the caller may not see.
 --
 -- p_pattern is an ILIKE pattern the server built (metacharacters escaped);
@@ -31,7 +31,7 @@ SET search_path = pg_catalog, public, pg_temp
 SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
   v_tenant uuid := app.tenant_with_permission('contacts:read');
-  v_owners uuid[] := app.list_owners('contacts:read', p_owner);
+  v_owners uuid[] := coalesce(app.list_owners('contacts:read', p_owner), app.scope_owners('contacts:read'));
   v_email boolean := NOT ('email' = ANY (app.hidden_fields('contacts')));
 BEGIN
   IF v_tenant IS NULL OR p_pattern IS NULL OR p_limit IS NULL OR p_limit < 1 OR p_limit > 201 THEN
@@ -61,7 +61,7 @@ SET search_path = pg_catalog, public, pg_temp
 SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
   v_tenant uuid := app.tenant_with_permission('companies:read');
-  v_owners uuid[] := app.list_owners('companies:read', p_owner);
+  v_owners uuid[] := coalesce(app.list_owners('companies:read', p_owner), app.scope_owners('companies:read'));
   v_domain boolean := NOT ('domain' = ANY (app.hidden_fields('companies')));
 BEGIN
   IF v_tenant IS NULL OR p_pattern IS NULL OR p_limit IS NULL OR p_limit < 1 OR p_limit > 201 THEN

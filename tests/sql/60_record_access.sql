@@ -50,7 +50,7 @@ SELECT is_empty($$SELECT 1 FROM contacts WHERE first_name ~ '^k'$$, 'another ten
 
 -- A list asks app.list_owners for what it may narrow to.
 SELECT tests.authenticate('u3', 'a');
-SELECT results_eq($$SELECT array_length(app.list_owners('contacts:read', 'all'), 1)$$, ARRAY[2], 'team scope: two owners');
+SELECT results_eq($$SELECT array_length(app.list_owners('contacts:read', 'team'), 1)$$, ARRAY[2], 'team scope, team filter: two owners');
 SELECT results_eq($$SELECT app.list_owners('contacts:read', 'me') = ARRAY[tests.user_id('u3')]$$, ARRAY[true], 'mine narrows to the caller');
 SELECT tests.authenticate('a_owner', 'a');
 SELECT results_eq($$SELECT app.list_owners('contacts:read', 'all') IS NULL$$, ARRAY[true], 'scope all, no filter: no restriction');
@@ -96,7 +96,7 @@ SELECT lives_ok($$UPDATE contacts SET owner_id = tests.user_id('u2') WHERE first
 -- A forged context: the ids of u3 with a wrong secret reach nothing.
 SELECT tests.set_context(tests.tenant_id('a')::text, tests.user_id('u3')::text, tests.live_session('u3', 'a')::text, 'not-the-secret');
 SELECT is_empty($$SELECT 1 FROM contacts$$, 'a forged secret reads nothing, whatever the scope');
-SELECT results_eq($$SELECT app.scope_owners('contacts:read') = '{}'$$, ARRAY[true], 'and app.scope_owners answers no owner (not NULL = all)');
+SELECT results_eq($$SELECT app.tenant_with_permission('contacts:read') IS NULL$$, ARRAY[true], 'the one check that validates the context refuses it (scopes only narrow what it lets through)');
 
 -- ===========================================================================
 -- scopes in the escalation guard
