@@ -32,8 +32,43 @@ CREATE POLICY "audit entries are never deleted" ON audit_log FOR DELETE TO tenet
 COMMENT ON POLICY "audit entries are never deleted" ON audit_log IS
   'The API role may never delete from audit_log directly (it holds no such grant either); the contract keeps a policy for every command, so this one says no explicitly.';
 
-REVOKE ALL ON audit_log FROM PUBLIC, tenet_api;
-GRANT SELECT ON audit_log TO tenet_api;
+-- The recorded values (changes) are read through audit_log_visible, which
+-- leaves out the fields hidden from the reader (sql/32_record_access.sql):
+-- an audit reader whose roles hide contacts.phone does not see phones in
+-- the log either.
+REVOKE ALL ON audit_log FROM PUBLIC, tenet_api, tenet_field_reader;
+GRANT SELECT (tenant_id, occurred_at, id, seq, actor_id, action, entity, record_id, request_id, ip, user_agent,
+              prev_hash, hash, actor_api_key_id) ON audit_log TO tenet_api;
+GRANT SELECT ON audit_log TO tenet_field_reader;
+
+-- Owned by tenet_field_reader like contacts_visible (see policies/contacts.sql):
+-- every policy TO tenet_api applies to what it reads.
+DO $$
+BEGIN
+  EXECUTE format('GRANT tenet_field_reader TO %I', current_user);
+END
+$$;
+GRANT CREATE ON SCHEMA public TO tenet_field_reader;
+CREATE OR REPLACE VIEW audit_log_visible AS
+SELECT a.tenant_id, a.occurred_at, a.id, a.seq, a.actor_id, a.action, a.entity, a.record_id,
+       CASE a.entity
+         WHEN 'contact' THEN a.changes - (SELECT app.hidden_fields('contacts'))::text[]
+         WHEN 'company' THEN a.changes - (SELECT app.hidden_fields('companies'))::text[]
+         ELSE a.changes
+       END AS changes,
+       a.request_id, a.ip, a.user_agent, a.prev_hash, a.hash, a.actor_api_key_id
+  FROM audit_log a;
+ALTER VIEW audit_log_visible OWNER TO tenet_field_reader;
+REVOKE CREATE ON SCHEMA public FROM tenet_field_reader;
+COMMENT ON VIEW audit_log_visible IS
+  'The audit entries the request context reaches (the policies of audit_log), without the values of fields hidden from it. What the API reads.';
+REVOKE ALL ON audit_log_visible FROM PUBLIC;
+GRANT SELECT ON audit_log_visible TO tenet_api;
+DO $$
+BEGIN
+  EXECUTE format('REVOKE tenet_field_reader FROM %I', current_user);
+END
+$$;
 
 -- The chain bookkeeping (heads and anchors) lives in schema app_private,
 -- which the API role cannot even name: no policies needed there (V007).

@@ -35,7 +35,9 @@ pub struct AuditEntry {
     /// `tenant`, `membership`, `role`, `company`, `contact`, `session`, ...
     pub entity: String,
     pub record_id: Option<Uuid>,
-    /// `{column: {old, new}}` for data changes; details for security events.
+    /// `{column: {old, new}}` for data changes (without the fields hidden
+    /// from the caller, see `hidden_fields` of the roles); details for
+    /// security events.
     pub changes: serde_json::Value,
     pub request_id: Option<String>,
     pub ip: Option<String>,
@@ -63,7 +65,7 @@ async fn list_audit_logs(auth: Authenticated, Query(f): Query<AuditFilter>) -> A
     let rows = auth.read_requiring(
             Permission::AuditRead,
             "SELECT id, occurred_at, actor_id, action, entity, record_id, changes, request_id, host(ip), actor_api_key_id
-               FROM audit_log
+               FROM audit_log_visible
               WHERE tenant_id = $1
                 AND ($2::text IS NULL OR entity = $2)
                 AND ($3::text IS NULL OR action = $3)

@@ -34,9 +34,13 @@ pub fn router() -> ApiRouter<AppState> {
 pub struct Company {
     pub id: Uuid,
     pub name: String,
+    /// `null` also when every role of the caller that grants companies:read
+    /// hides it (`companies.domain`, see `hidden_fields` of the roles).
     pub domain: Option<String>,
+    /// `null` also when hidden from the caller (`companies.industry`).
     pub industry: Option<String>,
-    /// A member of the tenant.
+    /// A member of the tenant: who the own and team scopes are about.
+    /// `null`: unowned (reached only with scope all).
     pub owner_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -35,10 +35,14 @@ pub struct Contact {
     pub id: Uuid,
     pub first_name: String,
     pub last_name: Option<String>,
+    /// `null` also when every role of the caller that grants contacts:read
+    /// hides it (`contacts.email`, see `hidden_fields` of the roles).
     pub email: Option<String>,
+    /// `null` also when hidden from the caller (`contacts.phone`).
     pub phone: Option<String>,
     pub company_id: Option<Uuid>,
-    /// A member of the tenant.
+    /// A member of the tenant: who the own and team scopes are about.
+    /// `null`: unowned (reached only with scope all).
     pub owner_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

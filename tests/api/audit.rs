@@ -328,18 +328,24 @@ async fn concurrent_writes_to_one_tenant_keep_one_valid_chain() {
 async fn the_audit_tables_privileges_and_triggers_are_as_documented() {
     let app = TestApp::spawn().await;
     let owner = app.owner_client().await;
-    let privileges: Vec<String> = owner
-        .query(
-            "SELECT privilege_type::text FROM information_schema.role_table_grants
-              WHERE table_name = 'audit_log' AND grantee = 'tenet_api' ORDER BY 1",
-            &[],
-        )
-        .await
-        .expect("q")
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-    assert_eq!(privileges, vec!["SELECT"]);
+    let rows = |sql: &'static str| {
+        let owner = &owner;
+        async move { owner.query(sql, &[]).await.expect("q").iter().map(|r| r.get::<_, String>(0)).collect::<Vec<String>>() }
+    };
+    // No table-wide privilege; SELECT on every column but the recorded values,
+    // which are read through audit_log_visible (hidden fields left out).
+    let table = rows("SELECT privilege_type::text FROM information_schema.role_table_grants
+                       WHERE table_name = 'audit_log' AND grantee = 'tenet_api' ORDER BY 1").await;
+    assert_eq!(table, Vec::<String>::new());
+    let columns = rows("SELECT DISTINCT privilege_type::text FROM information_schema.column_privileges
+                         WHERE table_name = 'audit_log' AND grantee = 'tenet_api' ORDER BY 1").await;
+    assert_eq!(columns, vec!["SELECT"]);
+    let changes = rows("SELECT column_name::text FROM information_schema.column_privileges
+                         WHERE table_name = 'audit_log' AND grantee = 'tenet_api' AND column_name = 'changes'").await;
+    assert_eq!(changes, Vec::<String>::new());
+    let view = rows("SELECT concat_ws(',', has_table_privilege('tenet_api', 'audit_log_visible', 'SELECT'),
+                                      has_table_privilege('tenet_api', 'audit_log_visible', 'INSERT, UPDATE, DELETE, TRUNCATE'))").await;
+    assert_eq!(view, vec!["t,f"], "tenet_api reads audit_log_visible and nothing more");
     for table in ["app_private.audit_chain_heads", "app_private.audit_chain_anchors", "app_private.security_events"] {
         let any: bool = owner
             .query_one("SELECT has_table_privilege('tenet_api', $1::text, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE')", &[&table])

@@ -199,6 +199,21 @@ async fn hidden_fields_are_absent_in_every_answer_and_search() {
     let read = catalog.body["items"].as_array().expect("items").iter().find(|p| p["key"] == "contacts:read").cloned().expect("contacts:read");
     assert_eq!(read["scopable"], true);
     assert_eq!(read["hideable_fields"], json!(["contacts.email", "contacts.phone"]));
+    // The audit log leaves the hidden values out too.
+    let r = app
+        .post("/api/roles", Some(&w.owner.access),
+              json!({"name": "auditor", "permissions": ["audit:read", "contacts:read"], "hidden_fields": ["contacts.phone"]}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let r = app.post("/api/users", Some(&w.owner.access), json!({"email": "aud@scopes.test", "name": "Aud", "password": PASSWORD, "roles": ["auditor"]})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let auditor = app.login("aud@scopes.test", PASSWORD, Some(&w.owner.tenant_slug)).await.body["access_token"].as_str().expect("token").to_string();
+    let has = |r: &Response, field: &str| r.body["items"].as_array().expect("items").iter().any(|e| e["changes"].get(field).is_some());
+    let log = app.get("/api/audit-logs?entity=contact&limit=200", &auditor).await;
+    assert_eq!(log.status, StatusCode::OK, "{}", log.text);
+    assert!(!has(&log, "phone"), "no phone in the auditor's log: {}", log.text);
+    assert!(has(&log, "email"), "the email is there");
+    assert!(has(&app.get("/api/audit-logs?entity=contact&limit=200", &w.owner.access).await, "phone"), "the owner sees the phones");
     // An unknown field is 422.
     let r = send(&app, Method::PATCH, &format!("/api/roles/{}", w.rep_own), &w.owner.access, Some(json!({"hidden_fields": ["contacts.ssn"]}))).await;
     r.assert_problem(422);

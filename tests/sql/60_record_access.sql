@@ -9,7 +9,7 @@
 -- team t2 = {u2, u4}. Contacts k1..k4 owned by u1..u4, k0 unowned.
 BEGIN;
 SET LOCAL search_path = public, tap, tests;
-SELECT plan(46);
+SELECT plan(50);
 
 SELECT tests.create_world();
 SELECT tests.create_role('a', 'rep_own', ARRAY['contacts:read', 'contacts:write', 'contacts:delete', 'companies:read', 'users:read']);
@@ -139,6 +139,18 @@ INSERT INTO role_hidden_fields (tenant_id, role_id, field_key) VALUES (tests.ten
 SELECT tests.authenticate('lead', 'a');
 SELECT throws_ok($$DELETE FROM role_hidden_fields WHERE role_id = tests.role_id('a', 'empty') AND field_key = 'contacts.email'$$,
   'TN403', NULL, 'one cannot show again a field hidden from oneself');
+
+-- The audit log leaves hidden values out for its readers too.
+SELECT tests.create_role('a', 'auditor', ARRAY['audit:read', 'contacts:read']);
+INSERT INTO role_hidden_fields (tenant_id, role_id, field_key) VALUES (tests.tenant_id('a'), tests.role_id('a', 'auditor'), 'contacts.phone');
+SELECT tests.add_member('a', 'aud', ARRAY['auditor']);
+SELECT tests.authenticate('aud', 'a');
+SELECT results_eq($$SELECT bool_or(changes ? 'phone'), bool_or(changes ? 'email') FROM audit_log_visible WHERE entity = 'contact'$$,
+  $$VALUES (false, true)$$, 'an auditor whose role hides phones reads contact entries without the phone, with the email');
+SELECT throws_ok($$SELECT changes FROM audit_log$$, '42501', NULL, 'the recorded values are not readable from the table itself');
+SELECT results_eq($$SELECT count(*) > 0 FROM audit_log WHERE entity = 'contact'$$, ARRAY[true], 'the entries themselves are (without their values)');
+SELECT tests.authenticate('a_owner', 'a');
+SELECT results_eq($$SELECT bool_or(changes ? 'phone') FROM audit_log_visible WHERE entity = 'contact'$$, ARRAY[true], 'the owner reads the phones in the log');
 
 -- ===========================================================================
 -- a leaving owner's records

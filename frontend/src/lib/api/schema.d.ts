@@ -708,7 +708,11 @@ export interface components {
              * @description The user who acted (NULL for system actions).
              */
             actor_id?: string | null;
-            /** @description `{column: {old, new}}` for data changes; details for security events. */
+            /**
+             * @description `{column: {old, new}}` for data changes (without the fields hidden
+             *      from the caller, see `hidden_fields` of the roles); details for
+             *      security events.
+             */
             changes: unknown;
             /** @description `tenant`, `membership`, `role`, `company`, `contact`, `session`, ... */
             entity: string;
@@ -746,14 +750,20 @@ export interface components {
         Company: {
             /** Format: date-time */
             created_at: string;
+            /**
+             * @description `null` also when every role of the caller that grants companies:read
+             *      hides it (`companies.domain`, see `hidden_fields` of the roles).
+             */
             domain?: string | null;
             /** Format: uuid */
             id: string;
+            /** @description `null` also when hidden from the caller (`companies.industry`). */
             industry?: string | null;
             name: string;
             /**
              * Format: uuid
-             * @description A member of the tenant.
+             * @description A member of the tenant: who the own and team scopes are about.
+             *      `null`: unowned (reached only with scope all).
              */
             owner_id?: string | null;
             /** Format: date-time */
@@ -794,6 +804,10 @@ export interface components {
             company_id?: string | null;
             /** Format: date-time */
             created_at: string;
+            /**
+             * @description `null` also when every role of the caller that grants contacts:read
+             *      hides it (`contacts.email`, see `hidden_fields` of the roles).
+             */
             email?: string | null;
             first_name: string;
             /** Format: uuid */
@@ -801,9 +815,11 @@ export interface components {
             last_name?: string | null;
             /**
              * Format: uuid
-             * @description A member of the tenant.
+             * @description A member of the tenant: who the own and team scopes are about.
+             *      `null`: unowned (reached only with scope all).
              */
             owner_id?: string | null;
+            /** @description `null` also when hidden from the caller (`contacts.phone`). */
             phone?: string | null;
             /** Format: date-time */
             updated_at: string;
