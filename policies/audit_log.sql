@@ -43,12 +43,7 @@ GRANT SELECT ON audit_log TO tenet_field_reader;
 
 -- Owned by tenet_field_reader like contacts_visible (see policies/contacts.sql):
 -- every policy TO tenet_api applies to what it reads.
-DO $$
-BEGIN
-  EXECUTE format('GRANT tenet_field_reader TO %I', current_user);
-END
-$$;
-GRANT CREATE ON SCHEMA public TO tenet_field_reader;
+SELECT app.masking_view_begin();  -- (sql/32_record_access.sql)
 CREATE OR REPLACE VIEW audit_log_visible AS
 SELECT a.tenant_id, a.occurred_at, a.id, a.seq, a.actor_id, a.action, a.entity, a.record_id,
        CASE a.entity
@@ -58,17 +53,11 @@ SELECT a.tenant_id, a.occurred_at, a.id, a.seq, a.actor_id, a.action, a.entity, 
        END AS changes,
        a.request_id, a.ip, a.user_agent, a.prev_hash, a.hash, a.actor_api_key_id
   FROM audit_log a;
-ALTER VIEW audit_log_visible OWNER TO tenet_field_reader;
-REVOKE CREATE ON SCHEMA public FROM tenet_field_reader;
 COMMENT ON VIEW audit_log_visible IS
   'The audit entries the request context reaches (the policies of audit_log), without the values of fields hidden from it. What the API reads.';
 REVOKE ALL ON audit_log_visible FROM PUBLIC;
 GRANT SELECT ON audit_log_visible TO tenet_api;
-DO $$
-BEGIN
-  EXECUTE format('REVOKE tenet_field_reader FROM %I', current_user);
-END
-$$;
+SELECT app.masking_view_end('audit_log_visible');
 
 -- The chain bookkeeping (heads and anchors) lives in schema app_private,
 -- which the API role cannot even name: no policies needed there (V007).

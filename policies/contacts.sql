@@ -70,14 +70,7 @@ GRANT SELECT ON contacts TO tenet_field_reader;
 -- exactly those the caller's context reaches. No security_barrier is needed: the view has no filter of its own,
 -- and a caller's condition on a masked column sees the masked value.
 -- ----------------------------------------------------------------------------
--- Replacing the view and giving it to tenet_field_reader needs membership of
--- that role and its CREATE on the schema for the moment (PostgreSQL's rule).
-DO $$
-BEGIN
-  EXECUTE format('GRANT tenet_field_reader TO %I', current_user);
-END
-$$;
-GRANT CREATE ON SCHEMA public TO tenet_field_reader;
+SELECT app.masking_view_begin();  -- (sql/32_record_access.sql)
 CREATE OR REPLACE VIEW contacts_visible AS
 SELECT t.tenant_id,
        t.id,
@@ -90,18 +83,11 @@ SELECT t.tenant_id,
        t.created_at,
        t.updated_at
   FROM contacts t;
-ALTER VIEW contacts_visible OWNER TO tenet_field_reader;
-REVOKE CREATE ON SCHEMA public FROM tenet_field_reader;
 COMMENT ON VIEW contacts_visible IS
   'The contacts the request context reaches (the policies of contacts), with the fields hidden from it as NULL. What the API reads.';
 REVOKE ALL ON contacts_visible FROM PUBLIC;
 GRANT SELECT ON contacts_visible TO tenet_api;
-DO $$
-BEGIN
-  -- Nobody holds tenet_field_reader outside the statements above (owning the view needs it).
-  EXECUTE format('REVOKE tenet_field_reader FROM %I', current_user);
-END
-$$;
+SELECT app.masking_view_end('contacts_visible');
 
 CREATE OR REPLACE TRIGGER contacts_set_updated_at BEFORE UPDATE ON contacts
   FOR EACH ROW EXECUTE FUNCTION app.set_updated_at();

@@ -292,6 +292,38 @@ COMMENT ON FUNCTION app.reassign_leaving_owner() IS
   'Trigger: the records a leaving member owned pass to the person removing them (audited as their change); without '
   'an acting person the foreign keys leave them unowned (reached only with scope all).';
 
+-- ---------------------------------------------------------------------------
+-- The masking views (contacts_visible, companies_visible, audit_log_visible
+-- in policies/) belong to tenet_field_reader. PostgreSQL lets a role create
+-- or replace a view of another owner, and hand one over, only while it is a
+-- member of that owner and the owner may CREATE in the schema: these two
+-- calls bracket a view's statements in its policies file, so nobody holds
+-- tenet_field_reader outside them. Owner-only (run by tenet migrate).
+-- ---------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION app.masking_view_begin() RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+  EXECUTE format('GRANT tenet_field_reader TO %I', current_user);
+  GRANT CREATE ON SCHEMA public TO tenet_field_reader;
+END
+$$;
+COMMENT ON FUNCTION app.masking_view_begin() IS
+  'Migrations only: lets the migration owner create or replace a masking view owned by tenet_field_reader (until app.masking_view_end).';
+
+CREATE OR REPLACE FUNCTION app.masking_view_end(p_view regclass) RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+  EXECUTE format('ALTER VIEW %s OWNER TO tenet_field_reader', p_view);
+  REVOKE CREATE ON SCHEMA public FROM tenet_field_reader;
+  EXECUTE format('REVOKE tenet_field_reader FROM %I', current_user);
+END
+$$;
+COMMENT ON FUNCTION app.masking_view_end(regclass) IS
+  'Migrations only: gives the masking view to tenet_field_reader and takes back what app.masking_view_begin granted.';
+REVOKE ALL ON FUNCTION app.masking_view_begin(), app.masking_view_end(regclass) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION app.permission_scope(text), app.scope_owners(text), app.list_owners(text, text),
   app.hidden_fields(text), app.covers_grant(text, text), app.fields_beyond_actor(uuid), app.covers_role(uuid),
   app.guard_role_hidden_fields(), app.reassign_leaving_owner() FROM PUBLIC;

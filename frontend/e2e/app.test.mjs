@@ -197,6 +197,105 @@ describe('Tenet in a browser', () => {
     await context.close();
   });
 
+  it('scopes records: a team, a role reading own contacts without the phone, and the owner filter', async () => {
+    // Set-up through the API (one token: it lives a few seconds here): Tom joins the owner's team below, Otto does not.
+    const { body: session } = await api('POST', '/api/auth/login', null, { email: owner.email, password: PASSWORD });
+    const member = async (name, email) => {
+      const added = await api('POST', '/api/users', session.access_token, { email, name, password: PASSWORD, roles: ['member'] });
+      assert.equal(added.status, 201);
+      return added.body;
+    };
+    const tom = await member('Tom Teammate', `tom-${run}@e2e.test`);
+    const ottoEmail = `otto-${run}@e2e.test`;
+    const otto = await member('Otto Outsider', ottoEmail);
+    // Ann Lee (created in the browser above) is the owner's; Tess is Tom's, Oscar Otto's, Una nobody's.
+    for (const [first_name, owner_id, phone] of [['Tess', tom.id, null], ['Oscar', otto.id, '+1 555 0100'], ['Una', null, '+1 555 0199']]) {
+      assert.equal((await api('POST', '/api/contacts', session.access_token, { first_name, owner_id, phone })).status, 201);
+    }
+
+    const { context, page } = await newPage();
+    await signIn(page, owner.email);
+
+    // A team of the owner and Tom.
+    await page.getByRole('link', { name: 'Teams' }).click();
+    await page.getByTestId('teams-table').waitFor();
+    await page.getByRole('button', { name: 'New team' }).click();
+    await page.getByLabel('Name').fill('Sales');
+    await page.getByLabel('Description').fill('Field sales, EMEA');
+    await page.getByRole('textbox', { name: 'Members' }).click();
+    await page.getByRole('option', { name: 'Olivia Owner' }).click();
+    await page.getByRole('option', { name: 'Tom Teammate' }).click();
+    await page.getByLabel('Name').click(); // closes the member list
+    await page.getByRole('button', { name: 'Create' }).click();
+    const team = page.getByTestId('teams-table').getByRole('row').filter({ has: page.getByRole('cell', { name: 'Sales', exact: true }) });
+    await team.getByText('Tom Teammate').waitFor();
+    await team.getByText('Olivia Owner').waitFor();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await shot(page, '20-teams');
+
+    // A role that reads only its members' own contacts, without their phone.
+    await page.getByRole('link', { name: 'Roles' }).click();
+    await page.getByRole('button', { name: 'New role' }).click();
+    // (Exactly: permission labels such as "Rename the tenant" contain "name" too.)
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Own contacts');
+    const scope = page.getByRole('textbox', { name: 'Scope of contacts:read' });
+    assert.ok(await scope.isDisabled(), 'the scope waits for the permission');
+    await page.getByRole('checkbox', { name: /^contacts:read/ }).check();
+    await scope.click();
+    await page.getByRole('option', { name: 'Own records' }).click();
+    await page.getByRole('checkbox', { name: 'Hide contacts.phone' }).check();
+    assert.equal(await scope.inputValue(), 'Own records');
+    await shot(page, '21-role-editor-scopes');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const role = page.getByTestId('roles-table').getByRole('row').filter({ has: page.getByRole('cell', { name: 'Own contacts', exact: true }) });
+    await role.getByRole('cell', { name: 'contacts:read (own records)', exact: true }).waitFor();
+    await role.getByRole('cell', { name: 'contacts.phone', exact: true }).waitFor();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await shot(page, '22-roles-scoped');
+
+    // The contacts list: owners by name, and mine / my team / all.
+    await page.getByRole('link', { name: 'Contacts' }).click();
+    const table = page.getByTestId('contacts-table');
+    await table.getByRole('columnheader', { name: 'Owner' }).waitFor();
+    const ownerOf = (name) => table.getByRole('row').filter({ has: page.getByRole('cell', { name, exact: true }) }).getByRole('cell').nth(4);
+    await table.getByRole('cell', { name: 'Una', exact: true }).waitFor();
+    assert.equal(await ownerOf('Ann Lee').textContent(), 'Olivia Owner');
+    assert.equal(await ownerOf('Tess').textContent(), 'Tom Teammate');
+    assert.equal(await ownerOf('Oscar').textContent(), 'Otto Outsider');
+    assert.equal(await ownerOf('Una').textContent(), '—');
+    const filter = page.getByTestId('owner-filter');
+    const shown = async () => (await table.locator('tbody tr td:first-child').allTextContents()).sort();
+
+    await filter.getByText('Mine', { exact: true }).click();
+    await table.getByRole('cell', { name: 'Tess', exact: true }).waitFor({ state: 'detached' });
+    assert.deepEqual(await shown(), ['Ann Lee']);
+    await shot(page, '23-contacts-owner-mine');
+
+    await filter.getByText('My team', { exact: true }).click();
+    await table.getByRole('cell', { name: 'Tess', exact: true }).waitFor();
+    assert.deepEqual(await shown(), ['Ann Lee', 'Tess']);
+
+    await filter.getByText('All', { exact: true }).click();
+    await table.getByRole('cell', { name: 'Una', exact: true }).waitFor();
+    assert.deepEqual(await shown(), ['Ann Lee', 'Oscar', 'Tess', 'Una']);
+    await context.close();
+
+    // Otto, with only the new role, reads his own contact and not its phone.
+    const { body: again } = await api('POST', '/api/auth/login', null, { email: owner.email, password: PASSWORD });
+    assert.equal((await api('PATCH', `/api/users/${otto.id}`, again.access_token, { roles: ['Own contacts'] })).status, 200);
+    const ottoView = await newPage();
+    await signIn(ottoView.page, ottoEmail);
+    await ottoView.page.getByRole('link', { name: 'Contacts' }).click();
+    const ottoTable = ottoView.page.getByTestId('contacts-table');
+    await ottoTable.getByRole('cell', { name: 'Oscar', exact: true }).waitFor();
+    assert.deepEqual((await ottoTable.locator('tbody tr td:first-child').allTextContents()).sort(), ['Oscar']);
+    const oscar = ottoTable.getByRole('row').filter({ has: ottoView.page.getByRole('cell', { name: 'Oscar', exact: true }) });
+    assert.equal(await oscar.getByRole('cell').nth(2).textContent(), '', 'the phone is hidden');
+    assert.equal(await oscar.getByRole('cell').nth(4).textContent(), 'Otto Outsider');
+    await shot(ottoView.page, '24-contacts-own-scope');
+    await ottoView.context.close();
+  });
+
   it('refreshes an expired access token silently', async () => {
     const { context, page } = await newPage();
     const refreshes = [];

@@ -9,3 +9,13 @@ if (typeof window !== 'undefined') window.matchMedia ??= ((query: string) => ({
   removeEventListener: () => {},
   dispatchEvent: () => false,
 })) as unknown as typeof window.matchMedia;
+
+// Nor ResizeObserver, which Mantine's SegmentedControl (its floating indicator) uses.
+if (typeof window !== 'undefined') window.ResizeObserver ??= class {
+  observe() {}
+  unobserve() {}
+  disconnect() {}
+};
+
+// Nor scrollIntoView, which Mantine's combobox calls on the selected option.
+if (typeof window !== 'undefined') window.HTMLElement.prototype.scrollIntoView ??= function scrollIntoView() {};

@@ -16,6 +16,7 @@ import { CompaniesPage } from '../features/companies/components/CompaniesPage';
 import { ContactsPage } from '../features/contacts/components/ContactsPage';
 import { DashboardPage } from '../features/dashboard/components/DashboardPage';
 import { RolesPage } from '../features/roles/components/RolesPage';
+import { TeamsPage } from '../features/teams/components/TeamsPage';
 import { UsersPage } from '../features/users/components/UsersPage';
 import { NAV_ITEMS } from '../lib/authorization';
 import type { AppRoute } from '../lib/authorization';
@@ -27,6 +28,7 @@ const SCREENS: Record<AppRoute, ReactElement> = {
   '/contacts': <ContactsPage />,
   '/users': <UsersPage />,
   '/roles': <RolesPage />,
+  '/teams': <TeamsPage />,
   '/audit': <AuditPage />,
   '/api-keys': <ApiKeysPage />,
   '/account': <AccountPage />,

@@ -24,6 +24,21 @@ export function optional(value: string | undefined): string | null {
 }
 
 /**
+ * The fields of an edit's body that differ from the record as it was shown
+ * (`null`, `undefined` and `''` count as the same empty value). An edit sends
+ * only these: a field hidden from the caller is answered `null`, and sending
+ * it back would clear the stored value.
+ */
+export function changedFields<T extends object>(before: Partial<Record<keyof T, unknown>>, body: T): Partial<T> {
+  const empty = (v: unknown) => v ?? '';
+  const out: Partial<T> = {};
+  for (const key of Object.keys(body) as (keyof T)[]) {
+    if (empty(body[key]) !== empty(before[key])) out[key] = body[key];
+  }
+  return out;
+}
+
+/**
  * A small create/edit form for a request body `T` (a type generated from
  * the OpenAPI document): field names are `T`'s, `toBody` builds a `T` from
  * the inputs, and per-field errors of the API's 422 problem land on the

@@ -14,11 +14,11 @@ describe('permission-filtered navigation', () => {
   });
 
   it('hides the audit log from a viewer', () => {
-    expect(labels(['users:read', 'companies:read', 'contacts:read'])).toEqual(['Dashboard', 'Companies', 'Contacts', 'Users', 'Roles', 'Account']);
+    expect(labels(['users:read', 'companies:read', 'contacts:read'])).toEqual(['Dashboard', 'Companies', 'Contacts', 'Users', 'Roles', 'Teams', 'Account']);
   });
 
-  it('leaves only the dashboard and account without permissions', () => {
-    expect(labels([])).toEqual(['Dashboard', 'Account']);
+  it('leaves only the dashboard, teams and account without permissions', () => {
+    expect(labels([])).toEqual(['Dashboard', 'Teams', 'Account']);
   });
 
   it('hides entries whose permission is missing, even one at a time', () => {
@@ -34,6 +34,7 @@ describe('permission-filtered navigation', () => {
     expect(routePermission('/roles')).toBe('users:read');
     expect(routePermission('/audit')).toBe('audit:read');
     expect(routePermission('/account')).toBeUndefined();
+    expect(routePermission('/teams')).toBeUndefined();
     for (const item of NAV_ITEMS) {
       const entry: NavItem = item;
       expect(routePermission(item.to)).toBe(entry.permission);

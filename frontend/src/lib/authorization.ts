@@ -16,6 +16,8 @@ export const NAV_ITEMS = [
   { to: '/contacts', label: 'Contacts', permission: 'contacts:read' },
   { to: '/users', label: 'Users', permission: 'users:read' },
   { to: '/roles', label: 'Roles', permission: 'users:read' },
+  // Any member reads the teams (managing them needs teams:manage, checked on the screen).
+  { to: '/teams', label: 'Teams' },
   { to: '/audit', label: 'Audit log', permission: 'audit:read' },
   { to: '/api-keys', label: 'API keys', permission: 'api_keys:manage' },
   { to: '/account', label: 'Account' },
@@ -36,9 +38,4 @@ export function visibleNav(permissions: readonly Permission[], items: readonly N
 
 export function can(permissions: readonly Permission[] | undefined, permission: Permission): boolean {
   return permissions?.includes(permission) ?? false;
-}
-
-/** Narrows a string (a form value) to a permission of the given catalog. */
-export function isPermission(key: string, catalog: readonly Permission[]): key is Permission {
-  return (catalog as readonly string[]).includes(key);
 }

@@ -4,13 +4,20 @@ import { api, unwrap } from '../../../lib/api/client';
 import type { Schemas } from '../../../lib/api/client';
 
 export type Company = Schemas['Company'];
-/** The body of a create, and of an edit (every field given). */
+/** The body of a create. */
 export type CompanyInput = Schemas['CompanyCreate'];
+/** The body of an edit: only the fields given change. */
+export type CompanyPatch = Schemas['CompanyUpdate'];
 
-export function useCompanies(q: string, cursor?: string) {
+export function useCompanies(q: string, owner: Schemas['OwnerFilter'], cursor?: string) {
   return useQuery({
-    queryKey: ['companies', q, cursor],
-    queryFn: async () => unwrap(await api.GET('/api/companies', { params: { query: { q: q || undefined, cursor, limit: 20 } } })),
+    queryKey: ['companies', q, owner, cursor],
+    queryFn: async () =>
+      unwrap(
+        await api.GET('/api/companies', {
+          params: { query: { q: q || undefined, owner: owner === 'all' ? undefined : owner, cursor, limit: 20 } },
+        }),
+      ),
     placeholderData: keepPreviousData,
   });
 }
@@ -18,10 +25,10 @@ export function useCompanies(q: string, cursor?: string) {
 export function useSaveCompany() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: async ({ id, body }: { id?: string; body: CompanyInput }) =>
-      id
-        ? unwrap(await api.PATCH('/api/companies/{id}', { params: { path: { id } }, body }))
-        : unwrap(await api.POST('/api/companies', { body })),
+    mutationFn: async (save: { id: string; body: CompanyPatch } | { id?: undefined; body: CompanyInput }) =>
+      save.id !== undefined
+        ? unwrap(await api.PATCH('/api/companies/{id}', { params: { path: { id: save.id } }, body: save.body }))
+        : unwrap(await api.POST('/api/companies', { body: save.body })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['companies'] }),
   });
 }

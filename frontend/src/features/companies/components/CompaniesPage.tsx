@@ -2,13 +2,16 @@ import { Button, Group, Modal, Table, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 
-import { EntityForm, optional } from '../../../components/EntityForm';
+import { changedFields, EntityForm, optional } from '../../../components/EntityForm';
 import type { FieldSpec } from '../../../components/EntityForm';
+import { OwnerFilter, ownerPhrase } from '../../../components/OwnerFilter';
+import type { Owner } from '../../../components/OwnerFilter';
 import { PageHeader } from '../../../components/PageHeader';
 import { Pager, useCursorPager } from '../../../components/Pager';
 import { QueryState } from '../../../components/QueryState';
 import { can } from '../../../lib/authorization';
 import { usePermissions } from '../../../lib/session';
+import { useMemberName } from '../../../lib/users';
 import { useCompanies, useDeleteCompany, useSaveCompany } from '../api/companies';
 import type { Company, CompanyInput } from '../api/companies';
 
@@ -22,8 +25,10 @@ export function CompaniesPage() {
   const permissions = usePermissions();
   const [search, setSearch] = useState('');
   const [q] = useDebouncedValue(search.trim(), 300);
+  const [owner, setOwner] = useState<Owner>('all');
   const pager = useCursorPager();
-  const companies = useCompanies(q, pager.cursor);
+  const companies = useCompanies(q, owner, pager.cursor);
+  const ownerName = useMemberName();
   const save = useSaveCompany();
   const remove = useDeleteCompany();
   const [editing, setEditing] = useState<Company | 'new' | null>(null);
@@ -31,16 +36,25 @@ export function CompaniesPage() {
   return (
     <>
       <PageHeader title="Companies" action={can(permissions, 'companies:write') && { label: 'New company', onClick: () => setEditing('new') }} />
-      <TextInput
-        placeholder="Search by name or domain"
-        aria-label="Search companies"
-        mb="sm"
-        value={search}
-        onChange={(e) => {
-          setSearch(e.currentTarget.value);
-          pager.reset();
-        }}
-      />
+      <Group mb="sm" wrap="wrap">
+        <TextInput
+          style={{ flex: 1, minWidth: 200 }}
+          placeholder="Search by name or domain"
+          aria-label="Search companies"
+          value={search}
+          onChange={(e) => {
+            setSearch(e.currentTarget.value);
+            pager.reset();
+          }}
+        />
+        <OwnerFilter
+          value={owner}
+          onChange={(v) => {
+            setOwner(v);
+            pager.reset();
+          }}
+        />
+      </Group>
       <QueryState isPending={companies.isPending} error={companies.error} retry={() => companies.refetch()}>
         <Table striped highlightOnHover data-testid="companies-table">
           <Table.Thead>
@@ -48,6 +62,7 @@ export function CompaniesPage() {
               <Table.Th>Name</Table.Th>
               <Table.Th>Domain</Table.Th>
               <Table.Th>Industry</Table.Th>
+              <Table.Th>Owner</Table.Th>
               <Table.Th />
             </Table.Tr>
           </Table.Thead>
@@ -57,6 +72,7 @@ export function CompaniesPage() {
                 <Table.Td>{c.name}</Table.Td>
                 <Table.Td>{c.domain}</Table.Td>
                 <Table.Td>{c.industry}</Table.Td>
+                <Table.Td>{ownerName(c.owner_id)}</Table.Td>
                 <Table.Td>
                   <Group gap="xs" justify="flex-end">
                     {can(permissions, 'companies:write') && (
@@ -81,7 +97,12 @@ export function CompaniesPage() {
             ))}
           </Table.Tbody>
         </Table>
-        {companies.data?.items.length === 0 && <p>No companies{q ? ` matching “${q}”` : ''} yet.</p>}
+        {companies.data?.items.length === 0 && (
+          <p>
+            No companies{ownerPhrase(owner)}
+            {q ? ` matching “${q}”` : ''} yet.
+          </p>
+        )}
         <Pager pager={pager} nextCursor={companies.data?.next_cursor} />
       </QueryState>
       <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' ? 'New company' : 'Edit company'}>
@@ -93,7 +114,7 @@ export function CompaniesPage() {
             submitLabel={editing === 'new' ? 'Create' : 'Save'}
             onCancel={() => setEditing(null)}
             onSubmit={async (body) => {
-              await save.mutateAsync({ id: editing === 'new' ? undefined : editing.id, body });
+              await save.mutateAsync(editing === 'new' ? { body } : { id: editing.id, body: changedFields(editing, body) });
               setEditing(null);
             }}
           />

@@ -4,16 +4,18 @@ import { api, unwrap } from '../../../lib/api/client';
 import type { Schemas } from '../../../lib/api/client';
 
 export type Contact = Schemas['Contact'];
-/** The body of a create, and of an edit (every field given). */
+/** The body of a create. */
 export type ContactInput = Schemas['ContactCreate'];
+/** The body of an edit: only the fields given change. */
+export type ContactPatch = Schemas['ContactUpdate'];
 
-export function useContacts(q: string, companyId: string | null, cursor?: string) {
+export function useContacts(q: string, companyId: string | null, owner: Schemas['OwnerFilter'], cursor?: string) {
   return useQuery({
-    queryKey: ['contacts', q, companyId, cursor],
+    queryKey: ['contacts', q, companyId, owner, cursor],
     queryFn: async () =>
       unwrap(
         await api.GET('/api/contacts', {
-          params: { query: { q: q || undefined, company_id: companyId ?? undefined, cursor, limit: 20 } },
+          params: { query: { q: q || undefined, company_id: companyId ?? undefined, owner: owner === 'all' ? undefined : owner, cursor, limit: 20 } },
         }),
       ),
     placeholderData: keepPreviousData,
@@ -33,10 +35,10 @@ export function useCompanyOptions(enabled: boolean) {
 export function useSaveContact() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: async ({ id, body }: { id?: string; body: ContactInput }) =>
-      id
-        ? unwrap(await api.PATCH('/api/contacts/{id}', { params: { path: { id } }, body }))
-        : unwrap(await api.POST('/api/contacts', { body })),
+    mutationFn: async (save: { id: string; body: ContactPatch } | { id?: undefined; body: ContactInput }) =>
+      save.id !== undefined
+        ? unwrap(await api.PATCH('/api/contacts/{id}', { params: { path: { id: save.id } }, body: save.body }))
+        : unwrap(await api.POST('/api/contacts', { body: save.body })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['contacts'] }),
   });
 }

@@ -2,12 +2,15 @@ import { Button, Group, Modal, Select, Table, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 
-import { EntityForm, optional } from '../../../components/EntityForm';
+import { changedFields, EntityForm, optional } from '../../../components/EntityForm';
+import { OwnerFilter, ownerPhrase } from '../../../components/OwnerFilter';
+import type { Owner } from '../../../components/OwnerFilter';
 import { PageHeader } from '../../../components/PageHeader';
 import { Pager, useCursorPager } from '../../../components/Pager';
 import { QueryState } from '../../../components/QueryState';
 import { can } from '../../../lib/authorization';
 import { usePermissions } from '../../../lib/session';
+import { useMemberName } from '../../../lib/users';
 import { useCompanyOptions, useContacts, useDeleteContact, useSaveContact } from '../api/contacts';
 import type { Contact, ContactInput } from '../api/contacts';
 
@@ -16,8 +19,10 @@ export function ContactsPage() {
   const [search, setSearch] = useState('');
   const [q] = useDebouncedValue(search.trim(), 300);
   const [companyId, setCompanyId] = useState<string | null>(null);
+  const [owner, setOwner] = useState<Owner>('all');
   const pager = useCursorPager();
-  const contacts = useContacts(q, companyId, pager.cursor);
+  const contacts = useContacts(q, companyId, owner, pager.cursor);
+  const ownerName = useMemberName();
   const companies = useCompanyOptions(can(permissions, 'companies:read'));
   const save = useSaveContact();
   const remove = useDeleteContact();
@@ -27,8 +32,9 @@ export function ContactsPage() {
   return (
     <>
       <PageHeader title="Contacts" action={can(permissions, 'contacts:write') && { label: 'New contact', onClick: () => setEditing('new') }} />
-      <Group mb="sm" grow>
+      <Group mb="sm" wrap="wrap">
         <TextInput
+          style={{ flex: 1, minWidth: 200 }}
           placeholder="Search by name or email"
           aria-label="Search contacts"
           value={search}
@@ -50,6 +56,13 @@ export function ContactsPage() {
             }}
           />
         )}
+        <OwnerFilter
+          value={owner}
+          onChange={(v) => {
+            setOwner(v);
+            pager.reset();
+          }}
+        />
       </Group>
       <QueryState isPending={contacts.isPending} error={contacts.error} retry={() => contacts.refetch()}>
         <Table striped highlightOnHover data-testid="contacts-table">
@@ -59,6 +72,7 @@ export function ContactsPage() {
               <Table.Th>Email</Table.Th>
               <Table.Th>Phone</Table.Th>
               <Table.Th>Company</Table.Th>
+              <Table.Th>Owner</Table.Th>
               <Table.Th />
             </Table.Tr>
           </Table.Thead>
@@ -69,6 +83,7 @@ export function ContactsPage() {
                 <Table.Td>{c.email}</Table.Td>
                 <Table.Td>{c.phone}</Table.Td>
                 <Table.Td>{companyName(c.company_id)}</Table.Td>
+                <Table.Td>{ownerName(c.owner_id)}</Table.Td>
                 <Table.Td>
                   <Group gap="xs" justify="flex-end">
                     {can(permissions, 'contacts:write') && (
@@ -92,7 +107,12 @@ export function ContactsPage() {
             ))}
           </Table.Tbody>
         </Table>
-        {contacts.data?.items.length === 0 && <p>No contacts{q ? ` matching “${q}”` : ''} yet.</p>}
+        {contacts.data?.items.length === 0 && (
+          <p>
+            No contacts{ownerPhrase(owner)}
+            {q ? ` matching “${q}”` : ''} yet.
+          </p>
+        )}
         <Pager pager={pager} nextCursor={contacts.data?.next_cursor} />
       </QueryState>
       <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' ? 'New contact' : 'Edit contact'}>
@@ -126,7 +146,7 @@ export function ContactsPage() {
             submitLabel={editing === 'new' ? 'Create' : 'Save'}
             onCancel={() => setEditing(null)}
             onSubmit={async (body) => {
-              await save.mutateAsync({ id: editing === 'new' ? undefined : editing.id, body });
+              await save.mutateAsync(editing === 'new' ? { body } : { id: editing.id, body: changedFields(editing, body) });
               setEditing(null);
             }}
           />

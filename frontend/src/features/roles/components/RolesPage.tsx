@@ -1,17 +1,19 @@
-import { Alert, Badge, Button, Checkbox, Group, Modal, Stack, Table, TextInput } from '@mantine/core';
+import { Alert, Badge, Button, Checkbox, Group, Input, Modal, Select, Stack, Table, TextInput } from '@mantine/core';
 import { useState } from 'react';
 
 import { ErrorBanner, PageHeader } from '../../../components/PageHeader';
 import { QueryState } from '../../../components/QueryState';
 import { ApiError } from '../../../lib/api/client';
 import type { Schemas } from '../../../lib/api/client';
-import { can, isPermission } from '../../../lib/authorization';
+import { can } from '../../../lib/authorization';
 import type { Permission } from '../../../lib/authorization';
 import { usePermissions } from '../../../lib/session';
 import { useDeleteRole, usePermissionCatalog, useRoles, useSaveRole } from '../api/roles';
 import type { Role } from '../api/roles';
+import { describeGrant, editorState, isScope, roleAccess, roleGrants, SCOPE_OPTIONS } from '../grants';
+import type { EditorState, PermissionEntry } from '../grants';
 
-const ROLE_FIELDS = ['name', 'description', 'permissions'] as const satisfies readonly (keyof Schemas['RoleCreate'])[];
+const ROLE_FIELDS = ['name', 'description', 'permissions', 'grants', 'hidden_fields'] as const satisfies readonly (keyof Schemas['RoleCreate'])[];
 
 export function RolesPage() {
   const permissions = usePermissions();
@@ -31,6 +33,7 @@ export function RolesPage() {
             <Table.Tr>
               <Table.Th>Name</Table.Th>
               <Table.Th>Permissions</Table.Th>
+              <Table.Th>Hidden fields</Table.Th>
               <Table.Th />
             </Table.Tr>
           </Table.Thead>
@@ -40,10 +43,11 @@ export function RolesPage() {
                 <Table.Td>
                   {r.name} {r.system && <Badge size="xs">system</Badge>}
                 </Table.Td>
-                <Table.Td>{r.permissions.join(', ')}</Table.Td>
+                <Table.Td>{roleGrants(r).map(describeGrant).join(', ')}</Table.Td>
+                <Table.Td>{r.hidden_fields.length ? r.hidden_fields.join(', ') : '—'}</Table.Td>
                 <Table.Td>
                   {manage && !r.system && (
-                    <Group gap="xs" justify="flex-end">
+                    <Group gap="xs" justify="flex-end" wrap="nowrap">
                       <Button size="xs" variant="light" onClick={() => setEditing(r)}>
                         Edit
                       </Button>
@@ -66,7 +70,7 @@ export function RolesPage() {
           </Table.Tbody>
         </Table>
       </QueryState>
-      <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' ? 'New role' : 'Edit role'}>
+      <Modal size="lg" opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' ? 'New role' : 'Edit role'}>
         {editing !== null && <RoleForm role={editing === 'new' ? null : editing} held={permissions} onDone={() => setEditing(null)} />}
       </Modal>
     </>
@@ -78,14 +82,16 @@ function RoleForm({ role, held, onDone }: { role: Role | null; held: Permission[
   const save = useSaveRole();
   const [name, setName] = useState(role?.name ?? '');
   const [description, setDescription] = useState(role?.description ?? '');
-  const [picked, setPicked] = useState<Permission[]>(role?.permissions ?? []);
-  const keys = catalog.data?.items.map((p) => p.key) ?? [];
+  const [access, setAccess] = useState<EditorState>(() => editorState(role));
   const [errors, setErrors] = useState<Partial<Record<(typeof ROLE_FIELDS)[number], string>>>({});
   const [error, setError] = useState<string | null>(null);
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
+    setErrors({});
+    setError(null);
     try {
-      await save.mutateAsync({ id: role?.id, body: { name, description: description || null, permissions: picked } });
+      const body = { name, description: description || null, ...roleAccess(access, catalog.data?.items ?? []) };
+      await save.mutateAsync({ id: role?.id, body });
       onDone();
     } catch (e) {
       const named = e instanceof ApiError ? e.fieldsOf(ROLE_FIELDS) : {};
@@ -99,18 +105,80 @@ function RoleForm({ role, held, onDone }: { role: Role | null; held: Permission[
         {error && <Alert color="red">{error}</Alert>}
         <TextInput label="Name" name="name" value={name} error={errors.name} onChange={(e) => setName(e.currentTarget.value)} />
         <TextInput label="Description" value={description} error={errors.description} onChange={(e) => setDescription(e.currentTarget.value)} />
-        <Checkbox.Group label="Permissions" value={picked} onChange={(values) => setPicked(values.filter((v) => isPermission(v, keys)))} error={errors.permissions}>
-          <Stack gap={4} mt={4}>
+        <Input.Wrapper
+          label="Permissions"
+          description="Record permissions reach all records, those of the member's teams, or the member's own; a read permission can hide fields."
+          error={errors.permissions ?? errors.grants ?? errors.hidden_fields}
+        >
+          <Stack gap={6} mt={6} data-testid="role-permissions">
             {catalog.data?.items.map((p) => (
-              // You can only grant what you hold; the API refuses anything else.
-              <Checkbox key={p.key} value={p.key} label={`${p.key} — ${p.description}`} disabled={!held.includes(p.key)} />
+              // You can only grant what you hold; the API refuses anything else (and any wider scope than yours).
+              <PermissionRow key={p.key} entry={p} access={access} onChange={setAccess} disabled={!held.includes(p.key)} />
             ))}
           </Stack>
-        </Checkbox.Group>
+        </Input.Wrapper>
         <Button type="submit" loading={save.isPending}>
           Save
         </Button>
       </Stack>
     </form>
+  );
+}
+
+/** One permission of the editor: its checkbox, its scope (scopable ones) and its "hide" boxes (read permissions with hideable fields). */
+function PermissionRow({
+  entry,
+  access,
+  onChange,
+  disabled,
+}: {
+  entry: PermissionEntry;
+  access: EditorState;
+  onChange: (access: EditorState) => void;
+  disabled: boolean;
+}) {
+  const checked = access.picked.includes(entry.key);
+  const toggle = (on: boolean) =>
+    onChange({ ...access, picked: on ? [...access.picked, entry.key] : access.picked.filter((k) => k !== entry.key) });
+  const hide = (field: string, on: boolean) =>
+    onChange({ ...access, hidden: on ? [...access.hidden, field] : access.hidden.filter((f) => f !== field) });
+  return (
+    <Stack gap={4}>
+      <Group justify="space-between" wrap="nowrap" gap="sm">
+        <Checkbox
+          label={`${entry.key} — ${entry.description}`}
+          checked={checked}
+          disabled={disabled}
+          onChange={(e) => toggle(e.currentTarget.checked)}
+        />
+        {entry.scopable && (
+          <Select
+            aria-label={`Scope of ${entry.key}`}
+            size="xs"
+            w={150}
+            style={{ flexShrink: 0 }}
+            data={SCOPE_OPTIONS}
+            value={access.scopes[entry.key] ?? 'all'}
+            allowDeselect={false}
+            disabled={disabled || !checked}
+            onChange={(v) => isScope(v) && onChange({ ...access, scopes: { ...access.scopes, [entry.key]: v } })}
+          />
+        )}
+      </Group>
+      {entry.hideable_fields.length > 0 && (
+        <Group gap="md" pl={32}>
+          {entry.hideable_fields.map((field) => (
+            <Checkbox
+              key={field}
+              size="xs"
+              label={`Hide ${field}`}
+              checked={access.hidden.includes(field)}
+              disabled={disabled || !checked}
+              onChange={(e) => hide(field, e.currentTarget.checked)}
+            />
+          ))}
+        </Group>
+      )}
+    </Stack>
   );
 }

@@ -1,0 +1,127 @@
+// The contacts list names each contact's owner and narrows the list to
+// mine / my team / all through the API's `owner` parameter.
+import { MantineProvider } from '@mantine/core';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+import type { Permission } from '../../../lib/authorization';
+import { ContactsPage } from './ContactsPage';
+
+const server = vi.hoisted(() => {
+  const contact = (id: string, first_name: string, owner_id: string | null) => ({
+    id,
+    first_name,
+    last_name: null,
+    email: null,
+    phone: null,
+    company_id: null,
+    owner_id,
+    created_at: '2026-01-01T00:00:00Z',
+    updated_at: '2026-01-01T00:00:00Z',
+  });
+  const user = (id: string, name: string) => ({ id, name, email: `${id}@example.test`, active: true, roles: ['member'], created_at: '2026-01-01T00:00:00Z' });
+  const contacts = [contact('c1', 'Ann', 'u-me'), contact('c2', 'Tess', 'u-tom'), contact('c3', 'Una', null), contact('c4', 'Oscar', 'u-gone')];
+  return {
+    permissions: [] as Permission[],
+    gets: [] as { path: string; query: Record<string, unknown> }[],
+    respond(path: string, query: Record<string, unknown>) {
+      if (path === '/api/users') return { items: [user('u-me', 'Olivia Owner'), user('u-tom', 'Tom Teammate')], next_cursor: null };
+      if (path === '/api/contacts') {
+        const owners = { me: ['u-me'], team: ['u-me', 'u-tom'] }[String(query.owner)];
+        const items = owners ? contacts.filter((c) => c.owner_id && owners.includes(c.owner_id)) : contacts;
+        // A second page exists for the unfiltered first page, to test that the filter goes back to page 1.
+        return { items, next_cursor: !query.owner && !query.cursor ? 'page-2' : null };
+      }
+      throw new Error(`unexpected GET ${path}`);
+    },
+  };
+});
+
+vi.mock('../../../lib/session', async (original) => ({
+  ...(await original<typeof import('../../../lib/session')>()),
+  usePermissions: () => server.permissions,
+  useMe: () => ({ data: { user: { id: 'u-me', name: 'Olivia Owner', email: 'u-me@example.test' } } }),
+}));
+
+vi.mock('../../../lib/api/client', async (original) => {
+  const real = await original<typeof import('../../../lib/api/client')>();
+  const GET = async (path: string, init?: { params?: { query?: Record<string, unknown> } }) => {
+    const query = init?.params?.query ?? {};
+    server.gets.push({ path, query });
+    return { data: server.respond(path, query), response: new Response(null, { status: 200 }) };
+  };
+  return { ...real, api: { GET } };
+});
+
+const contactGets = () => server.gets.filter((g) => g.path === '/api/contacts').map((g) => g.query);
+
+function renderPage() {
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  return render(
+    <MantineProvider>
+      <QueryClientProvider client={queryClient}>
+        <ContactsPage />
+      </QueryClientProvider>
+    </MantineProvider>,
+  );
+}
+
+const ownerOf = (firstName: string) => {
+  const row = screen.getByRole('cell', { name: firstName }).closest('tr');
+  if (!row) throw new Error(`no row for ${firstName}`);
+  return within(row).getAllByRole('cell')[4].textContent;
+};
+
+beforeEach(() => {
+  server.gets = [];
+  server.permissions = ['contacts:read', 'users:read'];
+});
+afterEach(cleanup);
+
+describe('contacts list', () => {
+  it('shows each owner by name, — when unowned, a placeholder when unknown', async () => {
+    renderPage();
+    expect(await screen.findByRole('columnheader', { name: 'Owner' })).toBeTruthy();
+    await waitFor(() => expect(ownerOf('Tess')).toBe('Tom Teammate'));
+    expect(ownerOf('Ann')).toBe('Olivia Owner');
+    expect(ownerOf('Una')).toBe('—');
+    expect(ownerOf('Oscar')).toBe('Another member');
+  });
+
+  it('names only the caller without users:read, and does not ask for the member list', async () => {
+    server.permissions = ['contacts:read'];
+    renderPage();
+    await screen.findByRole('cell', { name: 'Tess' });
+    expect(ownerOf('Ann')).toBe('Olivia Owner');
+    expect(ownerOf('Tess')).toBe('Another member');
+    expect(ownerOf('Una')).toBe('—');
+    expect(server.gets.some((g) => g.path === '/api/users')).toBe(false);
+  });
+
+  it('filters mine / my team / all with the owner parameter, from the first page', async () => {
+    renderPage();
+    await screen.findByRole('cell', { name: 'Una' });
+    expect(contactGets()[0].owner).toBeUndefined();
+    expect((screen.getByRole('radio', { name: 'All' }) as HTMLInputElement).checked).toBe(true);
+
+    fireEvent.click(screen.getByRole('button', { name: 'Next' }));
+    await waitFor(() => expect(contactGets().at(-1)?.cursor).toBe('page-2'));
+
+    fireEvent.click(screen.getByRole('radio', { name: 'Mine' }));
+    await waitFor(() => expect(screen.queryByRole('cell', { name: 'Tess' })).toBeNull());
+    expect(contactGets().at(-1)).toMatchObject({ owner: 'me', cursor: undefined });
+    expect(screen.getByRole('cell', { name: 'Ann' })).toBeTruthy();
+    expect(screen.queryByRole('cell', { name: 'Una' })).toBeNull();
+    expect(screen.getByText('Page 1')).toBeTruthy();
+
+    fireEvent.click(screen.getByRole('radio', { name: 'My team' }));
+    await screen.findByRole('cell', { name: 'Tess' });
+    expect(contactGets().at(-1)).toMatchObject({ owner: 'team' });
+    expect(screen.queryByRole('cell', { name: 'Una' })).toBeNull();
+
+    fireEvent.click(screen.getByRole('radio', { name: 'All' }));
+    await screen.findByRole('cell', { name: 'Una' });
+    expect(contactGets().at(-1)?.owner).toBeUndefined();
+  });
+});
