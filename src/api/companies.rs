@@ -124,11 +124,15 @@ async fn list(auth: Authenticated, Query(f): Query<CompanyFilter>) -> AppResult<
         q.search("app.search_companies", text, Vec::new(), owner, &page);
     } else {
         q.owner(owner);
+        q.scope_hint(auth.narrowed_hint("companies:read"));
     }
     q.page(&page);
     // The hot path: context, authorization and the page in one round trip.
     // Without `companies:read` RLS returns no rows, and the caller gets 403.
     let rows = auth.read_via_policy(Permission::CompaniesRead, &q.sql(), &q.params()).await?;
+    if let Some(narrowed) = rows.first().and_then(|r| r.get::<_, Option<bool>>("narrowed")) {
+        auth.remember_narrowed("companies:read", narrowed);
+    }
     Ok(axum::Json(page.finish(rows.iter().map(company).collect(), |c| (c.created_at, c.id))))
 }
 

@@ -142,11 +142,15 @@ async fn list(auth: Authenticated, Query(f): Query<ContactFilter>) -> AppResult<
         q.search("app.search_contacts", text, vec![Box::new(f.company_id)], owner, &page);
     } else {
         q.owner(owner);
+        q.scope_hint(auth.narrowed_hint("contacts:read"));
     }
     q.page(&page);
     // The hot path: context, authorization and the page in one round trip.
     // Without `contacts:read` RLS returns no rows, and the caller gets 403.
     let rows = auth.read_via_policy(Permission::ContactsRead, &q.sql(), &q.params()).await?;
+    if let Some(narrowed) = rows.first().and_then(|r| r.get::<_, Option<bool>>("narrowed")) {
+        auth.remember_narrowed("contacts:read", narrowed);
+    }
     Ok(axum::Json(page.finish(rows.iter().map(contact).collect(), |c| (c.created_at, c.id))))
 }
 

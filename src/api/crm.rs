@@ -3,6 +3,12 @@
 //! only from constant fragments and numbered placeholders (every value is a
 //! bound parameter), the literal-substring search pattern, and the PATCH
 //! field helper.
+use std::{
+    collections::HashMap,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -39,6 +45,46 @@ impl OwnerFilter {
     }
 }
 
+/// What the server remembers of each session's last unfiltered list: whether
+/// its scope was narrower than all, so that the next list reads owner by
+/// owner from the start. Only a hint for the shape of the query: the
+/// database decides every row either way, and a stale hint costs speed,
+/// never correctness (see `ListQuery::sql`). Entries live a minute.
+#[derive(Default)]
+pub struct ScopeHints {
+    entries: Mutex<HashMap<HintKey, (bool, Instant)>>,
+}
+
+/// A session and the read permission of a list.
+type HintKey = (Uuid, &'static str);
+
+const HINT_TTL: Duration = Duration::from_secs(60);
+const HINT_MAX: usize = 100_000;
+
+impl ScopeHints {
+    pub fn narrowed(&self, session: Uuid, permission: &'static str) -> bool {
+        self.entries
+            .lock()
+            .ok()
+            .and_then(|e| e.get(&(session, permission)).copied())
+            .is_some_and(|(narrowed, at)| narrowed && at.elapsed() < HINT_TTL)
+    }
+
+    pub fn remember(&self, session: Uuid, permission: &'static str, narrowed: bool) {
+        if let Ok(mut e) = self.entries.lock() {
+            if e.len() >= HINT_MAX {
+                e.retain(|_, (_, at)| at.elapsed() < HINT_TTL);
+                if e.len() >= HINT_MAX {
+                    e.clear();
+                }
+            }
+            if narrowed || e.contains_key(&(session, permission)) {
+                e.insert((session, permission), (narrowed, Instant::now()));
+            }
+        }
+    }
+}
+
 /// A SELECT under construction: constant SQL, bound parameters.
 pub struct ListQuery {
     columns: &'static str,
@@ -46,6 +92,7 @@ pub struct ListQuery {
     permission: &'static str,
     conditions: Vec<String>,
     owner: Option<String>,
+    scoped: bool,
     limit: Option<String>,
     params: Vec<Box<dyn ToSql + Sync + Send>>,
 }
@@ -56,7 +103,7 @@ impl ListQuery {
     /// (RLS applies the same condition regardless). `permission` is the read
     /// permission whose scope an owner filter narrows.
     pub fn new(columns: &'static str, from: &'static str, permission: &'static str, tenant_id: Uuid) -> Self {
-        let mut q = Self { columns, from, permission, conditions: Vec::new(), owner: None, limit: None, params: Vec::new() };
+        let mut q = Self { columns, from, permission, conditions: Vec::new(), owner: None, scoped: false, limit: None, params: Vec::new() };
         let p = q.bind(tenant_id);
         q.conditions.push(["tenant_id = ", &p].concat());
         q
@@ -99,9 +146,22 @@ impl ListQuery {
     /// or a million, instead of walking the tenant's page index past every
     /// record the policy filters out.
     pub fn owner(&mut self, owner: OwnerFilter) {
-        if owner != OwnerFilter::All && !self.conditions.iter().any(|c| c.starts_with("id = ANY(ARRAY(SELECT ")) {
+        if owner != OwnerFilter::All && !self.searching() {
             self.owner = Some(self.bind(owner.as_str()));
         }
+    }
+
+    /// For a list without an owner filter whose caller's scope was narrower
+    /// than all last time (`ScopeHints`): read owner by owner along the
+    /// scope's owners, with the plain walk as a fallback that runs only if
+    /// the scope is all after all. Without the hint, the plain walk (the
+    /// policy drops what is out of scope).
+    pub fn scope_hint(&mut self, narrowed: bool) {
+        self.scoped = narrowed && self.owner.is_none() && !self.searching();
+    }
+
+    fn searching(&self) -> bool {
+        self.conditions.iter().any(|c| c.starts_with("id = ANY(ARRAY(SELECT "))
     }
 
     pub fn page(&mut self, page: &Page) {
@@ -112,21 +172,45 @@ impl ListQuery {
         self.limit = Some(self.bind(page.fetch()));
     }
 
+    /// The statement. Its last column, `narrowed`, says whether the rows came
+    /// owner by owner because the caller's scope is narrower than all (what
+    /// `ScopeHints` remembers); NULL for a search or an owner filter.
     pub fn sql(&self) -> String {
         let limit = self.limit.as_deref().unwrap_or("ALL");
         let conditions = self.conditions.join(" AND ");
         let order = " ORDER BY created_at DESC, id DESC LIMIT ";
-        match &self.owner {
-            None => ["SELECT ", self.columns, " FROM ", self.from, " WHERE ", &conditions, order, limit].concat(),
-            // One ordered index walk per owner (app.list_owners: the scope
-            // narrowed by the filter), at most `limit` rows each, merged.
-            Some(owner) => [
-                "SELECT ", self.columns, " FROM unnest((SELECT app.list_owners('", self.permission, "', ", owner,
-                "))) AS o(owner) CROSS JOIN LATERAL (SELECT ", self.columns, " FROM ", self.from, " WHERE ", &conditions,
-                " AND owner_id = o.owner", order, limit, ") AS page", order, limit,
+        let scope = ["(SELECT app.scope_owners('", self.permission, "'))"].concat();
+        let by_owner = |owners: &str| {
+            [
+                "SELECT page.* FROM unnest(", owners, ") AS o(owner) CROSS JOIN LATERAL (SELECT ", self.columns, " FROM ",
+                self.from, " WHERE ", &conditions, " AND owner_id = o.owner", order, limit, ") AS page",
             ]
-            .concat(),
+            .concat()
+        };
+        if let Some(owner) = &self.owner {
+            // One ordered index walk per owner of the filter
+            // (app.list_owners), at most `limit` rows each, merged.
+            let owners = ["(SELECT app.list_owners('", self.permission, "', ", owner, "))"].concat();
+            return ["SELECT ", self.columns, ", NULL::boolean AS narrowed FROM (", &by_owner(&owners), ") AS u", order, limit].concat();
         }
+        if self.scoped {
+            // The plain walk only when the scope is all (its one-time filter
+            // is false otherwise), else the walk per owner of the scope.
+            return [
+                "SELECT ", self.columns, ", narrowed FROM ((SELECT ", self.columns, ", false AS narrowed FROM ", self.from,
+                " WHERE ", &conditions, " AND ", &scope, " IS NULL", order, limit, ") UNION ALL (SELECT *, true FROM (",
+                &by_owner(&scope), ") AS p)) AS u", order, limit,
+            ]
+            .concat();
+        }
+        if self.searching() {
+            return ["SELECT ", self.columns, ", NULL::boolean AS narrowed FROM ", self.from, " WHERE ", &conditions, order, limit].concat();
+        }
+        [
+            "SELECT ", self.columns, ", ", &scope, " IS NOT NULL AS narrowed FROM ", self.from, " WHERE ", &conditions, order,
+            limit,
+        ]
+        .concat()
     }
 
     pub fn params(&self) -> Vec<&(dyn ToSql + Sync)> {

@@ -86,6 +86,16 @@ impl Authenticated {
         self.state.db.authenticated_query_requiring(&self.meta, &self.identity, permission, sql, params).await
     }
 
+    /// Whether this session's last list of `permission` ran narrowed to
+    /// owners (scope own or team): only a hint for the query's shape.
+    pub fn narrowed_hint(&self, permission: &'static str) -> bool {
+        self.state.scope_hints.narrowed(self.identity.session_id, permission)
+    }
+
+    pub fn remember_narrowed(&self, permission: &'static str, narrowed: bool) {
+        self.state.scope_hints.remember(self.identity.session_id, permission, narrowed);
+    }
+
     /// A read in one round trip (the transaction ends in the same pipeline):
     /// the caller's permissions and the rows; 401 for an invalid context.
     pub async fn read(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> AppResult<(Vec<Permission>, Vec<Row>)> {

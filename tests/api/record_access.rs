@@ -303,3 +303,30 @@ async fn teams_are_managed_by_team_managers_and_a_leaving_owner_hands_over() {
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert_eq!(first_names(&app.get("/api/contacts", w.token("u3")).await), ["k3"], "without a team, team scope is the caller's own");
 }
+
+#[tokio::test]
+async fn the_servers_scope_hint_only_shapes_the_query_never_the_answer() {
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+    // u1 lists twice: the second list reads owner by owner (the server
+    // remembered that u1's scope is narrower than all).
+    assert_eq!(first_names(&app.get("/api/contacts", w.token("u1")).await), ["k1"]);
+    assert_eq!(first_names(&app.get("/api/contacts", w.token("u1")).await), ["k1"]);
+    // u1 becomes a member (scope all) while the hint still says narrowed:
+    // the very next list shows every contact.
+    let r = send(&app, Method::PATCH, &format!("/api/users/{}", w.user_id("u1")), &w.owner.access, Some(json!({"roles": ["rep_own", "member"]}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(first_names(&app.get("/api/contacts", w.token("u1")).await), ["k0", "k1", "k2", "k3", "k4"]);
+    // And back: the next list is narrowed again, whatever the hint said.
+    let r = send(&app, Method::PATCH, &format!("/api/users/{}", w.user_id("u1")), &w.owner.access, Some(json!({"roles": ["rep_own"]}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(first_names(&app.get("/api/contacts", w.token("u1")).await), ["k1"]);
+    assert_eq!(first_names(&app.get("/api/contacts", w.token("u1")).await), ["k1"]);
+    // Pages of a hinted list follow the same keyset.
+    let r = app.post("/api/contacts", Some(w.token("u1")), json!({"first_name": "k1b"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let page = app.get("/api/contacts?limit=1", w.token("u1")).await;
+    assert_eq!(first_names(&page), ["k1b"]);
+    let cursor = page.body["next_cursor"].as_str().expect("cursor");
+    assert_eq!(first_names(&app.get(&format!("/api/contacts?limit=1&cursor={cursor}"), w.token("u1")).await), ["k1"]);
+}
