@@ -147,7 +147,7 @@ simple_list() { # tenant: no filter, scope all last time (the plain walk; the la
   echo "SELECT $COLS, $SCOPE IS NOT NULL AS narrowed FROM contacts_visible WHERE tenant_id = '$1' $ORDER;"
 }
 hinted_list() { # tenant: no filter, scope narrower than all last time (owner by owner, the plain walk as fallback)
-  echo "SELECT $COLS, narrowed FROM ((SELECT $COLS, false AS narrowed FROM contacts_visible WHERE tenant_id = '$1' AND $SCOPE IS NULL $ORDER) UNION ALL (SELECT *, true FROM (SELECT page.* FROM unnest($SCOPE) AS o(owner) CROSS JOIN LATERAL (SELECT $COLS FROM contacts_visible WHERE tenant_id = '$1' AND owner_id = o.owner $ORDER) AS page) AS p)) AS u $ORDER;"
+  echo "WITH scope AS MATERIALIZED (SELECT $SCOPE AS owners) SELECT $COLS, narrowed FROM ((SELECT $COLS, false AS narrowed FROM contacts_visible WHERE tenant_id = '$1' AND (SELECT owners FROM scope) IS NULL $ORDER) UNION ALL (SELECT *, true FROM (SELECT page.* FROM unnest((SELECT owners FROM scope)) AS o(owner) CROSS JOIN LATERAL (SELECT $COLS FROM contacts_visible WHERE tenant_id = '$1' AND owner_id = o.owner $ORDER) AS page) AS p)) AS u $ORDER;"
 }
 # ('contacts:read' is spelled E'contacts\x3aread': pgbench would take ":read"
 # for one of its variables; the value and the plan are the same.)

@@ -195,11 +195,13 @@ impl ListQuery {
         }
         if self.scoped {
             // The plain walk only when the scope is all (its one-time filter
-            // is false otherwise), else the walk per owner of the scope.
+            // is false otherwise), else the walk per owner of the scope. The
+            // scope is computed once (a materialized CTE) for both branches.
             return [
-                "SELECT ", self.columns, ", narrowed FROM ((SELECT ", self.columns, ", false AS narrowed FROM ", self.from,
-                " WHERE ", &conditions, " AND ", &scope, " IS NULL", order, limit, ") UNION ALL (SELECT *, true FROM (",
-                &by_owner(&scope), ") AS p)) AS u", order, limit,
+                "WITH scope AS MATERIALIZED (SELECT app.scope_owners('", self.permission, "') AS owners) SELECT ",
+                self.columns, ", narrowed FROM ((SELECT ", self.columns, ", false AS narrowed FROM ", self.from, " WHERE ",
+                &conditions, " AND (SELECT owners FROM scope) IS NULL", order, limit, ") UNION ALL (SELECT *, true FROM (",
+                &by_owner("(SELECT owners FROM scope)"), ") AS p)) AS u", order, limit,
             ]
             .concat();
         }
