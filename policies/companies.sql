@@ -4,7 +4,13 @@
 -- the scope of the grant (sql/32_record_access.sql): all records, the team's
 -- (owned by the caller or a teammate) or the caller's own. Writes check the
 -- scope on the row before and after, so a record can be handed only to an
--- owner the actor reaches, and taken only if the actor reaches it. The standard
+-- owner the actor reaches, and taken only if the actor reaches it.
+--
+-- The scope part of each predicate reads: app.scope_owners(...) is NULL for
+-- scope all, and then the row's own owner stands in for the list (every row
+-- passes); otherwise the owner must be one of the listed owners, and an
+-- unowned row (compared as the nil uuid, which is nobody) does not pass. The
+-- sub-select appears once, so it is one InitPlan: one call per statement. The standard
 -- triggers (updated_at, audit) are attached here too, so this file is
 -- everything a DBA needs to know about who may touch companies and how it is traced.
 -- ============================================================================
@@ -21,15 +27,15 @@ DROP POLICY IF EXISTS "readers see their tenant's companies" ON companies;
 DROP POLICY IF EXISTS "readers see the companies in their scope" ON companies;
 CREATE POLICY "readers see the companies in their scope" ON companies FOR SELECT TO tenet_api
   USING (tenant_id = (SELECT app.tenant_with_permission('companies:read'))
-         AND ((SELECT app.scope_owners('companies:read')) IS NULL OR owner_id = ANY ((SELECT app.scope_owners('companies:read'))::uuid[])));
+         AND coalesce(owner_id, '00000000-0000-0000-0000-000000000000'::uuid) = ANY (coalesce((SELECT app.scope_owners('companies:read')), ARRAY[coalesce(owner_id, '00000000-0000-0000-0000-000000000000'::uuid)])));
 COMMENT ON POLICY "readers see the companies in their scope" ON companies IS
-  'SELECT by the API role (and so by the masking view companies_visible, whose owner tenet_field_reader inherits tenet_api): rows of the request''s own tenant (a live session of an active member) holding companies:read, owned by someone the grant''s scope reaches (NULL = scope all). Read the predicate for the exact rule.';
+  'SELECT by the API role (and so by the masking view companies_visible, whose owner tenet_field_reader inherits tenet_api): rows of the request''s own tenant (a live session of an active member) holding companies:read, owned by someone the grant''s scope reaches (scope all: any row). Read the predicate for the exact rule.';
 
 DROP POLICY IF EXISTS "writers add companies to their tenant" ON companies;
 DROP POLICY IF EXISTS "writers add companies in their scope" ON companies;
 CREATE POLICY "writers add companies in their scope" ON companies FOR INSERT TO tenet_api
   WITH CHECK (tenant_id = (SELECT app.tenant_with_permission('companies:write'))
-         AND ((SELECT app.scope_owners('companies:write')) IS NULL OR owner_id = ANY ((SELECT app.scope_owners('companies:write'))::uuid[])));
+         AND coalesce(owner_id, '00000000-0000-0000-0000-000000000000'::uuid) = ANY (coalesce((SELECT app.scope_owners('companies:write')), ARRAY[coalesce(owner_id, '00000000-0000-0000-0000-000000000000'::uuid)])));
 COMMENT ON POLICY "writers add companies in their scope" ON companies IS
   'INSERT by the API role: rows of the request''s own tenant (a live session of an active member) holding companies:write, owned by someone the grant''s scope reaches. Read the predicate for the exact rule.';
 
@@ -37,9 +43,9 @@ DROP POLICY IF EXISTS "writers edit their tenant's companies" ON companies;
 DROP POLICY IF EXISTS "writers edit the companies in their scope" ON companies;
 CREATE POLICY "writers edit the companies in their scope" ON companies FOR UPDATE TO tenet_api
   USING (tenant_id = (SELECT app.tenant_with_permission('companies:write'))
-         AND ((SELECT app.scope_owners('companies:write')) IS NULL OR owner_id = ANY ((SELECT app.scope_owners('companies:write'))::uuid[])))
+         AND coalesce(owner_id, '00000000-0000-0000-0000-000000000000'::uuid) = ANY (coalesce((SELECT app.scope_owners('companies:write')), ARRAY[coalesce(owner_id, '00000000-0000-0000-0000-000000000000'::uuid)])))
   WITH CHECK (tenant_id = (SELECT app.tenant_with_permission('companies:write'))
-         AND ((SELECT app.scope_owners('companies:write')) IS NULL OR owner_id = ANY ((SELECT app.scope_owners('companies:write'))::uuid[])));
+         AND coalesce(owner_id, '00000000-0000-0000-0000-000000000000'::uuid) = ANY (coalesce((SELECT app.scope_owners('companies:write')), ARRAY[coalesce(owner_id, '00000000-0000-0000-0000-000000000000'::uuid)])));
 COMMENT ON POLICY "writers edit the companies in their scope" ON companies IS
   'UPDATE by the API role: rows of the request''s own tenant (a live session of an active member) holding companies:write, owned before and after the change by someone the grant''s scope reaches (no hand-off to a stranger, no taking an unreachable record). Read the predicate for the exact rule.';
 
@@ -47,7 +53,7 @@ DROP POLICY IF EXISTS "deleters remove their tenant's companies" ON companies;
 DROP POLICY IF EXISTS "deleters remove the companies in their scope" ON companies;
 CREATE POLICY "deleters remove the companies in their scope" ON companies FOR DELETE TO tenet_api
   USING (tenant_id = (SELECT app.tenant_with_permission('companies:delete'))
-         AND ((SELECT app.scope_owners('companies:delete')) IS NULL OR owner_id = ANY ((SELECT app.scope_owners('companies:delete'))::uuid[])));
+         AND coalesce(owner_id, '00000000-0000-0000-0000-000000000000'::uuid) = ANY (coalesce((SELECT app.scope_owners('companies:delete')), ARRAY[coalesce(owner_id, '00000000-0000-0000-0000-000000000000'::uuid)])));
 COMMENT ON POLICY "deleters remove the companies in their scope" ON companies IS
   'DELETE by the API role: rows of the request''s own tenant (a live session of an active member) holding companies:delete, owned by someone the grant''s scope reaches. Read the predicate for the exact rule.';
 

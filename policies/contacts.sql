@@ -4,7 +4,13 @@
 -- the scope of the grant (sql/32_record_access.sql): all records, the team's
 -- (owned by the caller or a teammate) or the caller's own. Writes check the
 -- scope on the row before and after, so a record can be handed only to an
--- owner the actor reaches, and taken only if the actor reaches it. The standard
+-- owner the actor reaches, and taken only if the actor reaches it.
+--
+-- The scope part of each predicate reads: app.scope_owners(...) is NULL for
+-- scope all, and then the row's own owner stands in for the list (every row
+-- passes); otherwise the owner must be one of the listed owners, and an
+-- unowned row (compared as the nil uuid, which is nobody) does not pass. The
+-- sub-select appears once, so it is one InitPlan: one call per statement. The standard
 -- triggers (updated_at, audit) are attached here too, so this file is
 -- everything a DBA needs to know about who may touch contacts and how it is traced.
 -- ============================================================================
@@ -21,15 +27,15 @@ DROP POLICY IF EXISTS "readers see their tenant's contacts" ON contacts;
 DROP POLICY IF EXISTS "readers see the contacts in their scope" ON contacts;
 CREATE POLICY "readers see the contacts in their scope" ON contacts FOR SELECT TO tenet_api
   USING (tenant_id = (SELECT app.tenant_with_permission('contacts:read'))
-         AND ((SELECT app.scope_owners('contacts:read')) IS NULL OR owner_id = ANY ((SELECT app.scope_owners('contacts:read'))::uuid[])));
+         AND coalesce(owner_id, '00000000-0000-0000-0000-000000000000'::uuid) = ANY (coalesce((SELECT app.scope_owners('contacts:read')), ARRAY[coalesce(owner_id, '00000000-0000-0000-0000-000000000000'::uuid)])));
 COMMENT ON POLICY "readers see the contacts in their scope" ON contacts IS
-  'SELECT by the API role (and so by the masking view contacts_visible, whose owner tenet_field_reader inherits tenet_api): rows of the request''s own tenant (a live session of an active member) holding contacts:read, owned by someone the grant''s scope reaches (NULL = scope all). Read the predicate for the exact rule.';
+  'SELECT by the API role (and so by the masking view contacts_visible, whose owner tenet_field_reader inherits tenet_api): rows of the request''s own tenant (a live session of an active member) holding contacts:read, owned by someone the grant''s scope reaches (scope all: any row). Read the predicate for the exact rule.';
 
 DROP POLICY IF EXISTS "writers add contacts to their tenant" ON contacts;
 DROP POLICY IF EXISTS "writers add contacts in their scope" ON contacts;
 CREATE POLICY "writers add contacts in their scope" ON contacts FOR INSERT TO tenet_api
   WITH CHECK (tenant_id = (SELECT app.tenant_with_permission('contacts:write'))
-         AND ((SELECT app.scope_owners('contacts:write')) IS NULL OR owner_id = ANY ((SELECT app.scope_owners('contacts:write'))::uuid[])));
+         AND coalesce(owner_id, '00000000-0000-0000-0000-000000000000'::uuid) = ANY (coalesce((SELECT app.scope_owners('contacts:write')), ARRAY[coalesce(owner_id, '00000000-0000-0000-0000-000000000000'::uuid)])));
 COMMENT ON POLICY "writers add contacts in their scope" ON contacts IS
   'INSERT by the API role: rows of the request''s own tenant (a live session of an active member) holding contacts:write, owned by someone the grant''s scope reaches. Read the predicate for the exact rule.';
 
@@ -37,9 +43,9 @@ DROP POLICY IF EXISTS "writers edit their tenant's contacts" ON contacts;
 DROP POLICY IF EXISTS "writers edit the contacts in their scope" ON contacts;
 CREATE POLICY "writers edit the contacts in their scope" ON contacts FOR UPDATE TO tenet_api
   USING (tenant_id = (SELECT app.tenant_with_permission('contacts:write'))
-         AND ((SELECT app.scope_owners('contacts:write')) IS NULL OR owner_id = ANY ((SELECT app.scope_owners('contacts:write'))::uuid[])))
+         AND coalesce(owner_id, '00000000-0000-0000-0000-000000000000'::uuid) = ANY (coalesce((SELECT app.scope_owners('contacts:write')), ARRAY[coalesce(owner_id, '00000000-0000-0000-0000-000000000000'::uuid)])))
   WITH CHECK (tenant_id = (SELECT app.tenant_with_permission('contacts:write'))
-         AND ((SELECT app.scope_owners('contacts:write')) IS NULL OR owner_id = ANY ((SELECT app.scope_owners('contacts:write'))::uuid[])));
+         AND coalesce(owner_id, '00000000-0000-0000-0000-000000000000'::uuid) = ANY (coalesce((SELECT app.scope_owners('contacts:write')), ARRAY[coalesce(owner_id, '00000000-0000-0000-0000-000000000000'::uuid)])));
 COMMENT ON POLICY "writers edit the contacts in their scope" ON contacts IS
   'UPDATE by the API role: rows of the request''s own tenant (a live session of an active member) holding contacts:write, owned before and after the change by someone the grant''s scope reaches (no hand-off to a stranger, no taking an unreachable record). Read the predicate for the exact rule.';
 
@@ -47,7 +53,7 @@ DROP POLICY IF EXISTS "deleters remove their tenant's contacts" ON contacts;
 DROP POLICY IF EXISTS "deleters remove the contacts in their scope" ON contacts;
 CREATE POLICY "deleters remove the contacts in their scope" ON contacts FOR DELETE TO tenet_api
   USING (tenant_id = (SELECT app.tenant_with_permission('contacts:delete'))
-         AND ((SELECT app.scope_owners('contacts:delete')) IS NULL OR owner_id = ANY ((SELECT app.scope_owners('contacts:delete'))::uuid[])));
+         AND coalesce(owner_id, '00000000-0000-0000-0000-000000000000'::uuid) = ANY (coalesce((SELECT app.scope_owners('contacts:delete')), ARRAY[coalesce(owner_id, '00000000-0000-0000-0000-000000000000'::uuid)])));
 COMMENT ON POLICY "deleters remove the contacts in their scope" ON contacts IS
   'DELETE by the API role: rows of the request''s own tenant (a live session of an active member) holding contacts:delete, owned by someone the grant''s scope reaches. Read the predicate for the exact rule.';
 

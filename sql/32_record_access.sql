@@ -13,10 +13,12 @@
 -- The policies of policies/companies.sql and policies/contacts.sql compile a
 -- scope into
 --     tenant_id = (SELECT app.tenant_with_permission('contacts:read'))
---     AND ((SELECT app.scope_owners('contacts:read')) IS NULL
---          OR owner_id = ANY ((SELECT app.scope_owners('contacts:read'))::uuid[]))
--- Each sub-select is an InitPlan: evaluated once per statement, then the
--- per-row check is a comparison with a constant (no function call per row).
+--     AND coalesce(owner_id, '00000000-0000-0000-0000-000000000000'::uuid)
+--         = ANY (coalesce((SELECT app.scope_owners('contacts:read')), ARRAY[coalesce(owner_id, '00000000-0000-0000-0000-000000000000'::uuid)]))
+-- (scope all, NULL: every row passes; otherwise the owner must be listed, and
+-- an unowned row, the nil uuid, is not). Each sub-select is an InitPlan:
+-- evaluated once per statement, then the per-row check is a comparison with
+-- constants (no function call per row).
 --
 -- Hidden fields: a member sees a field of a resource while at least one of
 -- their roles granting `<resource>:read` does not hide it
