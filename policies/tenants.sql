@@ -48,3 +48,7 @@ CREATE OR REPLACE TRIGGER tenants_set_updated_at BEFORE UPDATE ON tenants
   FOR EACH ROW EXECUTE FUNCTION app.set_updated_at();
 CREATE OR REPLACE TRIGGER tenants_audit AFTER INSERT OR UPDATE OR DELETE ON tenants
   FOR EACH ROW EXECUTE FUNCTION app.audit_row('tenant', 'id');
+
+-- Every new tenant starts with the default pipeline (sql/55_deals.sql).
+CREATE OR REPLACE TRIGGER tenants_default_pipeline AFTER INSERT ON tenants
+  FOR EACH ROW EXECUTE FUNCTION app.tenant_default_pipeline();

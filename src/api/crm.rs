@@ -121,6 +121,11 @@ impl ListQuery {
         self.conditions.push([column, " = ", &p].concat());
     }
 
+    /// `AND <condition>`: constant SQL whose values are placeholders from `bind`.
+    pub fn condition(&mut self, condition: String) {
+        self.conditions.push(condition);
+    }
+
     /// Keeps the rows whose ids a search function of `sql/50_search.sql`
     /// answers for `q` (an ILIKE pattern, metacharacters escaped): it uses
     /// the trigram indexes, which an ILIKE under RLS cannot, and applies the
@@ -191,7 +196,7 @@ impl ListQuery {
             // One ordered index walk per owner of the filter
             // (app.list_owners), at most `limit` rows each, merged.
             let owners = ["(SELECT app.list_owners('", self.permission, "', ", owner, "))"].concat();
-            return ["SELECT ", self.columns, ", NULL::boolean AS narrowed FROM (", &by_owner(&owners), ") AS u", order, limit].concat();
+            return ["SELECT *, NULL::boolean AS narrowed FROM (", &by_owner(&owners), ") AS u", order, limit].concat();
         }
         if self.scoped {
             // The plain walk only when the scope is all (its one-time filter
@@ -199,7 +204,7 @@ impl ListQuery {
             // scope is computed once (a materialized CTE) for both branches.
             return [
                 "WITH scope AS MATERIALIZED (SELECT app.scope_owners('", self.permission, "') AS owners) SELECT ",
-                self.columns, ", narrowed FROM ((SELECT ", self.columns, ", false AS narrowed FROM ", self.from, " WHERE ",
+                "* FROM ((SELECT ", self.columns, ", false AS narrowed FROM ", self.from, " WHERE ",
                 &conditions, " AND (SELECT owners FROM scope) IS NULL", order, limit, ") UNION ALL (SELECT *, true FROM (",
                 &by_owner("(SELECT owners FROM scope)"), ") AS p)) AS u", order, limit,
             ]
@@ -233,9 +238,14 @@ impl SetList {
     }
 
     pub fn column<T: ToSql + Sync + Send + 'static>(&mut self, given: bool, column: &'static str, value: T) {
+        self.column_cast(given, column, "", value);
+    }
+
+    /// Like `column`, with a constant cast after the placeholder (`::text::numeric`).
+    pub fn column_cast<T: ToSql + Sync + Send + 'static>(&mut self, given: bool, column: &'static str, cast: &'static str, value: T) {
         if given {
             self.params.push(Box::new(value));
-            self.sets.push(format!("{column} = ${}", self.params.len()));
+            self.sets.push(format!("{column} = ${}{cast}", self.params.len()));
         }
     }
 

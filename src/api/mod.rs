@@ -7,6 +7,7 @@ pub mod auth;
 pub mod companies;
 pub mod contacts;
 pub mod crm;
+pub mod deals;
 pub mod docs;
 pub mod extract;
 pub mod health;
@@ -36,4 +37,5 @@ pub fn routes() -> ApiRouter<AppState> {
         .merge(audit::router())
         .merge(companies::router())
         .merge(contacts::router())
+        .merge(deals::router())
 }

@@ -48,6 +48,10 @@ permissions! {
     ContactsRead => "contacts:read",
     ContactsWrite => "contacts:write",
     ContactsDelete => "contacts:delete",
+    DealsRead => "deals:read",
+    DealsWrite => "deals:write",
+    DealsDelete => "deals:delete",
+    PipelinesManage => "pipelines:manage",
 }
 
 impl std::fmt::Display for Permission {

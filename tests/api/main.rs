@@ -7,6 +7,7 @@ mod audit;
 mod api_keys;
 mod auth;
 mod crm;
+mod deals;
 mod database;
 mod docs;
 mod hardening;

@@ -369,6 +369,43 @@ export interface paths {
         patch: operations["patchContactsById"];
         trace?: never;
     };
+    "/api/deals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List deals, newest first (deals:read) */
+        get: operations["getDeals"];
+        put?: never;
+        /** Create a deal (deals:write) */
+        post: operations["postDeals"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/deals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a deal (deals:read) */
+        get: operations["getDealsById"];
+        put?: never;
+        post?: never;
+        /** Delete a deal (deals:delete) */
+        delete: operations["deleteDealsById"];
+        options?: never;
+        head?: never;
+        /** Change the given fields of a deal, or move it to another stage (deals:write) */
+        patch: operations["patchDealsById"];
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -470,6 +507,23 @@ export interface paths {
         };
         /** The permission catalog */
         get: operations["getPermissions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipelines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's pipelines and their stages, in order (any member) */
+        get: operations["getPipelines"];
         put?: never;
         post?: never;
         delete?: never;
@@ -868,6 +922,102 @@ export interface components {
             /** @default null */
             phone?: string | null;
         };
+        Deal: {
+            /**
+             * @description An exact decimal with at most two places, as a string (`"12345.67"`);
+             *      `null` together with `currency`.
+             */
+            amount?: string | null;
+            /** Format: uuid */
+            company_id?: string | null;
+            /** @description Contacts of the deal. */
+            contact_ids: string[];
+            /** Format: date-time */
+            created_at: string;
+            /** @description ISO 4217 code (`EUR`), present exactly when `amount` is. */
+            currency?: string | null;
+            /** Format: date */
+            expected_close_date?: string | null;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /**
+             * Format: uuid
+             * @description A member of the tenant: who the own and team scopes are about.
+             */
+            owner_id?: string | null;
+            /** Format: uuid */
+            pipeline_id: string;
+            /**
+             * Format: date-time
+             * @description When the deal entered its current stage.
+             */
+            stage_entered_at: string;
+            /** Format: uuid */
+            stage_id: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        DealCreate: {
+            /** @description A decimal string with at most two places (`"1500"`, `"99.90"`). */
+            amount?: string | null;
+            /** Format: uuid */
+            company_id?: string | null;
+            contact_ids?: string[] | null;
+            currency?: string | null;
+            /** Format: date */
+            expected_close_date?: string | null;
+            name: string;
+            /**
+             * Format: uuid
+             * @description Omitted: the creator; `null`: unowned.
+             * @default null
+             */
+            owner_id?: string | null;
+            /**
+             * Format: uuid
+             * @description Omitted: the tenant's first pipeline.
+             */
+            pipeline_id?: string | null;
+            /**
+             * Format: uuid
+             * @description Omitted: the pipeline's first stage.
+             */
+            stage_id?: string | null;
+        };
+        /**
+         * @description Only the fields given change; `null` clears an optional field. Moving a
+         *      deal is `{"stage_id": ...}` (a stage of its pipeline, or of the new
+         *      `pipeline_id` given with it).
+         */
+        DealUpdate: {
+            /** @default null */
+            amount?: string | null;
+            /**
+             * Format: uuid
+             * @default null
+             */
+            company_id?: string | null;
+            /** @description Replaces the deal's contacts. */
+            contact_ids?: string[] | null;
+            /** @default null */
+            currency?: string | null;
+            /**
+             * Format: date
+             * @default null
+             */
+            expected_close_date?: string | null;
+            name?: string | null;
+            /**
+             * Format: uuid
+             * @default null
+             */
+            owner_id?: string | null;
+            /** Format: uuid */
+            pipeline_id?: string | null;
+            /** Format: uuid */
+            stage_id?: string | null;
+        };
         FieldError: {
             field: string;
             message: string;
@@ -1003,6 +1153,11 @@ export interface components {
             /** @description Pass as `cursor` for the next page; `null` on the last page. */
             next_cursor?: string | null;
         };
+        Paged_for_Deal: {
+            items: components["schemas"]["Deal"][];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
         Paged_for_Invitation: {
             items: components["schemas"]["Invitation"][];
             /** @description Pass as `cursor` for the next page; `null` on the last page. */
@@ -1039,7 +1194,7 @@ export interface components {
          * @description A permission key, `<resource>:<action>`.
          * @enum {string}
          */
-        Permission: "tenant:manage" | "users:read" | "users:manage" | "roles:manage" | "audit:read" | "api_keys:manage" | "teams:manage" | "companies:read" | "companies:write" | "companies:delete" | "contacts:read" | "contacts:write" | "contacts:delete";
+        Permission: "tenant:manage" | "users:read" | "users:manage" | "roles:manage" | "audit:read" | "api_keys:manage" | "teams:manage" | "companies:read" | "companies:write" | "companies:delete" | "contacts:read" | "contacts:write" | "contacts:delete" | "deals:read" | "deals:write" | "deals:delete" | "pipelines:manage";
         PermissionEntry: {
             description: string;
             /**
@@ -1056,6 +1211,18 @@ export interface components {
         };
         PermissionList: {
             items: components["schemas"]["PermissionEntry"][];
+        };
+        Pipeline: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** Format: int32 */
+            position: number;
+            /** @description In order. */
+            stages: components["schemas"]["Stage"][];
+        };
+        PipelineList: {
+            items: components["schemas"]["Pipeline"][];
         };
         /** @description RFC 9457 problem details. */
         Problem: {
@@ -1172,6 +1339,15 @@ export interface components {
             /** @description Always `Bearer`. */
             token_type: string;
             user: components["schemas"]["UserSummary"];
+        };
+        Stage: {
+            /** Format: uuid */
+            id: string;
+            /** @description `open`, `won` or `lost`. */
+            kind: string;
+            name: string;
+            /** Format: int32 */
+            position: number;
         };
         Status: {
             /** @description `ok`. */
@@ -3033,6 +3209,333 @@ export interface operations {
             };
         };
     };
+    getDeals: {
+        parameters: {
+            query?: {
+                company_id?: string | null;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number | null;
+                /** @description Whose deals: `me`, `team` or `all` (default); narrows the scope, never widens it. */
+                owner?: components["schemas"]["OwnerFilter"] | null;
+                pipeline_id?: string | null;
+                /** @description Case-insensitive substring of the name (`%` and `_` are literal). */
+                q?: string | null;
+                stage_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deals */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Paged_for_Deal"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postDeals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DealCreate"];
+            };
+        };
+        responses: {
+            /** @description The new deal */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deal"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDealsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deal */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deal"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteDealsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchDealsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * @description Only the fields given change; `null` clears an optional field. Moving a
+         *      deal is `{"stage_id": ...}` (a stage of its pipeline, or of the new
+         *      `pipeline_id` given with it).
+         */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DealUpdate"];
+            };
+        };
+        responses: {
+            /** @description The updated deal */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deal"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getHealth: {
         parameters: {
             query?: never;
@@ -3413,6 +3916,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PermissionList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPipelines: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every pipeline */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineList"];
                 };
             };
             /** @description Unauthorized */

@@ -1,0 +1,381 @@
+//! `/api/pipelines` and `/api/deals` (issue 16, first part): deals in the
+//! stages of a pipeline. Reading deals needs `deals:read`, creating, editing
+//! and moving them `deals:write`, deleting `deals:delete`, each within the
+//! grant's scope (own, team, all); every member reads the pipelines. RLS
+//! (`policies/deals.sql`, `policies/pipelines.sql`, `policies/stages.sql`)
+//! enforces the same, and a trigger records every stage change with the time
+//! spent in the stage left (`sql/55_deals.sql`).
+use aide::{
+    axum::{routing::get_with, ApiRouter},
+    transform::TransformOperation,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+use super::{
+    crm::{search_text, ListQuery, OwnerFilter, SetList},
+    extract::{Json, Path, Query},
+    pagination::{Page, Paged},
+    reply::{respond, with_problems, NoContent, Reply},
+};
+use crate::{
+    auth::{Authenticated, Permission},
+    error::{AppError, AppResult},
+    state::AppState,
+    validation::{double_option, Validator, NAME_MAX},
+};
+
+pub fn router() -> ApiRouter<AppState> {
+    ApiRouter::new()
+        .api_route("/api/pipelines", get_with(list_pipelines, list_pipelines_docs))
+        .api_route("/api/deals", get_with(list, list_docs).post_with(create, create_docs))
+        .api_route("/api/deals/{id}", get_with(read, read_docs).patch_with(update, update_docs).delete_with(delete, delete_docs))
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Stage {
+    pub id: Uuid,
+    pub name: String,
+    pub position: i32,
+    /// `open`, `won` or `lost`.
+    pub kind: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Pipeline {
+    pub id: Uuid,
+    pub name: String,
+    pub position: i32,
+    /// In order.
+    pub stages: Vec<Stage>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PipelineList {
+    pub items: Vec<Pipeline>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Deal {
+    pub id: Uuid,
+    pub name: String,
+    /// An exact decimal with at most two places, as a string (`"12345.67"`);
+    /// `null` together with `currency`.
+    pub amount: Option<String>,
+    /// ISO 4217 code (`EUR`), present exactly when `amount` is.
+    pub currency: Option<String>,
+    pub pipeline_id: Uuid,
+    pub stage_id: Uuid,
+    pub company_id: Option<Uuid>,
+    /// A member of the tenant: who the own and team scopes are about.
+    pub owner_id: Option<Uuid>,
+    pub expected_close_date: Option<NaiveDate>,
+    /// When the deal entered its current stage.
+    pub stage_entered_at: DateTime<Utc>,
+    /// Contacts of the deal.
+    pub contact_ids: Vec<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct DealCreate {
+    #[schemars(length(min = 1, max = 320))]
+    pub name: String,
+    /// A decimal string with at most two places (`"1500"`, `"99.90"`).
+    #[schemars(regex(pattern = r"^[0-9]{1,18}(\.[0-9]{1,2})?$"))]
+    pub amount: Option<String>,
+    #[schemars(regex(pattern = r"^[A-Z]{3}$"))]
+    pub currency: Option<String>,
+    /// Omitted: the tenant's first pipeline.
+    pub pipeline_id: Option<Uuid>,
+    /// Omitted: the pipeline's first stage.
+    pub stage_id: Option<Uuid>,
+    pub company_id: Option<Uuid>,
+    /// Omitted: the creator; `null`: unowned.
+    #[serde(default, deserialize_with = "double_option")]
+    pub owner_id: Option<Option<Uuid>>,
+    pub expected_close_date: Option<NaiveDate>,
+    #[schemars(length(max = 100))]
+    pub contact_ids: Option<Vec<Uuid>>,
+}
+
+/// Only the fields given change; `null` clears an optional field. Moving a
+/// deal is `{"stage_id": ...}` (a stage of its pipeline, or of the new
+/// `pipeline_id` given with it).
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct DealUpdate {
+    #[schemars(length(min = 1, max = 320))]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schemars(regex(pattern = r"^[0-9]{1,18}(\.[0-9]{1,2})?$"))]
+    pub amount: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schemars(regex(pattern = r"^[A-Z]{3}$"))]
+    pub currency: Option<Option<String>>,
+    pub pipeline_id: Option<Uuid>,
+    pub stage_id: Option<Uuid>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub company_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub owner_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub expected_close_date: Option<Option<NaiveDate>>,
+    /// Replaces the deal's contacts.
+    #[schemars(length(max = 100))]
+    pub contact_ids: Option<Vec<Uuid>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct DealFilter {
+    /// Case-insensitive substring of the name (`%` and `_` are literal).
+    #[schemars(length(max = 320))]
+    pub q: Option<String>,
+    pub pipeline_id: Option<Uuid>,
+    pub stage_id: Option<Uuid>,
+    pub company_id: Option<Uuid>,
+    /// Whose deals: `me`, `team` or `all` (default); narrows the scope, never widens it.
+    pub owner: Option<OwnerFilter>,
+    /// Page size, 1 to 200 (default 50).
+    #[schemars(range(min = 1, max = 200))]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct DealId {
+    pub id: Uuid,
+}
+
+const COLUMNS: &str = "id, name, amount::text AS amount, currency, pipeline_id, stage_id, company_id, owner_id, expected_close_date, \
+     stage_entered_at, ARRAY(SELECT dc.contact_id FROM deal_contacts dc WHERE dc.tenant_id = deals.tenant_id AND dc.deal_id = deals.id ORDER BY dc.contact_id) AS contact_ids, \
+     created_at, updated_at";
+const SELECT: &str = "SELECT id, name, amount::text AS amount, currency, pipeline_id, stage_id, company_id, owner_id, expected_close_date, \
+     stage_entered_at, ARRAY(SELECT dc.contact_id FROM deal_contacts dc WHERE dc.tenant_id = deals.tenant_id AND dc.deal_id = deals.id ORDER BY dc.contact_id) AS contact_ids, \
+     created_at, updated_at FROM deals";
+
+fn deal(r: &Row) -> Deal {
+    Deal {
+        id: r.get("id"),
+        name: r.get("name"),
+        amount: r.get("amount"),
+        currency: r.get("currency"),
+        pipeline_id: r.get("pipeline_id"),
+        stage_id: r.get("stage_id"),
+        company_id: r.get("company_id"),
+        owner_id: r.get("owner_id"),
+        expected_close_date: r.get("expected_close_date"),
+        stage_entered_at: r.get("stage_entered_at"),
+        contact_ids: r.get("contact_ids"),
+        created_at: r.get("created_at"),
+        updated_at: r.get("updated_at"),
+    }
+}
+
+async fn list_pipelines(auth: Authenticated) -> AppResult<axum::Json<PipelineList>> {
+    let (_, rows) = auth
+        .read(
+            "SELECT p.id, p.name, p.position,
+                    coalesce(json_agg(json_build_object('id', s.id, 'name', s.name, 'position', s.position, 'kind', s.kind)
+                                      ORDER BY s.position, s.id) FILTER (WHERE s.id IS NOT NULL), '[]') AS stages
+               FROM pipelines p LEFT JOIN stages s ON s.tenant_id = p.tenant_id AND s.pipeline_id = p.id
+              GROUP BY p.tenant_id, p.id ORDER BY p.position, p.id",
+            &[],
+        )
+        .await?;
+    let items = rows
+        .iter()
+        .map(|r| {
+            let stages: serde_json::Value = r.get("stages");
+            let stages = stages
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|s| {
+                            Some(Stage {
+                                id: s["id"].as_str()?.parse().ok()?,
+                                name: s["name"].as_str()?.to_string(),
+                                position: i32::try_from(s["position"].as_i64()?).ok()?,
+                                kind: s["kind"].as_str()?.to_string(),
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            Pipeline { id: r.get("id"), name: r.get("name"), position: r.get("position"), stages }
+        })
+        .collect();
+    Ok(axum::Json(PipelineList { items }))
+}
+
+fn list_pipelines_docs(op: TransformOperation) -> TransformOperation {
+    respond::<PipelineList>(op.tag("deals").summary("The tenant's pipelines and their stages, in order (any member)"), 200, "Every pipeline", &[401])
+}
+
+async fn list(auth: Authenticated, Query(f): Query<DealFilter>) -> AppResult<axum::Json<Paged<Deal>>> {
+    let page = Page::parse(f.limit, f.cursor.as_deref())?;
+    let owner = f.owner.unwrap_or_default();
+    let mut q = ListQuery::new(COLUMNS, "deals", "deals:read", auth.identity.tenant_id);
+    if let Some(id) = f.pipeline_id {
+        q.equals("pipeline_id", id);
+    }
+    if let Some(id) = f.stage_id {
+        q.equals("stage_id", id);
+    }
+    if let Some(id) = f.company_id {
+        q.equals("company_id", id);
+    }
+    if let Some(text) = search_text(f.q.as_deref())? {
+        let p = q.bind(super::crm::like_pattern(text));
+        q.condition(["name ILIKE ", &p].concat());
+    }
+    q.owner(owner);
+    q.page(&page);
+    let rows = auth.read_via_policy(Permission::DealsRead, &q.sql(), &q.params()).await?;
+    Ok(axum::Json(page.finish(rows.iter().map(deal).collect(), |d| (d.created_at, d.id))))
+}
+
+fn list_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("deals").summary("List deals, newest first (deals:read)");
+    respond::<Paged<Deal>>(op, 200, "A page of deals", &[400, 401, 403])
+}
+
+async fn read(auth: Authenticated, Path(DealId { id }): Path<DealId>) -> AppResult<axum::Json<Deal>> {
+    let rows = auth.read_via_policy(Permission::DealsRead, &[SELECT, " WHERE id = $1"].concat(), &[&id]).await?;
+    rows.first().map(deal).map(axum::Json).ok_or(AppError::NotFound)
+}
+
+fn read_docs(op: TransformOperation) -> TransformOperation {
+    respond::<Deal>(op.tag("deals").summary("Read a deal (deals:read)"), 200, "The deal", &[400, 401, 403, 404])
+}
+
+fn check_money(v: &mut Validator, amount: Option<&str>, currency: Option<&str>) {
+    if let Some(a) = amount {
+        let ok = {
+            let (int, frac) = a.split_once('.').unwrap_or((a, ""));
+            (1..=18).contains(&int.len())
+                && int.bytes().all(|b| b.is_ascii_digit())
+                && frac.len() <= 2
+                && frac.bytes().all(|b| b.is_ascii_digit())
+                && !(a.contains('.') && frac.is_empty())
+        };
+        if !ok {
+            v.push("amount", "must be a decimal string with at most two places");
+        }
+    }
+    if let Some(c) = currency {
+        if !(c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase())) {
+            v.push("currency", "must be an ISO 4217 code such as EUR");
+        }
+    }
+}
+
+async fn create(auth: Authenticated, Json(req): Json<DealCreate>) -> AppResult<Reply<Deal>> {
+    let mut v = Validator::new();
+    let name = v.required("name", &req.name, NAME_MAX);
+    check_money(&mut v, req.amount.as_deref(), req.currency.as_deref());
+    if req.amount.is_some() != req.currency.is_some() {
+        v.push("currency", "is required with an amount, and only with one");
+    }
+    if let Some(c) = &req.contact_ids {
+        v.at_most("contact_ids", c, 100);
+    }
+    v.finish()?;
+    let owner = req.owner_id.unwrap_or(Some(auth.identity.user_id));
+    // The pipeline and stage default to the tenant's first ones.
+    let sql = "INSERT INTO deals (tenant_id, name, amount, currency, pipeline_id, stage_id, company_id, owner_id, expected_close_date)
+               SELECT $1, $2, $3::text::numeric, $4, p.id, coalesce($6, (SELECT s.id FROM stages s WHERE s.tenant_id = p.tenant_id
+                                                                          AND s.pipeline_id = p.id ORDER BY s.position, s.id LIMIT 1)),
+                      $7, $8, $9
+                 FROM pipelines p
+                WHERE p.tenant_id = $1 AND ($5::uuid IS NULL OR p.id = $5)
+                ORDER BY p.position, p.id LIMIT 1
+               RETURNING id";
+    let (scope, rows) = auth
+        .begin_requiring(
+            Permission::DealsWrite,
+            sql,
+            &[&auth.identity.tenant_id, &name, &req.amount, &req.currency, &req.pipeline_id, &req.stage_id, &req.company_id, &owner, &req.expected_close_date],
+        )
+        .await?;
+    let id: Uuid = rows.first().ok_or_else(|| AppError::validation("pipeline_id", "does not exist"))?.get(0);
+    if let Some(contacts) = &req.contact_ids {
+        set_contacts(&scope, auth.identity.tenant_id, id, contacts).await?;
+    }
+    let row = scope.query_opt(&[SELECT, " WHERE id = $1"].concat(), &[&id]).await?;
+    scope.commit().await?;
+    let created = row.as_ref().map(deal).ok_or(AppError::Internal("the new deal could not be read back".into()))?;
+    Ok(Reply::created(format!("/api/deals/{id}"), created))
+}
+
+fn create_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("deals").summary("Create a deal (deals:write)");
+    respond::<Deal>(op, 201, "The new deal", &[400, 401, 403, 413, 422])
+}
+
+async fn set_contacts(scope: &crate::db::Scope, tenant_id: Uuid, id: Uuid, contacts: &[Uuid]) -> AppResult<()> {
+    scope.execute("DELETE FROM deal_contacts WHERE deal_id = $1 AND NOT (contact_id = ANY($2))", &[&id, &contacts]).await?;
+    scope
+        .execute(
+            "INSERT INTO deal_contacts (tenant_id, deal_id, contact_id) SELECT $1, $2, unnest($3::uuid[]) ON CONFLICT DO NOTHING",
+            &[&tenant_id, &id, &contacts],
+        )
+        .await
+        .map_err(|e| match e {
+            AppError::Validation(_) | AppError::Unprocessable(_) => AppError::validation("contact_ids", "does not exist"),
+            other => other,
+        })?;
+    Ok(())
+}
+
+async fn update(auth: Authenticated, Path(DealId { id }): Path<DealId>, Json(req): Json<DealUpdate>) -> AppResult<axum::Json<Deal>> {
+    let mut v = Validator::new();
+    let name = req.name.as_deref().map(|n| v.required("name", n, NAME_MAX));
+    check_money(&mut v, req.amount.as_ref().and_then(|a| a.as_deref()), req.currency.as_ref().and_then(|c| c.as_deref()));
+    if let Some(c) = &req.contact_ids {
+        v.at_most("contact_ids", c, 100);
+    }
+    v.finish()?;
+    let mut set = SetList::new(&id);
+    set.column(name.is_some(), "name", name);
+    set.column_cast(req.amount.is_some(), "amount", "::text::numeric", req.amount.flatten());
+    set.column(req.currency.is_some(), "currency", req.currency.flatten());
+    set.column(req.pipeline_id.is_some(), "pipeline_id", req.pipeline_id);
+    set.column(req.stage_id.is_some(), "stage_id", req.stage_id);
+    set.column(req.company_id.is_some(), "company_id", req.company_id.flatten());
+    set.column(req.owner_id.is_some(), "owner_id", req.owner_id.flatten());
+    set.column(req.expected_close_date.is_some(), "expected_close_date", req.expected_close_date.flatten());
+    let (scope, rows) = auth.begin_requiring(Permission::DealsWrite, &set.update("deals", "name"), &set.params()).await?;
+    if rows.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    if let Some(contacts) = &req.contact_ids {
+        set_contacts(&scope, auth.identity.tenant_id, id, contacts).await?;
+    }
+    let row = scope.query_opt(&[SELECT, " WHERE id = $1"].concat(), &[&id]).await?.ok_or(AppError::NotFound)?;
+    scope.commit().await?;
+    Ok(axum::Json(deal(&row)))
+}
+
+fn update_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("deals").summary("Change the given fields of a deal, or move it to another stage (deals:write)");
+    respond::<Deal>(op, 200, "The updated deal", &[400, 401, 403, 404, 413, 422])
+}
+
+async fn delete(auth: Authenticated, Path(DealId { id }): Path<DealId>) -> AppResult<NoContent> {
+    let (scope, rows) = auth.begin_requiring(Permission::DealsDelete, "DELETE FROM deals WHERE id = $1 RETURNING id", &[&id]).await?;
+    if rows.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    scope.commit().await?;
+    Ok(NoContent::new())
+}
+
+fn delete_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("deals").summary("Delete a deal (deals:delete)");
+    with_problems(op.response::<204, NoContent>(), &[400, 401, 403, 404])
+}
