@@ -6,7 +6,10 @@
 //! enforces the same, and a trigger records every stage change with the time
 //! spent in the stage left (`sql/55_deals.sql`).
 use aide::{
-    axum::{routing::get_with, ApiRouter},
+    axum::{
+        routing::{get_with, patch_with, post_with},
+        ApiRouter,
+    },
     transform::TransformOperation,
 };
 use chrono::{DateTime, NaiveDate, Utc};
@@ -30,7 +33,10 @@ use crate::{
 
 pub fn router() -> ApiRouter<AppState> {
     ApiRouter::new()
-        .api_route("/api/pipelines", get_with(list_pipelines, list_pipelines_docs))
+        .api_route("/api/pipelines", get_with(list_pipelines, list_pipelines_docs).post_with(create_pipeline, create_pipeline_docs))
+        .api_route("/api/pipelines/{id}", patch_with(update_pipeline, update_pipeline_docs).delete_with(delete_pipeline, delete_pipeline_docs))
+        .api_route("/api/pipelines/{id}/stages", post_with(create_stage, create_stage_docs))
+        .api_route("/api/stages/{id}", patch_with(update_stage, update_stage_docs).delete_with(delete_stage, delete_stage_docs))
         .api_route("/api/deals", get_with(list, list_docs).post_with(create, create_docs))
         .api_route("/api/deals/{id}", get_with(read, read_docs).patch_with(update, update_docs).delete_with(delete, delete_docs))
 }
@@ -56,6 +62,61 @@ pub struct Pipeline {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct PipelineList {
     pub items: Vec<Pipeline>,
+}
+
+/// `open` (in progress), `won` or `lost` (closed).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum StageKind {
+    #[default]
+    Open,
+    Won,
+    Lost,
+}
+
+impl StageKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            StageKind::Open => "open",
+            StageKind::Won => "won",
+            StageKind::Lost => "lost",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct StageCreate {
+    #[schemars(length(min = 1, max = 200))]
+    pub name: String,
+    #[serde(default)]
+    pub kind: StageKind,
+    /// Omitted: after the pipeline's last stage.
+    pub position: Option<i32>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct StageUpdate {
+    #[schemars(length(min = 1, max = 200))]
+    pub name: Option<String>,
+    pub kind: Option<StageKind>,
+    pub position: Option<i32>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct PipelineCreate {
+    #[schemars(length(min = 1, max = 200))]
+    pub name: String,
+    pub position: Option<i32>,
+    /// In order; at least one.
+    #[schemars(length(min = 1, max = 50))]
+    pub stages: Vec<StageCreate>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct PipelineUpdate {
+    #[schemars(length(min = 1, max = 200))]
+    pub name: Option<String>,
+    pub position: Option<i32>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -176,18 +237,18 @@ fn deal(r: &Row) -> Deal {
     }
 }
 
+const SELECT_PIPELINES: &str = "SELECT p.id, p.name, p.position,
+        coalesce(json_agg(json_build_object('id', s.id, 'name', s.name, 'position', s.position, 'kind', s.kind)
+                          ORDER BY s.position, s.id) FILTER (WHERE s.id IS NOT NULL), '[]') AS stages
+   FROM pipelines p LEFT JOIN stages s ON s.tenant_id = p.tenant_id AND s.pipeline_id = p.id";
+
 async fn list_pipelines(auth: Authenticated) -> AppResult<axum::Json<PipelineList>> {
-    let (_, rows) = auth
-        .read(
-            "SELECT p.id, p.name, p.position,
-                    coalesce(json_agg(json_build_object('id', s.id, 'name', s.name, 'position', s.position, 'kind', s.kind)
-                                      ORDER BY s.position, s.id) FILTER (WHERE s.id IS NOT NULL), '[]') AS stages
-               FROM pipelines p LEFT JOIN stages s ON s.tenant_id = p.tenant_id AND s.pipeline_id = p.id
-              GROUP BY p.tenant_id, p.id ORDER BY p.position, p.id",
-            &[],
-        )
-        .await?;
-    let items = rows
+    let (_, rows) = auth.read(&[SELECT_PIPELINES, " GROUP BY p.tenant_id, p.id ORDER BY p.position, p.id"].concat(), &[]).await?;
+    Ok(axum::Json(PipelineList { items: pipelines(&rows) }))
+}
+
+fn pipelines(rows: &[Row]) -> Vec<Pipeline> {
+    rows
         .iter()
         .map(|r| {
             let stages: serde_json::Value = r.get("stages");
@@ -208,8 +269,166 @@ async fn list_pipelines(auth: Authenticated) -> AppResult<axum::Json<PipelineLis
                 .unwrap_or_default();
             Pipeline { id: r.get("id"), name: r.get("name"), position: r.get("position"), stages }
         })
-        .collect();
-    Ok(axum::Json(PipelineList { items }))
+        .collect()
+}
+
+async fn find_pipeline(scope: &crate::db::Scope, id: Uuid) -> AppResult<Pipeline> {
+    let rows = scope.query(&[SELECT_PIPELINES, " WHERE p.id = $1 GROUP BY p.tenant_id, p.id"].concat(), &[&id]).await?;
+    pipelines(&rows).into_iter().next().ok_or(AppError::NotFound)
+}
+
+/// A stage or pipeline still holding deals cannot be deleted.
+fn in_use(e: AppError) -> AppError {
+    match e {
+        AppError::Validation(_) | AppError::Unprocessable(_) => AppError::Conflict("It still holds deals: move them first.".into()),
+        other => other,
+    }
+}
+
+async fn create_pipeline(auth: Authenticated, Json(req): Json<PipelineCreate>) -> AppResult<Reply<Pipeline>> {
+    let mut v = Validator::new();
+    let name = v.required("name", &req.name, 200);
+    v.at_most("stages", &req.stages, 50);
+    if req.stages.is_empty() {
+        v.push("stages", "must name at least one stage");
+    }
+    let stages: Vec<String> = req.stages.iter().map(|s| v.required("stages", &s.name, 200)).collect();
+    v.finish()?;
+    let kinds: Vec<&str> = req.stages.iter().map(|s| s.kind.as_str()).collect();
+    let scope = auth.begin().await?;
+    scope.require(Permission::PipelinesManage)?;
+    let row = scope
+        .query_one(
+            "INSERT INTO pipelines (tenant_id, name, position)
+             VALUES ($1, $2, coalesce($3, (SELECT coalesce(max(position) + 1, 0) FROM pipelines WHERE tenant_id = $1))) RETURNING id",
+            &[&auth.identity.tenant_id, &name, &req.position],
+        )
+        .await
+        .map_err(|e| super::roles::conflict_on_duplicate(e, "A pipeline with this name already exists."))?;
+    let id: Uuid = row.get(0);
+    scope
+        .execute(
+            "INSERT INTO stages (tenant_id, pipeline_id, name, position, kind)
+             SELECT $1, $2, n, (o - 1)::int, k FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS s(n, k, o)",
+            &[&auth.identity.tenant_id, &id, &stages, &kinds],
+        )
+        .await
+        .map_err(|e| super::roles::conflict_on_duplicate(e, "Two stages of a pipeline cannot share a name."))?;
+    let created = find_pipeline(&scope, id).await?;
+    scope.commit().await?;
+    Ok(Reply::created(format!("/api/pipelines/{id}"), created))
+}
+
+fn create_pipeline_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("deals").summary("Create a pipeline with its stages (pipelines:manage)");
+    respond::<Pipeline>(op, 201, "The new pipeline", &[400, 401, 403, 409, 413, 422])
+}
+
+async fn update_pipeline(auth: Authenticated, Path(DealId { id }): Path<DealId>, Json(req): Json<PipelineUpdate>) -> AppResult<axum::Json<Pipeline>> {
+    let mut v = Validator::new();
+    let name = req.name.as_deref().map(|n| v.required("name", n, 200));
+    v.finish()?;
+    let scope = auth.begin().await?;
+    scope.require(Permission::PipelinesManage)?;
+    let n = scope
+        .execute("UPDATE pipelines SET name = coalesce($2, name), position = coalesce($3, position) WHERE id = $1", &[&id, &name, &req.position])
+        .await
+        .map_err(|e| super::roles::conflict_on_duplicate(e, "A pipeline with this name already exists."))?;
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    let updated = find_pipeline(&scope, id).await?;
+    scope.commit().await?;
+    Ok(axum::Json(updated))
+}
+
+fn update_pipeline_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("deals").summary("Rename or reorder a pipeline (pipelines:manage)");
+    respond::<Pipeline>(op, 200, "The pipeline", &[400, 401, 403, 404, 409, 422])
+}
+
+async fn delete_pipeline(auth: Authenticated, Path(DealId { id }): Path<DealId>) -> AppResult<NoContent> {
+    let scope = auth.begin().await?;
+    scope.require(Permission::PipelinesManage)?;
+    if scope.execute("DELETE FROM pipelines WHERE id = $1", &[&id]).await.map_err(in_use)? == 0 {
+        return Err(AppError::NotFound);
+    }
+    scope.commit().await?;
+    Ok(NoContent::new())
+}
+
+fn delete_pipeline_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("deals").summary("Delete a pipeline and its stages (pipelines:manage); 409 while it holds deals");
+    with_problems(op.response::<204, NoContent>(), &[400, 401, 403, 404, 409])
+}
+
+async fn create_stage(auth: Authenticated, Path(DealId { id }): Path<DealId>, Json(req): Json<StageCreate>) -> AppResult<Reply<Pipeline>> {
+    let mut v = Validator::new();
+    let name = v.required("name", &req.name, 200);
+    v.finish()?;
+    let scope = auth.begin().await?;
+    scope.require(Permission::PipelinesManage)?;
+    let rows = scope
+        .query(
+            "INSERT INTO stages (tenant_id, pipeline_id, name, position, kind)
+             SELECT p.tenant_id, p.id, $2, coalesce($3, (SELECT coalesce(max(s.position) + 1, 0) FROM stages s
+                                                          WHERE s.tenant_id = p.tenant_id AND s.pipeline_id = p.id)), $4
+               FROM pipelines p WHERE p.id = $1 RETURNING id",
+            &[&id, &name, &req.position, &req.kind.as_str()],
+        )
+        .await
+        .map_err(|e| super::roles::conflict_on_duplicate(e, "Two stages of a pipeline cannot share a name."))?;
+    if rows.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let pipeline = find_pipeline(&scope, id).await?;
+    scope.commit().await?;
+    Ok(Reply::created(format!("/api/pipelines/{id}"), pipeline))
+}
+
+fn create_stage_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("deals").summary("Add a stage to a pipeline (pipelines:manage); answers the pipeline");
+    respond::<Pipeline>(op, 201, "The pipeline with its new stage", &[400, 401, 403, 404, 409, 422])
+}
+
+async fn update_stage(auth: Authenticated, Path(DealId { id }): Path<DealId>, Json(req): Json<StageUpdate>) -> AppResult<axum::Json<Pipeline>> {
+    let mut v = Validator::new();
+    let name = req.name.as_deref().map(|n| v.required("name", n, 200));
+    v.finish()?;
+    let scope = auth.begin().await?;
+    scope.require(Permission::PipelinesManage)?;
+    let row = scope
+        .query_opt(
+            "UPDATE stages SET name = coalesce($2, name), position = coalesce($3, position), kind = coalesce($4, kind)
+              WHERE id = $1 RETURNING pipeline_id",
+            &[&id, &name, &req.position, &req.kind.map(StageKind::as_str)],
+        )
+        .await
+        .map_err(|e| super::roles::conflict_on_duplicate(e, "Two stages of a pipeline cannot share a name."))?
+        .ok_or(AppError::NotFound)?;
+    let pipeline = find_pipeline(&scope, row.get(0)).await?;
+    scope.commit().await?;
+    Ok(axum::Json(pipeline))
+}
+
+fn update_stage_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("deals").summary("Rename, reorder or change the kind of a stage (pipelines:manage); answers its pipeline");
+    respond::<Pipeline>(op, 200, "The stage's pipeline", &[400, 401, 403, 404, 409, 422])
+}
+
+async fn delete_stage(auth: Authenticated, Path(DealId { id }): Path<DealId>) -> AppResult<NoContent> {
+    let scope = auth.begin().await?;
+    scope.require(Permission::PipelinesManage)?;
+    if scope.execute("DELETE FROM stages WHERE id = $1", &[&id]).await.map_err(in_use)? == 0 {
+        return Err(AppError::NotFound);
+    }
+    scope.commit().await?;
+    Ok(NoContent::new())
+}
+
+fn delete_stage_docs(op: TransformOperation) -> TransformOperation {
+    let op = op.tag("deals").summary("Delete a stage (pipelines:manage); 409 while deals are in it");
+    with_problems(op.response::<204, NoContent>(), &[400, 401, 403, 404, 409])
 }
 
 fn list_pipelines_docs(op: TransformOperation) -> TransformOperation {

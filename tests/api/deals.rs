@@ -74,3 +74,47 @@ async fn deals_live_in_the_stages_of_a_pipeline() {
     app.request(Method::DELETE, &format!("/api/deals/{id}"), Some(&member), None).await.assert_problem(403);
     assert_eq!(app.request(Method::DELETE, &format!("/api/deals/{id}"), Some(&owner.access), None).await.status, StatusCode::NO_CONTENT);
 }
+
+#[tokio::test]
+async fn pipeline_managers_shape_pipelines_and_stages_in_use_stay() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("Shapes Co", "owner@shapes.test").await;
+    let r = app
+        .post("/api/pipelines", Some(&owner.access),
+              json!({"name": "Renewals", "stages": [{"name": "Due"}, {"name": "Renewed", "kind": "won"}, {"name": "Churned", "kind": "lost"}]}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let pipeline = r.body["id"].as_str().expect("id").to_string();
+    let kinds: Vec<&str> = r.body["stages"].as_array().expect("stages").iter().map(|s| s["kind"].as_str().expect("kind")).collect();
+    assert_eq!(kinds, ["open", "won", "lost"]);
+    app.post("/api/pipelines", Some(&owner.access), json!({"name": "renewals", "stages": [{"name": "A"}]})).await.assert_problem(409);
+    app.post("/api/pipelines", Some(&owner.access), json!({"name": "Empty", "stages": []})).await.assert_problem(422);
+
+    let r = app.post(&format!("/api/pipelines/{pipeline}/stages"), Some(&owner.access), json!({"name": "Negotiating", "position": 1})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let due = r.body["stages"][0]["id"].as_str().expect("id").to_string();
+    let r = app.request(Method::PATCH, &format!("/api/stages/{due}"), Some(&owner.access), Some(json!({"name": "Due soon"}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["stages"][0]["name"], "Due soon");
+
+    // A deal in the stage keeps it (and its pipeline) from being deleted.
+    let r = app.post("/api/deals", Some(&owner.access), json!({"name": "Renew Acme", "pipeline_id": pipeline, "stage_id": due})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let deal = r.body["id"].as_str().expect("id").to_string();
+    app.request(Method::DELETE, &format!("/api/stages/{due}"), Some(&owner.access), None).await.assert_problem(409);
+    app.request(Method::DELETE, &format!("/api/pipelines/{pipeline}"), Some(&owner.access), None).await.assert_problem(409);
+    assert_eq!(app.request(Method::DELETE, &format!("/api/deals/{deal}"), Some(&owner.access), None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.request(Method::DELETE, &format!("/api/stages/{due}"), Some(&owner.access), None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.request(Method::DELETE, &format!("/api/pipelines/{pipeline}"), Some(&owner.access), None).await.status, StatusCode::NO_CONTENT);
+
+    // A member may not; another tenant cannot even find it.
+    let r = app.post("/api/users", Some(&owner.access), json!({"email": "m@shapes.test", "name": "M", "password": PASSWORD, "roles": ["member"]})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let member = app.login("m@shapes.test", PASSWORD, Some(&owner.tenant_slug)).await.body["access_token"].as_str().expect("token").to_string();
+    app.post("/api/pipelines", Some(&member), json!({"name": "Mine", "stages": [{"name": "A"}]})).await.assert_problem(403);
+    let sales = app.get("/api/pipelines", &owner.access).await.body["items"][0]["id"].as_str().expect("id").to_string();
+    app.request(Method::PATCH, &format!("/api/pipelines/{sales}"), Some(&member), Some(json!({"name": "Hijacked"}))).await.assert_problem(403);
+    let other = app.signup("Other Shapes", "owner@othershapes.test").await;
+    app.request(Method::PATCH, &format!("/api/pipelines/{sales}"), Some(&other.access), Some(json!({"name": "Hijacked"}))).await.assert_problem(404);
+    app.request(Method::DELETE, &format!("/api/pipelines/{sales}"), Some(&other.access), None).await.assert_problem(404);
+}
