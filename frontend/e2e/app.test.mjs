@@ -508,4 +508,33 @@ describe('Tenet in a browser', () => {
     assert.equal((await api('GET', '/api/companies', secret)).status, 401);
     await context.close();
   });
+
+  it('creates a deal, moves it to Won on the board, and finds it there after a reload', async () => {
+    const email = `deals-${run}@e2e.test`;
+    const signup = await api('POST', '/api/auth/signup', null, { tenant_name: `Deals ${run}`, email, password: PASSWORD, name: 'Dana Deals' });
+    assert.equal(signup.status, 201);
+    const { context, page } = await newPage();
+    await signIn(page, email);
+    await page.getByRole('link', { name: 'Deals' }).click();
+    await page.getByText('No deals yet — create your first deal').waitFor();
+    const column = (name) => page.getByRole('region', { name, exact: true });
+    await page.getByRole('button', { name: 'New deal' }).click();
+    await page.getByLabel('Name').fill('Acme renewal');
+    await page.getByLabel('Amount').fill('1500.50');
+    assert.equal(await page.getByLabel('Currency').inputValue(), 'EUR');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await column('Lead').getByText('Acme renewal').waitFor();
+    assert.equal(await column('Lead').getByText('€1,500.50').count(), 2); // the card and the column's total
+    const card = page.getByTestId('deal-card').filter({ hasText: 'Acme renewal' });
+    await card.getByLabel('Move to…').selectOption({ label: 'Won' });
+    await column('Won').getByText('Acme renewal').waitFor();
+    await page.waitForLoadState('networkidle');
+    await page.reload();
+    await column('Won').getByText('Acme renewal').waitFor();
+    assert.equal(await column('Lead').getByTestId('deal-card').count(), 0);
+    assert.equal(await column('Won').getByTestId('stage-count').textContent(), '1');
+    await column('Won').scrollIntoViewIfNeeded();
+    await shot(page, '25-deals-board');
+    await context.close();
+  });
 });

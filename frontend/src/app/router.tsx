@@ -15,6 +15,7 @@ import { SignUpPage } from '../features/auth/components/SignUpPage';
 import { CompaniesPage } from '../features/companies/components/CompaniesPage';
 import { ContactsPage } from '../features/contacts/components/ContactsPage';
 import { DashboardPage } from '../features/dashboard/components/DashboardPage';
+import { DealsPage } from '../features/deals/components/DealsPage';
 import { RolesPage } from '../features/roles/components/RolesPage';
 import { TeamsPage } from '../features/teams/components/TeamsPage';
 import { UsersPage } from '../features/users/components/UsersPage';
@@ -26,6 +27,7 @@ const SCREENS: Record<AppRoute, ReactElement> = {
   '/': <DashboardPage />,
   '/companies': <CompaniesPage />,
   '/contacts': <ContactsPage />,
+  '/deals': <DealsPage />,
   '/users': <UsersPage />,
   '/roles': <RolesPage />,
   '/teams': <TeamsPage />,

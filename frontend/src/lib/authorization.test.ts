@@ -9,12 +9,12 @@ const labels = (permissions: Permission[]) => visibleNav(permissions).map((i) =>
 
 describe('permission-filtered navigation', () => {
   it('shows an owner everything', () => {
-    const owner: Permission[] = ['tenant:manage', 'api_keys:manage', 'users:read', 'users:manage', 'roles:manage', 'audit:read', 'companies:read', 'contacts:read'];
+    const owner: Permission[] = ['tenant:manage', 'api_keys:manage', 'users:read', 'users:manage', 'roles:manage', 'audit:read', 'companies:read', 'contacts:read', 'deals:read'];
     expect(labels(owner)).toEqual(NAV_ITEMS.map((i) => i.label));
   });
 
   it('hides the audit log from a viewer', () => {
-    expect(labels(['users:read', 'companies:read', 'contacts:read'])).toEqual(['Dashboard', 'Companies', 'Contacts', 'Users', 'Roles', 'Teams', 'Account']);
+    expect(labels(['users:read', 'companies:read', 'contacts:read', 'deals:read'])).toEqual(['Dashboard', 'Companies', 'Contacts', 'Deals', 'Users', 'Roles', 'Teams', 'Account']);
   });
 
   it('leaves only the dashboard, teams and account without permissions', () => {
@@ -32,6 +32,7 @@ describe('permission-filtered navigation', () => {
   it('guards each screen with the permission its navigation entry names', () => {
     expect(routePermission('/companies')).toBe('companies:read');
     expect(routePermission('/roles')).toBe('users:read');
+    expect(routePermission('/deals')).toBe('deals:read');
     expect(routePermission('/audit')).toBe('audit:read');
     expect(routePermission('/account')).toBeUndefined();
     expect(routePermission('/teams')).toBeUndefined();

@@ -14,6 +14,7 @@ export const NAV_ITEMS = [
   { to: '/', label: 'Dashboard' },
   { to: '/companies', label: 'Companies', permission: 'companies:read' },
   { to: '/contacts', label: 'Contacts', permission: 'contacts:read' },
+  { to: '/deals', label: 'Deals', permission: 'deals:read' },
   { to: '/users', label: 'Users', permission: 'users:read' },
   { to: '/roles', label: 'Roles', permission: 'users:read' },
   // Any member reads the teams (managing them needs teams:manage, checked on the screen).

@@ -1,0 +1,182 @@
+import { Badge, Group, Modal, NativeSelect, Paper, ScrollArea, Stack, Text } from '@mantine/core';
+import { useState } from 'react';
+
+import { EntityForm, optional } from '../../../components/EntityForm';
+import { ErrorBanner, PageHeader } from '../../../components/PageHeader';
+import { QueryState } from '../../../components/QueryState';
+import { can } from '../../../lib/authorization';
+import { usePermissions } from '../../../lib/session';
+import { useBoardDeals, useCreateDeal, useMoveDeal, usePipelines } from '../api/deals';
+import type { Deal, DealInput, Stage } from '../api/deals';
+import { dealsByStage } from '../board';
+import type { Move } from '../board';
+import { formatMoney, totalsByCurrency } from '../money';
+
+const DRAG_TYPE = 'application/x-tenet-deal';
+
+const kindColor = (kind: string) => (kind === 'won' ? 'green' : kind === 'lost' ? 'red' : 'blue');
+
+/** The deals of the first pipeline as a board: a column per stage, moved by drag and drop or the "Move to…" select. */
+export function DealsPage() {
+  const permissions = usePermissions();
+  const mayWrite = can(permissions, 'deals:write');
+  const pipelines = usePipelines();
+  const pipeline = pipelines.data?.items[0];
+  const deals = useBoardDeals(pipeline?.id);
+  const move = useMoveDeal(pipeline?.id);
+  const create = useCreateDeal();
+  const [creating, setCreating] = useState(false);
+  const [moveError, setMoveError] = useState<string | null>(null);
+  const [dropTarget, setDropTarget] = useState<string | null>(null);
+
+  const stages = pipeline?.stages ?? [];
+  const items = deals.data?.items ?? [];
+  const byStage = dealsByStage(items);
+  const stageName = (id: string) => stages.find((s) => s.id === id)?.name ?? 'another stage';
+
+  const moveDeal = (deal: Deal, to: string) => {
+    if (deal.stage_id === to) return;
+    const m: Move = { dealId: deal.id, from: deal.stage_id, to };
+    setMoveError(null);
+    move.mutate(m, {
+      onError: (e) => setMoveError(`Could not move “${deal.name}” to ${stageName(to)}: ${e.message}. It is back in ${stageName(m.from)}.`),
+    });
+  };
+
+  const onDrop = (stage: Stage, event: React.DragEvent) => {
+    event.preventDefault();
+    setDropTarget(null);
+    const id = event.dataTransfer.getData(DRAG_TYPE);
+    const deal = items.find((d) => d.id === id);
+    if (deal) moveDeal(deal, stage.id);
+  };
+
+  return (
+    <>
+      <PageHeader title={pipeline ? `Deals — ${pipeline.name}` : 'Deals'} action={mayWrite && { label: 'New deal', onClick: () => setCreating(true) }} />
+      <ErrorBanner error={moveError} onClose={() => setMoveError(null)} />
+      <QueryState
+        isPending={pipelines.isPending || (pipeline !== undefined && deals.isPending)}
+        error={pipelines.error ?? deals.error}
+        retry={() => (pipelines.error ? pipelines.refetch() : deals.refetch())}
+      >
+        {!pipeline && <Text>No pipeline yet.</Text>}
+        {pipeline && items.length === 0 && (
+          <Text mb="sm" data-testid="deals-empty">
+            No deals yet — create your first deal{mayWrite ? ' with “New deal”, then drag it from stage to stage as it progresses.' : '.'}
+          </Text>
+        )}
+        <ScrollArea type="auto" offsetScrollbars>
+          <Group align="flex-start" wrap="nowrap" gap="sm" data-testid="deals-board">
+            {stages.map((stage) => {
+              const column = byStage.get(stage.id) ?? [];
+              const totals = totalsByCurrency(column);
+              return (
+                <Paper
+                  key={stage.id}
+                  component="section"
+                  aria-label={stage.name}
+                  data-testid="stage-column"
+                  withBorder
+                  p="xs"
+                  miw={160}
+                  style={{ flex: '1 0 160px' }}
+                  bg={dropTarget === stage.id ? 'var(--mantine-color-blue-light)' : 'var(--mantine-color-gray-light)'}
+                  onDragOver={(e: React.DragEvent) => {
+                    if (!mayWrite) return;
+                    e.preventDefault();
+                    e.dataTransfer.dropEffect = 'move';
+                    setDropTarget(stage.id);
+                  }}
+                  onDragLeave={() => setDropTarget((t) => (t === stage.id ? null : t))}
+                  onDrop={(e: React.DragEvent) => onDrop(stage, e)}
+                >
+                  <Group justify="space-between" mb={4} wrap="nowrap">
+                    <Text component="h3" fw={700} m={0} truncate>
+                      {stage.name}
+                    </Text>
+                    <Badge color={kindColor(stage.kind)} variant="light" style={{ flexShrink: 0 }} aria-label={`${column.length} deals`} data-testid="stage-count">
+                      {column.length}
+                    </Badge>
+                  </Group>
+                  <Text size="sm" c="dimmed" mb="xs" data-testid="stage-total">
+                    {totals.length ? totals.map((t) => formatMoney(t.total, t.currency)).join(' + ') : '—'}
+                  </Text>
+                  <Stack gap="xs" mih={60}>
+                    {column.map((deal) => (
+                      <DealCard key={deal.id} deal={deal} stages={stages} draggable={mayWrite} onMove={mayWrite ? (to) => moveDeal(deal, to) : undefined} />
+                    ))}
+                  </Stack>
+                </Paper>
+              );
+            })}
+          </Group>
+        </ScrollArea>
+      </QueryState>
+      <Modal opened={creating} onClose={() => setCreating(false)} title="New deal">
+        {creating && (
+          <EntityForm<DealInput>
+            fields={[
+              { name: 'name', label: 'Name', required: true },
+              { name: 'amount', label: 'Amount' },
+              { name: 'currency', label: 'Currency' },
+            ]}
+            initial={{ currency: 'EUR' }}
+            toBody={(v) => {
+              const amount = optional(v.amount?.trim());
+              // Amount and currency go together: no amount, no currency.
+              return {
+                name: v.name ?? '',
+                amount,
+                currency: amount === null ? null : optional(v.currency?.trim().toUpperCase()),
+                pipeline_id: pipeline?.id,
+              };
+            }}
+            submitLabel="Create"
+            onCancel={() => setCreating(false)}
+            onSubmit={async (body) => {
+              await create.mutateAsync(body);
+              setCreating(false);
+            }}
+          />
+        )}
+      </Modal>
+    </>
+  );
+}
+
+function DealCard({ deal, stages, draggable, onMove }: { deal: Deal; stages: Stage[]; draggable: boolean; onMove?: (to: string) => void }) {
+  return (
+    <Paper
+      withBorder
+      shadow="xs"
+      p="xs"
+      data-testid="deal-card"
+      draggable={draggable}
+      style={draggable ? { cursor: 'grab' } : undefined}
+      onDragStart={(e: React.DragEvent) => {
+        e.dataTransfer.setData(DRAG_TYPE, deal.id);
+        e.dataTransfer.effectAllowed = 'move';
+      }}
+    >
+      <Text fw={500} size="sm">
+        {deal.name}
+      </Text>
+      {deal.amount != null && deal.currency && (
+        <Text size="sm" c="dimmed">
+          {formatMoney(deal.amount, deal.currency)}
+        </Text>
+      )}
+      {onMove && (
+        <NativeSelect
+          mt={4}
+          size="xs"
+          aria-label="Move to…"
+          value={deal.stage_id}
+          data={stages.map((s) => ({ value: s.id, label: s.name }))}
+          onChange={(e) => onMove(e.currentTarget.value)}
+        />
+      )}
+    </Paper>
+  );
+}
