@@ -101,8 +101,13 @@ pub struct CompanyId {
 /// What the API reads: `companies_visible` (policies/companies.sql), the
 /// rows RLS lets the caller reach with the fields hidden from them as NULL;
 /// the API role cannot read those columns of the table itself.
-const COLUMNS: &str = "id, name, domain, industry, owner_id, created_at, updated_at";
-const SELECT: &str = "SELECT id, name, domain, industry, owner_id, created_at, updated_at FROM companies_visible";
+macro_rules! columns {
+    () => {
+        "id, name, domain, industry, owner_id, created_at, updated_at"
+    };
+}
+const COLUMNS: &str = columns!();
+const BY_ID: &str = concat!("SELECT ", columns!(), " FROM companies_visible WHERE id = $1");
 
 fn company(r: &Row) -> Company {
     Company {
@@ -143,8 +148,7 @@ fn list_docs(op: TransformOperation) -> TransformOperation {
 
 async fn read(auth: Authenticated, Path(CompanyId { id }): Path<CompanyId>) -> AppResult<axum::Json<Company>> {
     // One round trip: context, authorization and the row, pipelined.
-    let sql = [SELECT, " WHERE id = $1"].concat();
-    let rows = auth.read_via_policy(Permission::CompaniesRead, &sql, &[&id]).await?;
+    let rows = auth.read_via_policy(Permission::CompaniesRead, BY_ID, &[&id]).await?;
     rows.first().map(company).map(axum::Json).ok_or(AppError::NotFound)
 }
 
@@ -164,7 +168,7 @@ async fn create(auth: Authenticated, Json(req): Json<CompanyCreate>) -> AppResul
     let sql = "INSERT INTO companies (tenant_id, name, domain, industry, owner_id) VALUES ($1, $2, $3, $4, $5) RETURNING id";
     let (scope, rows) = auth.begin_requiring(Permission::CompaniesWrite, sql, &[&auth.identity.tenant_id, &name, &domain, &industry, &owner]).await?;
     let id: Uuid = rows.first().ok_or(AppError::Internal("INSERT answered no row".into()))?.get(0);
-    let row = scope.query_opt(&[SELECT, " WHERE id = $1"].concat(), &[&id]).await?;
+    let row = scope.query_opt(BY_ID, &[&id]).await?;
     scope.commit().await?;
     let created = row.as_ref().map(company).ok_or(AppError::Internal("the new company could not be read back".into()))?;
     Ok(Reply::created(format!("/api/companies/{}", created.id), created))
@@ -194,7 +198,7 @@ async fn update(auth: Authenticated, Path(CompanyId { id }): Path<CompanyId>, Js
     if rows.is_empty() {
         return Err(AppError::NotFound);
     }
-    let row = scope.query_opt(&[SELECT, " WHERE id = $1"].concat(), &[&id]).await?.ok_or(AppError::NotFound)?;
+    let row = scope.query_opt(BY_ID, &[&id]).await?.ok_or(AppError::NotFound)?;
     scope.commit().await?;
     Ok(axum::Json(company(&row)))
 }

@@ -113,9 +113,13 @@ pub struct ContactId {
 /// What the API reads: `contacts_visible` (policies/contacts.sql), the rows
 /// RLS lets the caller reach with the fields hidden from them as NULL; the
 /// API role cannot read those columns of the table itself.
-const COLUMNS: &str = "id, first_name, last_name, email, phone, company_id, owner_id, created_at, updated_at";
-const SELECT: &str =
-    "SELECT id, first_name, last_name, email, phone, company_id, owner_id, created_at, updated_at FROM contacts_visible";
+macro_rules! columns {
+    () => {
+        "id, first_name, last_name, email, phone, company_id, owner_id, created_at, updated_at"
+    };
+}
+const COLUMNS: &str = columns!();
+const BY_ID: &str = concat!("SELECT ", columns!(), " FROM contacts_visible WHERE id = $1");
 
 fn contact(r: &Row) -> Contact {
     Contact {
@@ -161,8 +165,7 @@ fn list_docs(op: TransformOperation) -> TransformOperation {
 
 async fn read(auth: Authenticated, Path(ContactId { id }): Path<ContactId>) -> AppResult<axum::Json<Contact>> {
     // One round trip: context, authorization and the row, pipelined.
-    let sql = [SELECT, " WHERE id = $1"].concat();
-    let rows = auth.read_via_policy(Permission::ContactsRead, &sql, &[&id]).await?;
+    let rows = auth.read_via_policy(Permission::ContactsRead, BY_ID, &[&id]).await?;
     rows.first().map(contact).map(axum::Json).ok_or(AppError::NotFound)
 }
 
@@ -184,7 +187,7 @@ async fn create(auth: Authenticated, Json(req): Json<ContactCreate>) -> AppResul
                VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
     let (scope, rows) = auth.begin_requiring(Permission::ContactsWrite, sql, &[&auth.identity.tenant_id, &first_name, &last_name, &email, &phone, &req.company_id, &owner]).await?;
     let id: Uuid = rows.first().ok_or(AppError::Internal("INSERT answered no row".into()))?.get(0);
-    let row = scope.query_opt(&[SELECT, " WHERE id = $1"].concat(), &[&id]).await?;
+    let row = scope.query_opt(BY_ID, &[&id]).await?;
     scope.commit().await?;
     let created = row.as_ref().map(contact).ok_or(AppError::Internal("the new contact could not be read back".into()))?;
     Ok(Reply::created(format!("/api/contacts/{}", created.id), created))
@@ -221,7 +224,7 @@ async fn update(auth: Authenticated, Path(ContactId { id }): Path<ContactId>, Js
     if rows.is_empty() {
         return Err(AppError::NotFound);
     }
-    let row = scope.query_opt(&[SELECT, " WHERE id = $1"].concat(), &[&id]).await?;
+    let row = scope.query_opt(BY_ID, &[&id]).await?;
     let row = row.ok_or(AppError::NotFound)?;
     scope.commit().await?;
     Ok(axum::Json(contact(&row)))

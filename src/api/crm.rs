@@ -93,6 +93,7 @@ pub struct ListQuery {
     conditions: Vec<String>,
     owner: Option<String>,
     scoped: bool,
+    searching: bool,
     limit: Option<String>,
     params: Vec<Box<dyn ToSql + Sync + Send>>,
 }
@@ -103,7 +104,7 @@ impl ListQuery {
     /// (RLS applies the same condition regardless). `permission` is the read
     /// permission whose scope an owner filter narrows.
     pub fn new(columns: &'static str, from: &'static str, permission: &'static str, tenant_id: Uuid) -> Self {
-        let mut q = Self { columns, from, permission, conditions: Vec::new(), owner: None, scoped: false, limit: None, params: Vec::new() };
+        let mut q = Self { columns, from, permission, conditions: Vec::new(), owner: None, scoped: false, searching: false, limit: None, params: Vec::new() };
         let p = q.bind(tenant_id);
         q.conditions.push(["tenant_id = ", &p].concat());
         q
@@ -142,7 +143,7 @@ impl ListQuery {
         bound.push(self.bind::<Option<Uuid>>(page.after_id()));
         bound.push(self.bind(page.fetch()));
         self.conditions.push(["id = ANY(ARRAY(SELECT ", function, "(", &bound.join(", "), ")))"].concat());
-        self.owner = None;
+        self.searching = true;
     }
 
     /// Narrows the list to the owners of the filter. The page is then read
@@ -151,7 +152,7 @@ impl ListQuery {
     /// or a million, instead of walking the tenant's page index past every
     /// record the policy filters out.
     pub fn owner(&mut self, owner: OwnerFilter) {
-        if owner != OwnerFilter::All && !self.searching() {
+        if owner != OwnerFilter::All && !self.searching {
             self.owner = Some(self.bind(owner.as_str()));
         }
     }
@@ -162,12 +163,9 @@ impl ListQuery {
     /// the scope is all after all. Without the hint, the plain walk (the
     /// policy drops what is out of scope).
     pub fn scope_hint(&mut self, narrowed: bool) {
-        self.scoped = narrowed && self.owner.is_none() && !self.searching();
+        self.scoped = narrowed && self.owner.is_none() && !self.searching;
     }
 
-    fn searching(&self) -> bool {
-        self.conditions.iter().any(|c| c.starts_with("id = ANY(ARRAY(SELECT "))
-    }
 
     pub fn page(&mut self, page: &Page) {
         if let Some((at, id)) = page.after {
@@ -210,7 +208,7 @@ impl ListQuery {
             ]
             .concat();
         }
-        if self.searching() {
+        if self.searching {
             return ["SELECT ", self.columns, ", NULL::boolean AS narrowed FROM ", self.from, " WHERE ", &conditions, order, limit].concat();
         }
         [
@@ -245,7 +243,7 @@ impl SetList {
     pub fn column_cast<T: ToSql + Sync + Send + 'static>(&mut self, given: bool, column: &'static str, cast: &'static str, value: T) {
         if given {
             self.params.push(Box::new(value));
-            self.sets.push(format!("{column} = ${}{cast}", self.params.len()));
+            self.sets.push([column, " = $", &self.params.len().to_string(), cast].concat());
         }
     }
 
@@ -253,8 +251,8 @@ impl SetList {
     /// `always = always` (a readable required column), so an empty PATCH
     /// still needs the write permission and answers 404 for an unreachable id.
     pub fn update(&self, table: &'static str, always: &'static str) -> String {
-        let sets = if self.sets.is_empty() { format!("{always} = {always}") } else { self.sets.join(", ") };
-        format!("UPDATE {table} SET {sets} WHERE id = $1 RETURNING id")
+        let sets = if self.sets.is_empty() { [always, " = ", always].concat() } else { self.sets.join(", ") };
+        ["UPDATE ", table, " SET ", &sets, " WHERE id = $1 RETURNING id"].concat()
     }
 
     pub fn params(&self) -> Vec<&(dyn ToSql + Sync)> {

@@ -212,12 +212,15 @@ pub struct DealId {
     pub id: Uuid,
 }
 
-const COLUMNS: &str = "id, name, amount::text AS amount, currency, pipeline_id, stage_id, company_id, owner_id, expected_close_date, \
-     stage_entered_at, ARRAY(SELECT dc.contact_id FROM deal_contacts dc WHERE dc.tenant_id = deals.tenant_id AND dc.deal_id = deals.id ORDER BY dc.contact_id) AS contact_ids, \
-     created_at, updated_at";
-const SELECT: &str = "SELECT id, name, amount::text AS amount, currency, pipeline_id, stage_id, company_id, owner_id, expected_close_date, \
-     stage_entered_at, ARRAY(SELECT dc.contact_id FROM deal_contacts dc WHERE dc.tenant_id = deals.tenant_id AND dc.deal_id = deals.id ORDER BY dc.contact_id) AS contact_ids, \
-     created_at, updated_at FROM deals";
+macro_rules! columns {
+    () => {
+        "id, name, amount::text AS amount, currency, pipeline_id, stage_id, company_id, owner_id, expected_close_date, \
+         stage_entered_at, ARRAY(SELECT dc.contact_id FROM deal_contacts dc \
+         WHERE dc.tenant_id = deals.tenant_id AND dc.deal_id = deals.id ORDER BY dc.contact_id) AS contact_ids, created_at, updated_at"
+    };
+}
+const COLUMNS: &str = columns!();
+const BY_ID: &str = concat!("SELECT ", columns!(), " FROM deals WHERE id = $1");
 
 fn deal(r: &Row) -> Deal {
     Deal {
@@ -464,7 +467,7 @@ fn list_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn read(auth: Authenticated, Path(DealId { id }): Path<DealId>) -> AppResult<axum::Json<Deal>> {
-    let rows = auth.read_via_policy(Permission::DealsRead, &[SELECT, " WHERE id = $1"].concat(), &[&id]).await?;
+    let rows = auth.read_via_policy(Permission::DealsRead, BY_ID, &[&id]).await?;
     rows.first().map(deal).map(axum::Json).ok_or(AppError::NotFound)
 }
 
@@ -525,7 +528,7 @@ async fn create(auth: Authenticated, Json(req): Json<DealCreate>) -> AppResult<R
     if let Some(contacts) = &req.contact_ids {
         set_contacts(&scope, auth.identity.tenant_id, id, contacts).await?;
     }
-    let row = scope.query_opt(&[SELECT, " WHERE id = $1"].concat(), &[&id]).await?;
+    let row = scope.query_opt(BY_ID, &[&id]).await?;
     scope.commit().await?;
     let created = row.as_ref().map(deal).ok_or(AppError::Internal("the new deal could not be read back".into()))?;
     Ok(Reply::created(format!("/api/deals/{id}"), created))
@@ -575,7 +578,7 @@ async fn update(auth: Authenticated, Path(DealId { id }): Path<DealId>, Json(req
     if let Some(contacts) = &req.contact_ids {
         set_contacts(&scope, auth.identity.tenant_id, id, contacts).await?;
     }
-    let row = scope.query_opt(&[SELECT, " WHERE id = $1"].concat(), &[&id]).await?.ok_or(AppError::NotFound)?;
+    let row = scope.query_opt(BY_ID, &[&id]).await?.ok_or(AppError::NotFound)?;
     scope.commit().await?;
     Ok(axum::Json(deal(&row)))
 }
