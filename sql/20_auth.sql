@@ -85,15 +85,18 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     ('owner',  'Full control of the tenant',
        ARRAY['tenant:manage','users:read','users:manage','roles:manage','audit:read','api_keys:manage','teams:manage',
              'companies:read','companies:write','companies:delete','contacts:read','contacts:write','contacts:delete',
-             'deals:read','deals:write','deals:delete','pipelines:manage']),
+             'deals:read','deals:write','deals:delete','pipelines:manage',
+             'notes:read','notes:write','notes:delete','tasks:read','tasks:write','tasks:delete']),
     ('admin',  'Manages members, roles and all CRM data',
        ARRAY['users:read','users:manage','roles:manage','audit:read','api_keys:manage','teams:manage',
              'companies:read','companies:write','companies:delete','contacts:read','contacts:write','contacts:delete',
-             'deals:read','deals:write','deals:delete','pipelines:manage']),
+             'deals:read','deals:write','deals:delete','pipelines:manage',
+             'notes:read','notes:write','notes:delete','tasks:read','tasks:write','tasks:delete']),
     ('member', 'Works with CRM data',
-       ARRAY['users:read','companies:read','companies:write','contacts:read','contacts:write','deals:read','deals:write']),
+       ARRAY['users:read','companies:read','companies:write','contacts:read','contacts:write','deals:read','deals:write',
+             'notes:read','notes:write','tasks:read','tasks:write']),
     ('viewer', 'Reads CRM data',
-       ARRAY['users:read','companies:read','contacts:read','deals:read'])
+       ARRAY['users:read','companies:read','contacts:read','deals:read','notes:read','tasks:read'])
 $$;
 COMMENT ON FUNCTION app.system_role_permissions() IS 'The four system roles of every tenant and their permission keys (the contract''s table).';
 

@@ -27,7 +27,8 @@
 -- them through the masking views contacts_visible / companies_visible.
 --
 -- When a member leaves a tenant (the membership is deleted), the records they
--- owned pass to the member who removed them (the acting person of the
+-- owned (companies, contacts, deals, the notes they wrote and the tasks
+-- assigned to them) pass to the member who removed them (the acting person of the
 -- request); with no acting person (tenant deletion, an operator in psql, a
 -- member removing themselves) they become unowned, which only scope-all
 -- holders reach. A deactivated member keeps their records.
@@ -285,6 +286,9 @@ BEGIN
   IF v_actor IS NOT NULL AND v_actor <> OLD.user_id THEN
     UPDATE companies SET owner_id = v_actor WHERE tenant_id = OLD.tenant_id AND owner_id = OLD.user_id;
     UPDATE contacts SET owner_id = v_actor WHERE tenant_id = OLD.tenant_id AND owner_id = OLD.user_id;
+    UPDATE deals SET owner_id = v_actor WHERE tenant_id = OLD.tenant_id AND owner_id = OLD.user_id;
+    UPDATE notes SET owner_id = v_actor WHERE tenant_id = OLD.tenant_id AND owner_id = OLD.user_id;
+    UPDATE tasks SET assignee_id = v_actor WHERE tenant_id = OLD.tenant_id AND assignee_id = OLD.user_id;
   END IF;
   -- Otherwise the foreign keys' ON DELETE SET NULL leaves them unowned.
   RETURN OLD;

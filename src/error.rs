@@ -193,6 +193,10 @@ impl From<tokio_postgres::Error> for AppError {
             };
         };
         let code = db.code().code();
+        // A message written for clients that names its field (RAISE ... USING COLUMN).
+        if let (Some("422"), Some(column)) = (code.strip_prefix("TN"), db.column()) {
+            return AppError::validation(column, db.message());
+        }
         if let Some(status) = code.strip_prefix("TN") {
             let message: Cow<'static, str> = Cow::Owned(db.message().to_string());
             return match status {
@@ -204,12 +208,6 @@ impl From<tokio_postgres::Error> for AppError {
                 "422" => AppError::Unprocessable(message),
                 _ => AppError::Internal(format!("unmapped application SQLSTATE {code}: {}", db.message())),
             };
-        }
-        // A message written for clients that names its field (RAISE ... USING COLUMN).
-        if let (Some(status), Some(column)) = (code.strip_prefix("TN"), db.column()) {
-            if status == "422" {
-                return AppError::validation(column, db.message());
-            }
         }
         let field = db.constraint().and_then(|c| field_of_constraint(db.table(), c));
         match (code, field) {

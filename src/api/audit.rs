@@ -28,6 +28,9 @@ pub struct AuditEntry {
     pub occurred_at: DateTime<Utc>,
     /// The user who acted (NULL for system actions).
     pub actor_id: Option<Uuid>,
+    /// The actor's name, when the caller may see it (users:read; the
+    /// members of the tenant). Extension of the contract.
+    pub actor_name: Option<String>,
     /// The API key the actor acted through (NULL for a signed-in person or the system).
     pub actor_api_key_id: Option<Uuid>,
     /// `insert`, `update`, `delete`, or a security event such as `auth.login`.
@@ -64,8 +67,9 @@ async fn list_audit_logs(auth: Authenticated, Query(f): Query<AuditFilter>) -> A
     let page = Page::parse(f.limit, f.cursor.as_deref())?;
     let rows = auth.read_requiring(
             Permission::AuditRead,
-            "SELECT id, occurred_at, actor_id, action, entity, record_id, changes, request_id, host(ip), actor_api_key_id
-               FROM audit_log_visible
+            "SELECT a.id, a.occurred_at, a.actor_id, a.action, a.entity, a.record_id, a.changes, a.request_id, host(a.ip),
+                    a.actor_api_key_id, u.name
+               FROM audit_log_visible a LEFT JOIN users u ON u.id = a.actor_id
               WHERE tenant_id = $1
                 AND ($2::text IS NULL OR entity = $2)
                 AND ($3::text IS NULL OR action = $3)
@@ -73,8 +77,8 @@ async fn list_audit_logs(auth: Authenticated, Query(f): Query<AuditFilter>) -> A
                 AND ($5::uuid IS NULL OR record_id = $5)
                 AND ($6::timestamptz IS NULL OR occurred_at >= $6)
                 AND ($7::timestamptz IS NULL OR occurred_at < $7)
-                AND ($8::timestamptz IS NULL OR (occurred_at, id) < ($8, $9))
-              ORDER BY occurred_at DESC, id DESC
+                AND ($8::timestamptz IS NULL OR (occurred_at, a.id) < ($8, $9))
+              ORDER BY occurred_at DESC, a.id DESC
               LIMIT $10",
             &[
                 &auth.identity.tenant_id,
@@ -102,6 +106,7 @@ async fn list_audit_logs(auth: Authenticated, Query(f): Query<AuditFilter>) -> A
             request_id: r.get(7),
             ip: r.get(8),
             actor_api_key_id: r.get(9),
+            actor_name: r.get(10),
         })
         .collect();
     Ok(axum::Json(page.finish(items, |e| (e.occurred_at, e.id))))

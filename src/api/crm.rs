@@ -91,6 +91,7 @@ pub struct ListQuery {
     from: &'static str,
     permission: &'static str,
     conditions: Vec<String>,
+    owner_column: &'static str,
     owner: Option<String>,
     scoped: bool,
     searching: bool,
@@ -104,7 +105,7 @@ impl ListQuery {
     /// (RLS applies the same condition regardless). `permission` is the read
     /// permission whose scope an owner filter narrows.
     pub fn new(columns: &'static str, from: &'static str, permission: &'static str, tenant_id: Uuid) -> Self {
-        let mut q = Self { columns, from, permission, conditions: Vec::new(), owner: None, scoped: false, searching: false, limit: None, params: Vec::new() };
+        let mut q = Self { columns, from, permission, conditions: Vec::new(), owner_column: "owner_id", owner: None, scoped: false, searching: false, limit: None, params: Vec::new() };
         let p = q.bind(tenant_id);
         q.conditions.push(["tenant_id = ", &p].concat());
         q
@@ -144,6 +145,12 @@ impl ListQuery {
         bound.push(self.bind(page.fetch()));
         self.conditions.push(["id = ANY(ARRAY(SELECT ", function, "(", &bound.join(", "), ")))"].concat());
         self.searching = true;
+    }
+
+    /// The column the scope and the owner filter are about, when it is not
+    /// `owner_id` (tasks: `assignee_id`).
+    pub fn owner_column(&mut self, column: &'static str) {
+        self.owner_column = column;
     }
 
     /// Narrows the list to the owners of the filter. The page is then read
@@ -186,7 +193,7 @@ impl ListQuery {
         let by_owner = |owners: &str| {
             [
                 "SELECT page.* FROM unnest(", owners, ") AS o(owner) CROSS JOIN LATERAL (SELECT ", self.columns, " FROM ",
-                self.from, " WHERE ", &conditions, " AND owner_id = o.owner", order, limit, ") AS page",
+                self.from, " WHERE ", &conditions, " AND ", self.owner_column, " = o.owner", order, limit, ") AS page",
             ]
             .concat()
         };
@@ -251,8 +258,13 @@ impl SetList {
     /// `always = always` (a readable required column), so an empty PATCH
     /// still needs the write permission and answers 404 for an unreachable id.
     pub fn update(&self, table: &'static str, always: &'static str) -> String {
+        self.update_returning(table, always, "id")
+    }
+
+    /// Like `update`, answering the constant column list `returning`.
+    pub fn update_returning(&self, table: &'static str, always: &'static str, returning: &'static str) -> String {
         let sets = if self.sets.is_empty() { [always, " = ", always].concat() } else { self.sets.join(", ") };
-        ["UPDATE ", table, " SET ", &sets, " WHERE id = $1 RETURNING id"].concat()
+        ["UPDATE ", table, " SET ", &sets, " WHERE id = $1 RETURNING ", returning].concat()
     }
 
     pub fn params(&self) -> Vec<&(dyn ToSql + Sync)> {

@@ -12,11 +12,14 @@ pub mod docs;
 pub mod extract;
 pub mod health;
 pub mod invitations;
+pub mod notes;
 pub mod pagination;
 pub mod reply;
 pub mod roles;
+pub mod tasks;
 pub mod teams;
 pub mod tenant;
+pub mod timeline;
 pub mod users;
 
 use aide::axum::ApiRouter;
@@ -38,4 +41,7 @@ pub fn routes() -> ApiRouter<AppState> {
         .merge(companies::router())
         .merge(contacts::router())
         .merge(deals::router())
+        .merge(notes::router())
+        .merge(tasks::router())
+        .merge(timeline::router())
 }

@@ -52,6 +52,12 @@ permissions! {
     DealsWrite => "deals:write",
     DealsDelete => "deals:delete",
     PipelinesManage => "pipelines:manage",
+    NotesRead => "notes:read",
+    NotesWrite => "notes:write",
+    NotesDelete => "notes:delete",
+    TasksRead => "tasks:read",
+    TasksWrite => "tasks:write",
+    TasksDelete => "tasks:delete",
 }
 
 impl std::fmt::Display for Permission {

@@ -8,6 +8,7 @@ mod api_keys;
 mod auth;
 mod crm;
 mod deals;
+mod notes_tasks;
 mod database;
 mod docs;
 mod hardening;

@@ -236,7 +236,7 @@ async fn system_roles_are_read_only_and_assigned_roles_cannot_be_deleted() {
     assert_eq!(items.len(), 4);
     let viewer = items.iter().find(|r| r["name"] == "viewer").expect("viewer");
     assert_eq!(viewer["system"], true);
-    assert_eq!(viewer["permissions"], json!(["companies:read", "contacts:read", "deals:read", "users:read"]));
+    assert_eq!(viewer["permissions"], json!(["companies:read", "contacts:read", "deals:read", "notes:read", "tasks:read", "users:read"]));
     let viewer_id = viewer["id"].as_str().expect("id");
 
     send(&app, Method::PATCH, &format!("/api/roles/{viewer_id}"), owner, Some(json!({"name": "renamed"}))).await.assert_problem(409);
@@ -329,7 +329,7 @@ async fn tenant_can_be_read_by_members_and_renamed_by_its_manager() {
     assert_eq!(r.body["name"], "Renamed Inc");
     send(&app, Method::PATCH, "/api/tenant", &t.owner.access, Some(json!({"name": ""}))).await.assert_problem(422);
     let catalog = app.get("/api/permissions", t.token("viewer")).await;
-    assert_eq!(catalog.body["items"].as_array().map(Vec::len), Some(17));
+    assert_eq!(catalog.body["items"].as_array().map(Vec::len), Some(23));
 }
 
 // ---------------------------------------------------------------------------
