@@ -517,6 +517,7 @@ describe('Tenet in a browser', () => {
     await signIn(page, email);
     await page.getByRole('link', { name: 'Deals' }).click();
     await page.getByText('No deals yet — create your first deal').waitFor();
+    await shot(page, '26-deals-empty');
     const column = (name) => page.getByRole('region', { name, exact: true });
     await page.getByRole('button', { name: 'New deal' }).click();
     await page.getByLabel('Name').fill('Acme renewal');
@@ -535,6 +536,90 @@ describe('Tenet in a browser', () => {
     assert.equal(await column('Won').getByTestId('stage-count').textContent(), '1');
     await column('Won').scrollIntoViewIfNeeded();
     await shot(page, '25-deals-board');
+    await context.close();
+  });
+  it('switches to dark mode, keeps it, and finds records with the global search', async () => {
+    // Dana's workspace (the deals test above): Acme renewal is Won, €1,500.50. A few more Acme records to find.
+    const email = `deals-${run}@e2e.test`;
+    const { body: session } = await api('POST', '/api/auth/login', null, { email, password: PASSWORD });
+    for (const [path, body] of [
+      ['/api/companies', { name: 'Acme Corporation', domain: 'acme.test' }],
+      ['/api/contacts', { first_name: 'Ada', last_name: 'Acme', email: 'ada@acme.test' }],
+      ['/api/deals', { name: 'Acme expansion', amount: '20000', currency: 'USD' }],
+    ]) {
+      assert.equal((await api('POST', path, session.access_token, body)).status, 201, path);
+    }
+
+    const { context, page } = await newPage();
+    await page.emulateMedia({ colorScheme: 'light' });
+    await signIn(page, email);
+    const scheme = () => page.locator('html').getAttribute('data-mantine-color-scheme');
+    assert.equal(await scheme(), 'light', 'follows the system until the user picks');
+
+    // The dashboard: per stage of the pipeline, its count and exact totals, linking to the board.
+    const stage = (name) => page.getByTestId('stage-summary').filter({ has: page.getByText(name, { exact: true }) });
+    await stage('Won').getByText('€1,500.50').waitFor();
+    assert.equal(await stage('Won').getByTestId('stage-summary-count').textContent(), '1');
+    await stage('Lead').getByText('$20,000.00').waitFor();
+    await page.getByTestId('pipeline-open-total').getByText('Open pipeline: $20,000.00').waitFor();
+
+    await page.getByRole('button', { name: 'Toggle color scheme' }).click();
+    await page.waitForFunction(() => document.documentElement.dataset.mantineColorScheme === 'dark');
+    await shot(page, 'dark-dashboard');
+    await page.reload();
+    await page.getByTestId('dashboard').waitFor();
+    assert.equal(await scheme(), 'dark', 'the choice survives a reload');
+
+    await page.getByRole('link', { name: 'Deals', exact: true }).click();
+    await page.getByRole('region', { name: 'Won', exact: true }).getByText('Acme renewal').waitFor();
+    await shot(page, 'dark-deals');
+
+    // Ctrl+K: grouped hits, picked with the arrow keys and Enter.
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByTestId('dashboard').waitFor();
+    await page.keyboard.press('Control+K');
+    const dialog = page.getByRole('dialog', { name: 'Search' });
+    await dialog.getByRole('combobox', { name: 'Search records' }).waitFor();
+    await page.keyboard.type('acme');
+    const group = (name) => dialog.getByRole('group', { name, exact: true });
+    await group('Companies').getByRole('option', { name: /Acme Corporation/ }).waitFor();
+    await group('Contacts').getByRole('option', { name: /Ada Acme/ }).waitFor();
+    await group('Deals').getByRole('option', { name: /Acme renewal/ }).waitFor();
+    await group('Deals').getByRole('option', { name: /Acme expansion/ }).waitFor();
+    const options = await dialog.getByRole('option').allTextContents();
+    assert.equal(options.length, 4, options.join(' | '));
+    // Company, contact, then the deals newest first: the renewal is the last hit, one step up from the first.
+    await page.keyboard.press('ArrowUp');
+    const picked = group('Deals').getByRole('option', { name: /Acme renewal/ });
+    assert.equal(await picked.getAttribute('aria-selected'), 'true');
+    await shot(page, 'search');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/deals\?deal=[0-9a-f-]+$/);
+    await dialog.waitFor({ state: 'detached' });
+    const card = page.locator('[data-testid="deal-card"][data-picked]');
+    await card.waitFor();
+    assert.equal(await card.getByText('Acme renewal').count(), 1);
+
+    // "/" (when not typing) opens it too; a contact opens its list filtered to it.
+    await page.evaluate(() => document.activeElement?.blur());
+    await page.keyboard.press('/');
+    await dialog.getByRole('combobox', { name: 'Search records' }).waitFor();
+    await page.keyboard.type('Ada');
+    await group('Contacts').getByRole('option', { name: /Ada Acme/ }).waitFor();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/contacts\?q=ada%40acme\.test$/);
+    await page.getByTestId('contacts-table').getByRole('cell', { name: 'Ada Acme' }).waitFor();
+    assert.equal(await page.getByLabel('Search contacts').inputValue(), 'ada@acme.test');
+
+    // An empty list tells a new user what to do, and reads well in the dark too.
+    await page.getByRole('link', { name: 'Teams' }).click();
+    await page.getByText('No teams yet — create your first team').waitFor();
+    await page.getByRole('button', { name: 'Add your first team' }).waitFor();
+    await shot(page, 'dark-teams-empty');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    assert.equal(await scheme(), 'dark');
+    await shot(page, 'dark-sign-in');
     await context.close();
   });
 });

@@ -1,6 +1,6 @@
 import '@mantine/core/styles.css';
 
-import { MantineProvider } from '@mantine/core';
+import { localStorageColorSchemeManager, MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider } from 'react-router-dom';
 
@@ -17,9 +17,12 @@ const queryClient = new QueryClient({
   },
 });
 
+// Light, dark or (until the user picks one in the header) the system's choice, kept across reloads.
+const colorSchemeManager = localStorageColorSchemeManager({ key: 'tenet-color-scheme' });
+
 export function App() {
   return (
-    <MantineProvider>
+    <MantineProvider colorSchemeManager={colorSchemeManager} defaultColorScheme="auto">
       <QueryClientProvider client={queryClient}>
         <RouterProvider router={router} />
       </QueryClientProvider>

@@ -6,6 +6,8 @@ import { Link, Navigate, Outlet, useLocation, useNavigate } from 'react-router-d
 import { api, unwrap } from '../lib/api/client';
 import { visibleNav } from '../lib/authorization';
 import { acceptTokens, useMe, useSessionStatus, useSignOut } from '../lib/session';
+import { ColorSchemeToggle } from './ColorSchemeToggle';
+import { GlobalSearch } from './GlobalSearch';
 
 /** The signed-in shell: navigation filtered by permission, tenant and user. */
 export function AppLayout() {
@@ -56,8 +58,10 @@ export function AppLayout() {
               <Text data-testid="tenant-name">{tenant.name}</Text>
             )}
           </Group>
-          <Group>
-            <Text size="sm" data-testid="user-name">
+          <Group gap="sm" wrap="nowrap">
+            <GlobalSearch />
+            <ColorSchemeToggle />
+            <Text size="sm" data-testid="user-name" visibleFrom="md">
               {user.name}
             </Text>
             <Button variant="default" size="xs" onClick={async () => { await signOut(); navigate('/sign-in'); }}>

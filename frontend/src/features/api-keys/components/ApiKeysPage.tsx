@@ -1,6 +1,7 @@
 import { Alert, Badge, Button, Checkbox, Code, CopyButton, Group, Modal, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 
+import { EmptyState } from '../../../components/EmptyState';
 import { ErrorBanner, PageHeader } from '../../../components/PageHeader';
 import { QueryState } from '../../../components/QueryState';
 import { ApiError } from '../../../lib/api/client';
@@ -48,7 +49,9 @@ export function ApiKeysPage() {
       )}
       <QueryState isPending={keys.isPending} error={keys.error} retry={() => keys.refetch()}>
         {keys.data?.items.length === 0 ? (
-          <Text c="dimmed">No API keys yet. Create one for an integration; revoke it the moment it is not needed.</Text>
+          <EmptyState title="No API keys yet — create your first key" action={{ label: 'Add your first API key', onClick: () => setCreating(true) }}>
+            Create one for each integration (a sync, a script, Zapier); revoke it the moment it is not needed.
+          </EmptyState>
         ) : (
           <Table striped data-testid="api-keys-table">
             <Table.Thead>

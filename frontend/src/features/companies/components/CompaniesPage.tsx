@@ -2,6 +2,7 @@ import { Button, Group, Modal, Table, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 
+import { EmptyState } from '../../../components/EmptyState';
 import { changedFields, EntityForm, optional } from '../../../components/EntityForm';
 import type { FieldSpec } from '../../../components/EntityForm';
 import { OwnerFilter, ownerPhrase } from '../../../components/OwnerFilter';
@@ -11,6 +12,7 @@ import { Pager, useCursorPager } from '../../../components/Pager';
 import { QueryState } from '../../../components/QueryState';
 import { can } from '../../../lib/authorization';
 import { usePermissions } from '../../../lib/session';
+import { useUrlSearch } from '../../../lib/urlSearch';
 import { useMemberName } from '../../../lib/users';
 import { useCompanies, useDeleteCompany, useSaveCompany } from '../api/companies';
 import type { Company, CompanyInput } from '../api/companies';
@@ -23,10 +25,10 @@ const FIELDS: FieldSpec<CompanyInput>[] = [
 
 export function CompaniesPage() {
   const permissions = usePermissions();
-  const [search, setSearch] = useState('');
+  const pager = useCursorPager();
+  const [search, setSearch] = useUrlSearch(pager.reset);
   const [q] = useDebouncedValue(search.trim(), 300);
   const [owner, setOwner] = useState<Owner>('all');
-  const pager = useCursorPager();
   const companies = useCompanies(q, owner, pager.cursor);
   const ownerName = useMemberName();
   const save = useSaveCompany();
@@ -97,12 +99,20 @@ export function CompaniesPage() {
             ))}
           </Table.Tbody>
         </Table>
-        {companies.data?.items.length === 0 && (
-          <p>
-            No companies{ownerPhrase(owner)}
-            {q ? ` matching “${q}”` : ''} yet.
-          </p>
-        )}
+        {companies.data?.items.length === 0 &&
+          !companies.isPlaceholderData &&
+          (q || owner !== 'all' ? (
+            <EmptyState title={`No companies${ownerPhrase(owner)}${q ? ` matching “${q}”` : ''}`}>
+              Try another search{owner !== 'all' ? ' or show all companies' : ''}.
+            </EmptyState>
+          ) : (
+            <EmptyState
+              title="No companies yet — add your first company"
+              action={can(permissions, 'companies:write') && { label: 'Add your first company', onClick: () => setEditing('new') }}
+            >
+              Keep the organisations you sell to here — their domain and industry — then link contacts and deals to them.
+            </EmptyState>
+          ))}
         <Pager pager={pager} nextCursor={companies.data?.next_cursor} />
       </QueryState>
       <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' ? 'New company' : 'Edit company'}>

@@ -3,6 +3,7 @@
 import { MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { MemoryRouter } from 'react-router-dom';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import type { Permission } from '../../../lib/authorization';
@@ -24,10 +25,12 @@ const server = vi.hoisted(() => {
   const contacts = [contact('c1', 'Ann', 'u-me'), contact('c2', 'Tess', 'u-tom'), contact('c3', 'Una', null), contact('c4', 'Oscar', 'u-gone')];
   return {
     permissions: [] as Permission[],
+    none: false,
     gets: [] as { path: string; query: Record<string, unknown> }[],
     respond(path: string, query: Record<string, unknown>) {
       if (path === '/api/users') return { items: [user('u-me', 'Olivia Owner'), user('u-tom', 'Tom Teammate')], next_cursor: null };
       if (path === '/api/contacts') {
+        if (query.q || server.none) return { items: [], next_cursor: null };
         const owners = { me: ['u-me'], team: ['u-me', 'u-tom'] }[String(query.owner)];
         const items = owners ? contacts.filter((c) => c.owner_id && owners.includes(c.owner_id)) : contacts;
         // A second page exists for the unfiltered first page, to test that the filter goes back to page 1.
@@ -56,12 +59,14 @@ vi.mock('../../../lib/api/client', async (original) => {
 
 const contactGets = () => server.gets.filter((g) => g.path === '/api/contacts').map((g) => g.query);
 
-function renderPage() {
+function renderPage(url = '/contacts') {
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   return render(
     <MantineProvider>
       <QueryClientProvider client={queryClient}>
-        <ContactsPage />
+        <MemoryRouter initialEntries={[url]}>
+          <ContactsPage />
+        </MemoryRouter>
       </QueryClientProvider>
     </MantineProvider>,
   );
@@ -76,6 +81,7 @@ const ownerOf = (firstName: string) => {
 beforeEach(() => {
   server.gets = [];
   server.permissions = ['contacts:read', 'users:read'];
+  server.none = false;
 });
 afterEach(cleanup);
 
@@ -123,5 +129,20 @@ describe('contacts list', () => {
     fireEvent.click(screen.getByRole('radio', { name: 'All' }));
     await screen.findByRole('cell', { name: 'Una' });
     expect(contactGets().at(-1)?.owner).toBeUndefined();
+  });
+  it('opens filtered by the ?q= of its address (the global search), and tells a new user what to do', async () => {
+    server.permissions = ['contacts:read', 'contacts:write'];
+    server.none = true;
+    renderPage('/contacts?q=nobody');
+    expect(await screen.findByText('No contacts matching “nobody”')).toBeTruthy();
+    expect((screen.getByRole('textbox', { name: 'Search contacts' }) as HTMLInputElement).value).toBe('nobody');
+    expect(contactGets()[0].q).toBe('nobody');
+    expect(screen.queryByRole('button', { name: 'Add your first contact' })).toBeNull();
+
+    fireEvent.change(screen.getByRole('textbox', { name: 'Search contacts' }), { target: { value: '' } });
+    expect(await screen.findByText('No contacts yet — add your first contact')).toBeTruthy();
+    expect(contactGets().at(-1)?.q).toBeUndefined();
+    fireEvent.click(screen.getByRole('button', { name: 'Add your first contact' }));
+    expect(await screen.findByRole('dialog', { name: 'New contact' })).toBeTruthy();
   });
 });

@@ -2,6 +2,7 @@ import { Button, Group, Modal, Select, Table, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 
+import { EmptyState } from '../../../components/EmptyState';
 import { changedFields, EntityForm, optional } from '../../../components/EntityForm';
 import { OwnerFilter, ownerPhrase } from '../../../components/OwnerFilter';
 import type { Owner } from '../../../components/OwnerFilter';
@@ -10,17 +11,18 @@ import { Pager, useCursorPager } from '../../../components/Pager';
 import { QueryState } from '../../../components/QueryState';
 import { can } from '../../../lib/authorization';
 import { usePermissions } from '../../../lib/session';
+import { useUrlSearch } from '../../../lib/urlSearch';
 import { useMemberName } from '../../../lib/users';
 import { useCompanyOptions, useContacts, useDeleteContact, useSaveContact } from '../api/contacts';
 import type { Contact, ContactInput } from '../api/contacts';
 
 export function ContactsPage() {
   const permissions = usePermissions();
-  const [search, setSearch] = useState('');
+  const pager = useCursorPager();
+  const [search, setSearch] = useUrlSearch(pager.reset);
   const [q] = useDebouncedValue(search.trim(), 300);
   const [companyId, setCompanyId] = useState<string | null>(null);
   const [owner, setOwner] = useState<Owner>('all');
-  const pager = useCursorPager();
   const contacts = useContacts(q, companyId, owner, pager.cursor);
   const ownerName = useMemberName();
   const companies = useCompanyOptions(can(permissions, 'companies:read'));
@@ -107,12 +109,20 @@ export function ContactsPage() {
             ))}
           </Table.Tbody>
         </Table>
-        {contacts.data?.items.length === 0 && (
-          <p>
-            No contacts{ownerPhrase(owner)}
-            {q ? ` matching “${q}”` : ''} yet.
-          </p>
-        )}
+        {contacts.data?.items.length === 0 &&
+          !contacts.isPlaceholderData &&
+          (q || owner !== 'all' || companyId ? (
+            <EmptyState title={`No contacts${ownerPhrase(owner)}${companyId ? ` at ${companyName(companyId) || 'this company'}` : ''}${q ? ` matching “${q}”` : ''}`}>
+              Try another search{owner !== 'all' || companyId ? ' or clear the filters' : ''}.
+            </EmptyState>
+          ) : (
+            <EmptyState
+              title="No contacts yet — add your first contact"
+              action={can(permissions, 'contacts:write') && { label: 'Add your first contact', onClick: () => setEditing('new') }}
+            >
+              Contacts are the people you talk to: add their email and phone, and the company they work for.
+            </EmptyState>
+          ))}
         <Pager pager={pager} nextCursor={contacts.data?.next_cursor} />
       </QueryState>
       <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' ? 'New contact' : 'Edit contact'}>

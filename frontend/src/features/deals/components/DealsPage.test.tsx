@@ -3,6 +3,7 @@
 import { MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { MemoryRouter } from 'react-router-dom';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import type { Permission } from '../../../lib/authorization';
@@ -83,7 +84,9 @@ function renderPage() {
   return render(
     <MantineProvider>
       <QueryClientProvider client={queryClient}>
-        <DealsPage />
+        <MemoryRouter>
+          <DealsPage />
+        </MemoryRouter>
       </QueryClientProvider>
     </MantineProvider>,
   );

@@ -1,6 +1,8 @@
 import { Badge, Group, Modal, NativeSelect, Paper, ScrollArea, Stack, Text } from '@mantine/core';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 
+import { EmptyState } from '../../../components/EmptyState';
 import { EntityForm, optional } from '../../../components/EntityForm';
 import { ErrorBanner, PageHeader } from '../../../components/PageHeader';
 import { QueryState } from '../../../components/QueryState';
@@ -10,7 +12,7 @@ import { useBoardDeals, useCreateDeal, useMoveDeal, usePipelines } from '../api/
 import type { Deal, DealInput, Stage } from '../api/deals';
 import { dealsByStage } from '../board';
 import type { Move } from '../board';
-import { formatMoney, totalsByCurrency } from '../money';
+import { formatMoney, totalsByCurrency } from '../../../lib/money';
 
 const DRAG_TYPE = 'application/x-tenet-deal';
 
@@ -28,6 +30,9 @@ export function DealsPage() {
   const [creating, setCreating] = useState(false);
   const [moveError, setMoveError] = useState<string | null>(null);
   const [dropTarget, setDropTarget] = useState<string | null>(null);
+  // `?deal=<id>` (the global search's link to a deal) picks out its card.
+  const [params] = useSearchParams();
+  const picked = params.get('deal');
 
   const stages = pipeline?.stages ?? [];
   const items = deals.data?.items ?? [];
@@ -60,11 +65,21 @@ export function DealsPage() {
         error={pipelines.error ?? deals.error}
         retry={() => (pipelines.error ? pipelines.refetch() : deals.refetch())}
       >
-        {!pipeline && <Text>No pipeline yet.</Text>}
+        {!pipeline && (
+          <EmptyState title="No pipeline yet" testId="deals-no-pipeline">
+            Deals move through the stages of a pipeline, and this workspace has none yet.
+          </EmptyState>
+        )}
         {pipeline && items.length === 0 && (
-          <Text mb="sm" data-testid="deals-empty">
-            No deals yet — create your first deal{mayWrite ? ' with “New deal”, then drag it from stage to stage as it progresses.' : '.'}
-          </Text>
+          <EmptyState
+            testId="deals-empty"
+            title="No deals yet — create your first deal"
+            action={mayWrite && { label: 'Add your first deal', onClick: () => setCreating(true) }}
+          >
+            {mayWrite
+              ? 'Add a deal with its amount, then drag it from stage to stage (or use “Move to…”) as it progresses.'
+              : 'The deals of this pipeline show here, a column per stage.'}
+          </EmptyState>
         )}
         <ScrollArea type="auto" offsetScrollbars>
           <Group align="flex-start" wrap="nowrap" gap="sm" data-testid="deals-board">
@@ -104,7 +119,7 @@ export function DealsPage() {
                   </Text>
                   <Stack gap="xs" mih={60}>
                     {column.map((deal) => (
-                      <DealCard key={deal.id} deal={deal} stages={stages} draggable={mayWrite} onMove={mayWrite ? (to) => moveDeal(deal, to) : undefined} />
+                      <DealCard key={deal.id} deal={deal} stages={stages} picked={deal.id === picked} draggable={mayWrite} onMove={mayWrite ? (to) => moveDeal(deal, to) : undefined} />
                     ))}
                   </Stack>
                 </Paper>
@@ -145,15 +160,37 @@ export function DealsPage() {
   );
 }
 
-function DealCard({ deal, stages, draggable, onMove }: { deal: Deal; stages: Stage[]; draggable: boolean; onMove?: (to: string) => void }) {
+function DealCard({
+  deal,
+  stages,
+  picked = false,
+  draggable,
+  onMove,
+}: {
+  deal: Deal;
+  stages: Stage[];
+  picked?: boolean;
+  draggable: boolean;
+  onMove?: (to: string) => void;
+}) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (picked) ref.current?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
+  }, [picked]);
   return (
     <Paper
+      ref={ref}
       withBorder
+      data-picked={picked || undefined}
+      aria-current={picked || undefined}
       shadow="xs"
       p="xs"
       data-testid="deal-card"
       draggable={draggable}
-      style={draggable ? { cursor: 'grab' } : undefined}
+      style={{
+        ...(draggable ? { cursor: 'grab' } : {}),
+        ...(picked ? { borderColor: 'var(--mantine-primary-color-filled)', boxShadow: '0 0 0 2px var(--mantine-primary-color-light)' } : {}),
+      }}
       onDragStart={(e: React.DragEvent) => {
         e.dataTransfer.setData(DRAG_TYPE, deal.id);
         e.dataTransfer.effectAllowed = 'move';

@@ -1,6 +1,7 @@
 import { Alert, Badge, Button, Group, Modal, MultiSelect, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 
+import { EmptyState } from '../../../components/EmptyState';
 import { optional } from '../../../components/EntityForm';
 import { ErrorBanner, PageHeader } from '../../../components/PageHeader';
 import { Pager, useCursorPager } from '../../../components/Pager';
@@ -87,7 +88,11 @@ export function TeamsPage() {
             ))}
           </Table.Tbody>
         </Table>
-        {teams.data?.items.length === 0 && <p>No teams yet.</p>}
+        {teams.data?.items.length === 0 && (
+          <EmptyState title="No teams yet — create your first team" action={manage && { label: 'Add your first team', onClick: () => setEditing('new') }}>
+            Group the members who work together, for instance by region or product{manage ? '' : ' (someone with the teams:manage permission creates them)'}.
+          </EmptyState>
+        )}
         <Pager pager={pager} nextCursor={teams.data?.next_cursor} />
       </QueryState>
       <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' ? 'New team' : 'Edit team'}>

@@ -1,6 +1,7 @@
 import { Alert, Badge, Button, Group, Modal, MultiSelect, PasswordInput, Stack, Switch, Table, TextInput } from '@mantine/core';
 import { useState } from 'react';
 
+import { EmptyState } from '../../../components/EmptyState';
 import { ErrorBanner, PageHeader } from '../../../components/PageHeader';
 import { Pager, useCursorPager } from '../../../components/Pager';
 import { QueryState } from '../../../components/QueryState';
@@ -82,6 +83,11 @@ export function UsersPage() {
             ))}
           </Table.Tbody>
         </Table>
+        {users.data?.items.length === 0 && (
+          <EmptyState title="No members yet — add your first member" action={manage && { label: 'Add your first member', onClick: () => setAdding(true) }}>
+            Members sign in to this workspace with the roles you give them.
+          </EmptyState>
+        )}
         <Pager pager={pager} nextCursor={users.data?.next_cursor} />
       </QueryState>
       {manage && (invitations.data?.items.length ?? 0) > 0 && (
