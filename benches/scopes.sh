@@ -144,18 +144,23 @@ COLS="id, first_name, last_name, email, phone, company_id, owner_id, created_at,
 ORDER="ORDER BY created_at DESC, id DESC LIMIT 51"
 SCOPE="(SELECT app.scope_owners(E'contacts\\x3aread'))"
 simple_list() { # tenant: no filter, scope all last time (the plain walk; the last column feeds the server's hint)
-  echo "SELECT $COLS, $SCOPE IS NOT NULL AS narrowed FROM contacts_visible WHERE tenant_id = '$1' $ORDER;"
+  echo "SELECT $COLS, $SCOPE IS NOT NULL AS narrowed FROM contacts_visible WHERE tenant_id = $1 $ORDER;"
 }
 hinted_list() { # tenant: no filter, scope narrower than all last time (owner by owner, the plain walk as fallback)
-  echo "WITH scope AS MATERIALIZED (SELECT $SCOPE AS owners) SELECT $COLS, narrowed FROM ((SELECT $COLS, false AS narrowed FROM contacts_visible WHERE tenant_id = '$1' AND (SELECT owners FROM scope) IS NULL $ORDER) UNION ALL (SELECT *, true FROM (SELECT page.* FROM unnest((SELECT owners FROM scope)) AS o(owner) CROSS JOIN LATERAL (SELECT $COLS FROM contacts_visible WHERE tenant_id = '$1' AND owner_id = o.owner $ORDER) AS page) AS p)) AS u $ORDER;"
+  echo "WITH scope AS MATERIALIZED (SELECT $SCOPE AS owners) SELECT $COLS, narrowed FROM ((SELECT $COLS, false AS narrowed FROM contacts_visible WHERE tenant_id = $1 AND (SELECT owners FROM scope) IS NULL $ORDER) UNION ALL (SELECT *, true FROM (SELECT page.* FROM unnest((SELECT owners FROM scope)) AS o(owner) CROSS JOIN LATERAL (SELECT $COLS FROM contacts_visible WHERE tenant_id = $1 AND owner_id = o.owner $ORDER) AS page) AS p)) AS u $ORDER;"
 }
 # ('contacts:read' is spelled E'contacts\x3aread': pgbench would take ":read"
 # for one of its variables; the value and the plan are the same.)
 owner_list() { # tenant filter: one ordered index walk per owner, merged
-  echo "SELECT $COLS, NULL::boolean AS narrowed FROM (SELECT page.* FROM unnest((SELECT app.list_owners(E'contacts\\x3aread', '$2'))) AS o(owner) CROSS JOIN LATERAL (SELECT $COLS FROM contacts_visible WHERE tenant_id = '$1' AND owner_id = o.owner $ORDER) AS page) AS u $ORDER;"
+  echo "SELECT $COLS, NULL::boolean AS narrowed FROM (SELECT page.* FROM unnest((SELECT app.list_owners(E'contacts\\x3aread', '$2'))) AS o(owner) CROSS JOIN LATERAL (SELECT $COLS FROM contacts_visible WHERE tenant_id = $1 AND owner_id = o.owner $ORDER) AS page) AS u $ORDER;"
 }
-context() { # tenant user session
-  echo "SELECT set_config('role', 'tenet_api', true), set_config('app.tenant_id', '$1', true), set_config('app.user_id', '$2', true), set_config('app.session_id', '$3', true), set_config('app.session_secret', '$SECRET', true), set_config('app.request_id', 'pgbench', true);"
+# The context as src/db/scope.rs sets it (plan_cache_mode included: the app's
+# statements run on generic plans). Its values, like the tenant of the
+# statements, are pgbench variables, so pgbench -M prepared binds them as
+# parameters the way the app does (literals would let every execution be
+# planned for its values, which the app's statements never are).
+context() { # tenant user session (quoted literals or pgbench variables)
+  echo "SELECT set_config('role', 'tenet_api', true), set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true), set_config('app.session_id', $3, true), set_config('app.session_secret', '$SECRET', true), set_config('app.request_id', 'pgbench', true), set_config('plan_cache_mode', 'force_generic_plan', true);"
 }
 
 declare -A TPS LAT RUNS
@@ -164,14 +169,18 @@ prepare() { # name label-of-session sql
   local name=$1 who=$2 sql=$3 line tenant user session
   line=$(printf '%s\n' "${SESSIONS[@]}" | awk -v w="$who" '$1 == w')
   read -r _ tenant user session <<<"$line"
-  sql=${sql//TENANT/$tenant}
-  printf '\\startpipeline\nBEGIN;\n%s\n%s\nROLLBACK;\n\\endpipeline\n' "$(context "$tenant" "$user" "$session")" "$sql" >"$OUT/$name.sql"
-  # The rows it answers and the plan, as the API role with that context.
+  printf '\\startpipeline\nBEGIN;\n%s\n%s\nROLLBACK;\n\\endpipeline\n' "$(context :tenant :user :session)" "${sql//TENANT/:tenant}" >"$OUT/$name.sql"
+  echo "-D tenant=$tenant -D user=$user -D session=$session" >"$OUT/$name.vars"
+  local body=${sql%;}
+  local literal=${body//TENANT/\'$tenant\'} prepared=${body//TENANT/\$1}
+  # The rows it answers and the plan (the generic one the app runs), as the
+  # API role with that context.
   psql "$ADMIN_URL" -qAt >"$OUT/plan-$name.txt" 2>&1 <<PSQL || true
 BEGIN;
-$(context "$tenant" "$user" "$session")
-SELECT 'rows answered: ' || count(*) FROM (${sql%;}) q;
-EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${sql%;};
+$(context "'$tenant'" "'$user'" "'$session'")
+SELECT 'rows answered: ' || count(*) FROM ($literal) q;
+PREPARE q(uuid) AS $prepared;
+EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE q('$tenant');
 ROLLBACK;
 PSQL
   SCENARIOS+=("$name|$who")
@@ -179,7 +188,7 @@ PSQL
 run_once() { # name
   local name=$1 status=0
   PGPASSWORD="$TENET_WEB_PASSWORD" pgbench -h "$PGHOST_LOCAL" -p "$PGPORT_LOCAL" -U "$WEB_ROLE" -n -M prepared \
-    -c "$CLIENTS" -j 2 -T "$DURATION" -f "$OUT/$name.sql" "$DB" >"$OUT/pgbench-$name.txt" 2>&1 || status=$?
+    -c "$CLIENTS" -j 2 -T "$DURATION" $(cat "$OUT/$name.vars") -f "$OUT/$name.sql" "$DB" >"$OUT/pgbench-$name.txt" 2>&1 || status=$?
   if [ "$status" != 0 ] || grep -qiE 'aborted|error' "$OUT/pgbench-$name.txt"; then
     die "pgbench $name failed: $(grep -m 2 -iE 'error|abort' "$OUT/pgbench-$name.txt" | tr '\n' ' ')"
   fi

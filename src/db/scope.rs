@@ -30,12 +30,23 @@ use crate::{
 // The timeouts are set per transaction too, so that a request can never hold
 // its connection idle in a transaction (or run a statement) for long, also
 // behind PgBouncer, where session settings are not ours to make.
+//
+// plan_cache_mode: every statement of a request is prepared once per
+// connection and bound to the request's values; its plan does not depend on
+// them (each walks an index that leads with tenant_id, the policies' checks
+// are InitPlans). Left to choose, PostgreSQL kept planning a custom plan on
+// every execution of the lists (a generic plan of a statement over a view with
+// RLS is estimated dearer than it is): 0.25 ms of planning for the scope-all
+// list, 0.5 ms for the owner-by-owner one, per request. Generic plans made
+// the list 19 % and the own-scoped list 58 % faster under pgbench with bound
+// parameters (docs/performance.md, benches/scopes.sh).
 const SET_CONTEXT: &str = "SELECT set_config('role', 'tenet_api', true), \
      set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true), \
      set_config('app.session_id', $3, true), set_config('app.session_secret', $4, true), \
      set_config('app.request_id', $5, true), set_config('app.client_ip', $6, true), \
      set_config('app.user_agent', $7, true), set_config('statement_timeout', $8, true), \
-     set_config('idle_in_transaction_session_timeout', $9, true)";
+     set_config('idle_in_transaction_session_timeout', $9, true), \
+     set_config('plan_cache_mode', 'force_generic_plan', true)";
 const AUTHORIZE: &str = "SELECT app.authorize()";
 
 /// The pool, and the settings every request transaction gets.
