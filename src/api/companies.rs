@@ -12,8 +12,8 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::{
-    crm::{optional_text, required_text, search_text, ListQuery, OwnerFilter, SetList},
-    pagination::{Page, Paged},
+    crm::{member_ref, optional_text, required_text, search_text, ListQuery, Order, OwnerFilter, SetList, SortField, CREATED_AT, UPDATED_AT},
+    pagination::Paged,
     extract::{Json, Path, Query},
     reply::{respond, with_problems, NoContent, Reply},
 };
@@ -78,7 +78,12 @@ pub struct CompanyUpdate {
     pub owner_id: Option<Option<Uuid>>,
 }
 
+/// The list grammar (docs/lists.md), the same for every resource:
+/// `field=value` keeps the rows equal to it, `field[gte]=` / `field[lte]=`
+/// bound it (inclusive), `sort=field` or `sort=-field` orders by it (the id
+/// breaks ties; default `-created_at`); any other parameter is 400.
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CompanyFilter {
     /// Case-insensitive substring of the name or domain (`%` and `_` are literal).
     #[schemars(length(max = 320))]
@@ -86,11 +91,28 @@ pub struct CompanyFilter {
     /// Whose companies: `me`, `team` (the caller's and their teammates') or
     /// `all` (default). It narrows the caller's scope, never widens it.
     pub owner: Option<OwnerFilter>,
+    /// `me` or a member's id.
+    pub owner_id: Option<String>,
+    /// Created at or after (RFC 3339).
+    #[serde(rename = "created_at[gte]")]
+    pub created_at_gte: Option<DateTime<Utc>>,
+    /// Created at or before (RFC 3339).
+    #[serde(rename = "created_at[lte]")]
+    pub created_at_lte: Option<DateTime<Utc>>,
+    /// Last changed at or after (RFC 3339).
+    #[serde(rename = "updated_at[gte]")]
+    pub updated_at_gte: Option<DateTime<Utc>>,
+    /// Last changed at or before (RFC 3339).
+    #[serde(rename = "updated_at[lte]")]
+    pub updated_at_lte: Option<DateTime<Utc>>,
     /// Page size, 1 to 200 (default 50).
     #[schemars(range(min = 1, max = 200))]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
+    /// `created_at`, `updated_at` or `name`, `-` first for descending.
+    #[schemars(regex(pattern = r"^-?(created_at|updated_at|name)$"))]
+    pub sort: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -108,6 +130,7 @@ macro_rules! columns {
 }
 const COLUMNS: &str = columns!();
 const BY_ID: &str = concat!("SELECT ", columns!(), " FROM companies_visible WHERE id = $1");
+const SORTS: &[&SortField] = &[&CREATED_AT, &UPDATED_AT, &SortField { name: "name", column: "name", cast: "", nullable: false }];
 
 fn company(r: &Row) -> Company {
     Company {
@@ -122,23 +145,28 @@ fn company(r: &Row) -> Company {
 }
 
 async fn list(auth: Authenticated, Query(f): Query<CompanyFilter>) -> AppResult<axum::Json<Paged<Company>>> {
-    let page = Page::parse(f.limit, f.cursor.as_deref())?;
+    let order = Order::parse(f.sort.as_deref(), SORTS, f.limit, f.cursor.as_deref())?;
+    let page = order.page;
     let owner = f.owner.unwrap_or_default();
     let mut q = ListQuery::new(COLUMNS, "companies_visible", "companies:read", auth.identity.tenant_id);
+    if let Some(owner_id) = member_ref("owner_id", f.owner_id.as_deref(), auth.identity.user_id)? {
+        q.equals("owner_id", owner_id);
+    }
+    q.timestamps([f.created_at_gte, f.created_at_lte, f.updated_at_gte, f.updated_at_lte]);
     if let Some(text) = search_text(f.q.as_deref())? {
         q.search("app.search_companies", text, Vec::new(), owner, &page);
     } else {
         q.owner(owner);
         q.scope_hint(auth.narrowed_hint("companies:read"));
     }
-    q.page(&page);
+    q.order(order)?;
     // The hot path: context, authorization and the page in one round trip.
     // Without `companies:read` RLS returns no rows, and the caller gets 403.
     let rows = auth.read_via_policy(Permission::CompaniesRead, &q.sql(), &q.params()).await?;
     if let Some(narrowed) = rows.first().and_then(|r| r.get::<_, Option<bool>>("narrowed")) {
         auth.remember_narrowed("companies:read", narrowed);
     }
-    Ok(axum::Json(page.finish(rows.iter().map(company).collect(), |c| (c.created_at, c.id))))
+    Ok(axum::Json(q.finish(&page, &rows, company, |c| (c.created_at, c.id))))
 }
 
 fn list_docs(op: TransformOperation) -> TransformOperation {

@@ -12,8 +12,8 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::{
-    crm::{optional_text, required_text, search_text, ListQuery, OwnerFilter, SetList},
-    pagination::{Page, Paged},
+    crm::{member_ref, optional_text, required_text, search_text, ListQuery, Order, OwnerFilter, SetList, SortField, CREATED_AT, UPDATED_AT},
+    pagination::Paged,
     extract::{Json, Path, Query},
     reply::{respond, with_problems, NoContent, Reply},
 };
@@ -88,7 +88,12 @@ pub struct ContactUpdate {
     pub owner_id: Option<Option<Uuid>>,
 }
 
+/// The list grammar (docs/lists.md), the same for every resource:
+/// `field=value` keeps the rows equal to it, `field[gte]=` / `field[lte]=`
+/// bound it (inclusive), `sort=field` or `sort=-field` orders by it (the id
+/// breaks ties; default `-created_at`); any other parameter is 400.
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ContactFilter {
     /// Case-insensitive substring of the first or last name or the email (`%` and `_` are literal).
     #[schemars(length(max = 320))]
@@ -98,11 +103,29 @@ pub struct ContactFilter {
     /// Whose contacts: `me`, `team` (the caller's and their teammates') or
     /// `all` (default). It narrows the caller's scope, never widens it.
     pub owner: Option<OwnerFilter>,
+    /// `me` or a member's id.
+    pub owner_id: Option<String>,
+    /// Created at or after (RFC 3339).
+    #[serde(rename = "created_at[gte]")]
+    pub created_at_gte: Option<DateTime<Utc>>,
+    /// Created at or before (RFC 3339).
+    #[serde(rename = "created_at[lte]")]
+    pub created_at_lte: Option<DateTime<Utc>>,
+    /// Last changed at or after (RFC 3339).
+    #[serde(rename = "updated_at[gte]")]
+    pub updated_at_gte: Option<DateTime<Utc>>,
+    /// Last changed at or before (RFC 3339).
+    #[serde(rename = "updated_at[lte]")]
+    pub updated_at_lte: Option<DateTime<Utc>>,
     /// Page size, 1 to 200 (default 50).
     #[schemars(range(min = 1, max = 200))]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
+    /// `created_at`, `updated_at`, `first_name` or `last_name`, `-` first
+    /// for descending; contacts without a last name come last.
+    #[schemars(regex(pattern = r"^-?(created_at|updated_at|first_name|last_name)$"))]
+    pub sort: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -120,6 +143,12 @@ macro_rules! columns {
 }
 const COLUMNS: &str = columns!();
 const BY_ID: &str = concat!("SELECT ", columns!(), " FROM contacts_visible WHERE id = $1");
+const SORTS: &[&SortField] = &[
+    &CREATED_AT,
+    &UPDATED_AT,
+    &SortField { name: "first_name", column: "first_name", cast: "", nullable: false },
+    &SortField { name: "last_name", column: "last_name", cast: "", nullable: true },
+];
 
 fn contact(r: &Row) -> Contact {
     Contact {
@@ -136,26 +165,31 @@ fn contact(r: &Row) -> Contact {
 }
 
 async fn list(auth: Authenticated, Query(f): Query<ContactFilter>) -> AppResult<axum::Json<Paged<Contact>>> {
-    let page = Page::parse(f.limit, f.cursor.as_deref())?;
+    let order = Order::parse(f.sort.as_deref(), SORTS, f.limit, f.cursor.as_deref())?;
+    let page = order.page;
     let owner = f.owner.unwrap_or_default();
     let mut q = ListQuery::new(COLUMNS, "contacts_visible", "contacts:read", auth.identity.tenant_id);
     if let Some(company_id) = f.company_id {
         q.equals("company_id", company_id);
     }
+    if let Some(owner_id) = member_ref("owner_id", f.owner_id.as_deref(), auth.identity.user_id)? {
+        q.equals("owner_id", owner_id);
+    }
+    q.timestamps([f.created_at_gte, f.created_at_lte, f.updated_at_gte, f.updated_at_lte]);
     if let Some(text) = search_text(f.q.as_deref())? {
         q.search("app.search_contacts", text, vec![Box::new(f.company_id)], owner, &page);
     } else {
         q.owner(owner);
         q.scope_hint(auth.narrowed_hint("contacts:read"));
     }
-    q.page(&page);
+    q.order(order)?;
     // The hot path: context, authorization and the page in one round trip.
     // Without `contacts:read` RLS returns no rows, and the caller gets 403.
     let rows = auth.read_via_policy(Permission::ContactsRead, &q.sql(), &q.params()).await?;
     if let Some(narrowed) = rows.first().and_then(|r| r.get::<_, Option<bool>>("narrowed")) {
         auth.remember_narrowed("contacts:read", narrowed);
     }
-    Ok(axum::Json(page.finish(rows.iter().map(contact).collect(), |c| (c.created_at, c.id))))
+    Ok(axum::Json(q.finish(&page, &rows, contact, |c| (c.created_at, c.id))))
 }
 
 fn list_docs(op: TransformOperation) -> TransformOperation {

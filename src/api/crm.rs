@@ -9,13 +9,14 @@ use std::{
     time::{Duration, Instant},
 };
 
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::Deserialize;
-use tokio_postgres::types::ToSql;
+use tokio_postgres::{types::ToSql, Row};
 use uuid::Uuid;
 
-use super::pagination::Page;
+use super::pagination::{Page, Paged};
 use crate::{
     error::{AppError, AppResult},
     validation::{Validator, NAME_MAX},
@@ -95,6 +96,7 @@ pub struct ListQuery {
     owner: Option<String>,
     scoped: bool,
     searching: bool,
+    sort: Option<Sort>,
     limit: Option<String>,
     params: Vec<Box<dyn ToSql + Sync + Send>>,
 }
@@ -105,7 +107,7 @@ impl ListQuery {
     /// (RLS applies the same condition regardless). `permission` is the read
     /// permission whose scope an owner filter narrows.
     pub fn new(columns: &'static str, from: &'static str, permission: &'static str, tenant_id: Uuid) -> Self {
-        let mut q = Self { columns, from, permission, conditions: Vec::new(), owner_column: "owner_id", owner: None, scoped: false, searching: false, limit: None, params: Vec::new() };
+        let mut q = Self { columns, from, permission, conditions: Vec::new(), owner_column: "owner_id", owner: None, scoped: false, searching: false, sort: None, limit: None, params: Vec::new() };
         let p = q.bind(tenant_id);
         q.conditions.push(["tenant_id = ", &p].concat());
         q
@@ -174,6 +176,63 @@ impl ListQuery {
     }
 
 
+    /// `AND column <op> $n`: a bound of the filter grammar (`field[gte]`,
+    /// `field[lte]`). `op` and `cast` are constants (`>=`, `::text::numeric`).
+    pub fn compare<T: ToSql + Sync + Send + 'static>(&mut self, column: &'static str, op: &'static str, cast: &'static str, value: Option<T>) {
+        if let Some(value) = value {
+            let p = self.bind(value);
+            self.conditions.push([column, " ", op, " ", &p, cast].concat());
+        }
+    }
+
+    /// Orders the list by `sort` instead of newest first, continuing after
+    /// the sorted cursor `after` (`SortCursor::parse`). A search (`q` through
+    /// a search function) keeps its own order: 400.
+    pub fn sort(&mut self, sort: Sort, after: Option<SortCursor>) -> AppResult<()> {
+        if self.searching {
+            return Err(AppError::BadRequest("sort cannot be combined with q.".into()));
+        }
+        self.sort = Some(sort);
+        if let Some(after) = after {
+            let column = sort.qualified(self.from);
+            let (cmp, id_cmp) = if sort.desc { (" < ", " < ") } else { (" > ", " > ") };
+            let i = self.bind(after.id);
+            match after.value {
+                Some(v) => {
+                    let v = self.bind(v);
+                    // Past the cursor in the sort order; the NULLs come last.
+                    let keyset = ["(", &column, ", ", self.from, ".id)", cmp, "(", &v, "::text", sort.field.cast, ", ", &i, ")"].concat();
+                    if sort.field.nullable {
+                        self.conditions.push(["(", &keyset, " OR ", &column, " IS NULL)"].concat());
+                    } else {
+                        self.conditions.push(keyset);
+                    }
+                }
+                // In the NULLs: by id only.
+                None => self.conditions.push([&column, " IS NULL AND ", self.from, ".id", id_cmp, &i].concat()),
+            }
+        }
+        Ok(())
+    }
+
+    /// The bounds every list takes: `created_at[gte]`, `created_at[lte]`,
+    /// `updated_at[gte]`, `updated_at[lte]`.
+    pub fn timestamps(&mut self, [created_gte, created_lte, updated_gte, updated_lte]: [Option<DateTime<Utc>>; 4]) {
+        self.compare("created_at", ">=", "", created_gte);
+        self.compare("created_at", "<=", "", created_lte);
+        self.compare("updated_at", ">=", "", updated_gte);
+        self.compare("updated_at", "<=", "", updated_lte);
+    }
+
+    /// The order and the page (after the filters, the search and the owner filter).
+    pub fn order(&mut self, order: Order) -> AppResult<()> {
+        if let Some((sort, after)) = order.sorted {
+            self.sort(sort, after)?;
+        }
+        self.page(&order.page);
+        Ok(())
+    }
+
     pub fn page(&mut self, page: &Page) {
         if let Some((at, id)) = page.after {
             let (a, i) = (self.bind::<DateTime<Utc>>(at), self.bind(id));
@@ -187,6 +246,9 @@ impl ListQuery {
     /// `ScopeHints` remembers); NULL for a search or an owner filter.
     pub fn sql(&self) -> String {
         let limit = self.limit.as_deref().unwrap_or("ALL");
+        if let Some(sort) = self.sort {
+            return self.sorted_sql(sort, limit);
+        }
         let conditions = self.conditions.join(" AND ");
         let order = " ORDER BY created_at DESC, id DESC LIMIT ";
         let scope = ["(SELECT app.scope_owners('", self.permission, "'))"].concat();
@@ -225,8 +287,145 @@ impl ListQuery {
         .concat()
     }
 
+    /// A list in the order of `sort`, an index walk along (tenant_id,
+    /// column, id) (migrations/V015): the owner filter becomes a condition
+    /// (the walk per owner is for the default order), and a nullable column's
+    /// NULLs come after every value, ordered by id. Its last columns are
+    /// `narrowed` (NULL) and `sort_key` (the column as text, for the cursor).
+    fn sorted_sql(&self, sort: Sort, limit: &str) -> String {
+        let mut conditions = self.conditions.clone();
+        if let Some(owner) = &self.owner {
+            conditions.push([self.owner_column, " = ANY ((SELECT app.list_owners('", self.permission, "', ", owner, "))::uuid[])"].concat());
+        }
+        let column = sort.qualified(self.from);
+        let dir = if sort.desc { " DESC" } else { " ASC" };
+        let id = [self.from, ".id"].concat();
+        let select = |extra: &str| {
+            [
+                "SELECT ", self.columns, ", NULL::boolean AS narrowed, ", &column, "::text AS sort_key, ", &column, " AS sort_value FROM ",
+                self.from, " WHERE ", &conditions.join(" AND "), extra,
+            ]
+            .concat()
+        };
+        if !sort.field.nullable {
+            return [&select(""), " ORDER BY ", &column, dir, ", ", &id, dir, " LIMIT ", limit].concat();
+        }
+        // The values in order, then the NULLs by id: each part one walk of the
+        // same index, merged.
+        [
+            "SELECT * FROM ((", &select(&[" AND ", &column, " IS NOT NULL"].concat()), " ORDER BY ", &column, dir, ", ", &id, dir, " LIMIT ",
+            limit, ") UNION ALL (", &select(&[" AND ", &column, " IS NULL"].concat()), " ORDER BY ", &id, dir, " LIMIT ", limit,
+            ")) AS u ORDER BY sort_value IS NULL, sort_value", dir, ", id", dir, " LIMIT ", limit,
+        ]
+        .concat()
+    }
+
     pub fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
         self.params.iter().map(|p| p.as_ref() as &(dyn ToSql + Sync)).collect()
+    }
+
+    /// The page of `rows` (fetched with `page.fetch()`), mapped, with the
+    /// cursor of the next one: `(created_at, id)` in the default order, the
+    /// sort key and id when sorted.
+    pub fn finish<T>(&self, page: &Page, rows: &[Row], map: impl Fn(&Row) -> T, key: impl Fn(&T) -> (DateTime<Utc>, Uuid)) -> Paged<T> {
+        let Some(sort) = self.sort else {
+            return page.finish(rows.iter().map(map).collect(), key);
+        };
+        let limit = page.limit as usize;
+        let more = rows.len() > limit;
+        let rows = &rows[..rows.len().min(limit)];
+        let next_cursor = if more {
+            rows.last().map(|r| SortCursor { value: r.get("sort_key"), id: r.get("id") }.encode(sort))
+        } else {
+            None
+        };
+        Paged { items: rows.iter().map(map).collect(), next_cursor }
+    }
+}
+
+/// The order and page of a list: `sort`, `limit` and `cursor` parsed
+/// together (a sorted list's cursor carries its sort key).
+pub struct Order {
+    pub page: Page,
+    sorted: Option<(Sort, Option<SortCursor>)>,
+}
+
+impl Order {
+    pub fn parse(sort: Option<&str>, sorts: &'static [&'static SortField], limit: Option<i64>, cursor: Option<&str>) -> AppResult<Order> {
+        match Sort::parse(sort, sorts)? {
+            None => Ok(Order { page: Page::parse(limit, cursor)?, sorted: None }),
+            Some(sort) => Ok(Order { page: Page::parse(limit, None)?, sorted: Some((sort, SortCursor::parse(cursor, sort)?)) }),
+        }
+    }
+}
+
+/// A sortable field of a list: its name in `sort=`, its column, the cast
+/// that reads a cursor's text back as the column's type, whether it may be NULL.
+pub struct SortField {
+    pub name: &'static str,
+    pub column: &'static str,
+    pub cast: &'static str,
+    pub nullable: bool,
+}
+
+pub const CREATED_AT: SortField = SortField { name: "created_at", column: "created_at", cast: "::timestamptz", nullable: false };
+pub const UPDATED_AT: SortField = SortField { name: "updated_at", column: "updated_at", cast: "::timestamptz", nullable: false };
+
+/// `sort=field` (ascending) or `sort=-field` (descending), one of a list's
+/// sortable fields; the id breaks ties.
+#[derive(Clone, Copy)]
+pub struct Sort {
+    field: &'static SortField,
+    desc: bool,
+}
+
+impl Sort {
+    /// `None` for the default order (`-created_at`, which the lists walk
+    /// their own way); 400 for a field that cannot be sorted on.
+    pub fn parse(spec: Option<&str>, fields: &'static [&'static SortField]) -> AppResult<Option<Sort>> {
+        let Some(spec) = spec.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(None) };
+        let (desc, name) = match spec.strip_prefix('-') {
+            Some(name) => (true, name),
+            None => (false, spec),
+        };
+        let field = fields.iter().copied().find(|f| f.name == name).ok_or_else(|| {
+            let names: Vec<&str> = fields.iter().map(|f| f.name).collect();
+            AppError::BadRequest(format!("sort must be one of {} (prefix - for descending).", names.join(", ")).into())
+        })?;
+        Ok((!(desc && field.name == "created_at")).then_some(Sort { field, desc }))
+    }
+
+    fn qualified(&self, from: &str) -> String {
+        [from, ".", self.field.column].concat()
+    }
+
+    fn tag(&self) -> String {
+        [if self.desc { "-" } else { "" }, self.field.name].concat()
+    }
+}
+
+/// Where a sorted page ends: the sort key as text (`None` once in the NULLs) and the id.
+pub struct SortCursor {
+    value: Option<String>,
+    id: Uuid,
+}
+
+impl SortCursor {
+    /// 400 unless `cursor` is a cursor of a page in this very order.
+    pub fn parse(cursor: Option<&str>, sort: Sort) -> AppResult<Option<SortCursor>> {
+        let Some(cursor) = cursor.filter(|c| !c.is_empty()) else { return Ok(None) };
+        let invalid = || AppError::BadRequest("The cursor is invalid (or from a list in another order).".into());
+        let raw = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+        let (tag, value, id): (String, Option<String>, Uuid) = serde_json::from_slice(&raw).map_err(|_| invalid())?;
+        if tag != sort.tag() {
+            return Err(invalid());
+        }
+        Ok(Some(SortCursor { value, id }))
+    }
+
+    fn encode(&self, sort: Sort) -> String {
+        let json = serde_json::to_vec(&(sort.tag(), &self.value, self.id)).unwrap_or_default();
+        URL_SAFE_NO_PAD.encode(json)
     }
 }
 
@@ -282,6 +481,29 @@ pub fn search_text(q: Option<&str>) -> AppResult<Option<&str>> {
     }
 }
 
+/// The `owner_id=` / `assignee_id=` filter of the grammar: `me` (the
+/// caller) or a member's id; 400 otherwise.
+pub fn member_ref(field: &str, value: Option<&str>, me: Uuid) -> AppResult<Option<Uuid>> {
+    match value {
+        None => Ok(None),
+        Some("me") => Ok(Some(me)),
+        Some(v) => v.parse().map(Some).map_err(|_| AppError::BadRequest(format!("{field} must be `me` or a member's id.").into())),
+    }
+}
+
+/// An amount bound of the grammar (`amount[gte]=1000.50`): a decimal with
+/// at most two places, kept as text so that it is compared exactly; 400 otherwise.
+pub fn decimal_bound(field: &str, value: Option<String>) -> AppResult<Option<String>> {
+    let Some(v) = value else { return Ok(None) };
+    let (int, frac) = v.split_once('.').unwrap_or((&v, ""));
+    let digits = |s: &str, max: usize| s.len() <= max && s.bytes().all(|b| b.is_ascii_digit());
+    if !int.is_empty() && digits(int, 18) && digits(frac, 2) && (frac.is_empty() == !v.contains('.')) {
+        Ok(Some(v))
+    } else {
+        Err(AppError::BadRequest(format!("{field} must be a decimal number with at most two places.").into()))
+    }
+}
+
 /// `%q%` with the LIKE metacharacters escaped (backslash is ILIKE's escape).
 pub fn like_pattern(q: &str) -> String {
     let mut out = String::with_capacity(q.len() + 2);
@@ -320,6 +542,25 @@ pub fn required_text(v: &mut Validator, field: &str, value: Option<Option<String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_grammars_values_are_checked() {
+        let me = Uuid::now_v7();
+        assert_eq!(member_ref("owner_id", Some("me"), me).ok(), Some(Some(me)));
+        assert!(member_ref("owner_id", Some("you"), me).is_err());
+        assert_eq!(decimal_bound("amount[gte]", Some("1000.5".into())).ok(), Some(Some("1000.5".into())));
+        for bad in ["", ".5", "1.", "1.234", "-1", "1e3", "12a"] {
+            assert!(decimal_bound("amount[gte]", Some(bad.into())).is_err(), "{bad}");
+        }
+        let fields: &'static [&'static SortField] = &[&CREATED_AT, &UPDATED_AT];
+        assert!(Sort::parse(Some("-created_at"), fields).expect("default").is_none(), "the default order walks its own way");
+        assert!(Sort::parse(Some("name"), fields).is_err());
+        let sort = Sort::parse(Some("-updated_at"), fields).expect("parses").expect("sorted");
+        let cursor = SortCursor { value: Some("2026-11-29 09:00:00+00".into()), id: me }.encode(sort);
+        assert!(SortCursor::parse(Some(&cursor), sort).expect("own cursor").is_some());
+        let other = Sort::parse(Some("updated_at"), fields).expect("parses").expect("sorted");
+        assert!(SortCursor::parse(Some(&cursor), other).is_err(), "a cursor of another order is refused");
+    }
 
     #[test]
     fn like_metacharacters_are_literal() {

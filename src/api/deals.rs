@@ -19,9 +19,9 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::{
-    crm::{search_text, ListQuery, OwnerFilter, SetList},
+    crm::{decimal_bound, member_ref, search_text, ListQuery, Order, OwnerFilter, SetList, SortField, CREATED_AT, UPDATED_AT},
     extract::{Json, Path, Query},
-    pagination::{Page, Paged},
+    pagination::Paged,
     reply::{respond, with_problems, NoContent, Reply},
 };
 use crate::{
@@ -190,7 +190,12 @@ pub struct DealUpdate {
     pub contact_ids: Option<Vec<Uuid>>,
 }
 
+/// The list grammar (docs/lists.md), the same for every resource:
+/// `field=value` keeps the rows equal to it, `field[gte]=` / `field[lte]=`
+/// bound it (inclusive), `sort=field` or `sort=-field` orders by it (the id
+/// breaks ties; default `-created_at`); any other parameter is 400.
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DealFilter {
     /// Case-insensitive substring of the name (`%` and `_` are literal).
     #[schemars(length(max = 320))]
@@ -200,11 +205,43 @@ pub struct DealFilter {
     pub company_id: Option<Uuid>,
     /// Whose deals: `me`, `team` or `all` (default); narrows the scope, never widens it.
     pub owner: Option<OwnerFilter>,
+    /// `me` or a member's id.
+    pub owner_id: Option<String>,
+    /// ISO 4217 code.
+    pub currency: Option<String>,
+    /// At least this amount (a decimal, at most two places).
+    #[serde(rename = "amount[gte]")]
+    pub amount_gte: Option<String>,
+    /// At most this amount.
+    #[serde(rename = "amount[lte]")]
+    pub amount_lte: Option<String>,
+    /// Expected to close on or after this date.
+    #[serde(rename = "expected_close_date[gte]")]
+    pub expected_close_date_gte: Option<NaiveDate>,
+    /// Expected to close on or before this date.
+    #[serde(rename = "expected_close_date[lte]")]
+    pub expected_close_date_lte: Option<NaiveDate>,
+    /// Created at or after (RFC 3339).
+    #[serde(rename = "created_at[gte]")]
+    pub created_at_gte: Option<DateTime<Utc>>,
+    /// Created at or before (RFC 3339).
+    #[serde(rename = "created_at[lte]")]
+    pub created_at_lte: Option<DateTime<Utc>>,
+    /// Last changed at or after (RFC 3339).
+    #[serde(rename = "updated_at[gte]")]
+    pub updated_at_gte: Option<DateTime<Utc>>,
+    /// Last changed at or before (RFC 3339).
+    #[serde(rename = "updated_at[lte]")]
+    pub updated_at_lte: Option<DateTime<Utc>>,
     /// Page size, 1 to 200 (default 50).
     #[schemars(range(min = 1, max = 200))]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
+    /// `created_at`, `updated_at`, `name`, `amount` or `expected_close_date`,
+    /// `-` first for descending; deals without an amount or date come last.
+    #[schemars(regex(pattern = r"^-?(created_at|updated_at|name|amount|expected_close_date)$"))]
+    pub sort: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -221,6 +258,13 @@ macro_rules! columns {
 }
 const COLUMNS: &str = columns!();
 const BY_ID: &str = concat!("SELECT ", columns!(), " FROM deals WHERE id = $1");
+const SORTS: &[&SortField] = &[
+    &CREATED_AT,
+    &UPDATED_AT,
+    &SortField { name: "name", column: "name", cast: "", nullable: false },
+    &SortField { name: "amount", column: "amount", cast: "::numeric", nullable: true },
+    &SortField { name: "expected_close_date", column: "expected_close_date", cast: "::date", nullable: true },
+];
 
 fn deal(r: &Row) -> Deal {
     Deal {
@@ -439,9 +483,21 @@ fn list_pipelines_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn list(auth: Authenticated, Query(f): Query<DealFilter>) -> AppResult<axum::Json<Paged<Deal>>> {
-    let page = Page::parse(f.limit, f.cursor.as_deref())?;
+    let order = Order::parse(f.sort.as_deref(), SORTS, f.limit, f.cursor.as_deref())?;
+    let page = order.page;
     let owner = f.owner.unwrap_or_default();
     let mut q = ListQuery::new(COLUMNS, "deals", "deals:read", auth.identity.tenant_id);
+    if let Some(owner_id) = member_ref("owner_id", f.owner_id.as_deref(), auth.identity.user_id)? {
+        q.equals("owner_id", owner_id);
+    }
+    if let Some(currency) = f.currency {
+        q.equals("currency", currency);
+    }
+    q.compare("amount", ">=", "::text::numeric", decimal_bound("amount[gte]", f.amount_gte)?);
+    q.compare("amount", "<=", "::text::numeric", decimal_bound("amount[lte]", f.amount_lte)?);
+    q.compare("expected_close_date", ">=", "", f.expected_close_date_gte);
+    q.compare("expected_close_date", "<=", "", f.expected_close_date_lte);
+    q.timestamps([f.created_at_gte, f.created_at_lte, f.updated_at_gte, f.updated_at_lte]);
     if let Some(id) = f.pipeline_id {
         q.equals("pipeline_id", id);
     }
@@ -456,9 +512,9 @@ async fn list(auth: Authenticated, Query(f): Query<DealFilter>) -> AppResult<axu
         q.condition(["name ILIKE ", &p].concat());
     }
     q.owner(owner);
-    q.page(&page);
+    q.order(order)?;
     let rows = auth.read_via_policy(Permission::DealsRead, &q.sql(), &q.params()).await?;
-    Ok(axum::Json(page.finish(rows.iter().map(deal).collect(), |d| (d.created_at, d.id))))
+    Ok(axum::Json(q.finish(&page, &rows, deal, |d| (d.created_at, d.id))))
 }
 
 fn list_docs(op: TransformOperation) -> TransformOperation {

@@ -15,9 +15,9 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::{
-    crm::{ListQuery, OwnerFilter, SetList},
+    crm::{member_ref, ListQuery, Order, OwnerFilter, SetList, SortField, CREATED_AT, UPDATED_AT},
     extract::{Json, Path, Query},
-    pagination::{Page, Paged},
+    pagination::Paged,
     reply::{respond, with_problems, NoContent, Reply},
 };
 use crate::{
@@ -71,7 +71,12 @@ pub struct NoteUpdate {
     pub body: Option<String>,
 }
 
+/// The list grammar (docs/lists.md), the same for every resource:
+/// `field=value` keeps the rows equal to it, `field[gte]=` / `field[lte]=`
+/// bound it (inclusive), `sort=field` or `sort=-field` orders by it (the id
+/// breaks ties; default `-created_at`); any other parameter is 400.
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NoteFilter {
     /// Only the notes on this company.
     pub company_id: Option<Uuid>,
@@ -81,11 +86,28 @@ pub struct NoteFilter {
     pub deal_id: Option<Uuid>,
     /// Whose notes: `me` (written by the caller), `team` or `all` (default); narrows the scope, never widens it.
     pub owner: Option<OwnerFilter>,
+    /// `me` or a member's id: the author.
+    pub owner_id: Option<String>,
+    /// Created at or after (RFC 3339).
+    #[serde(rename = "created_at[gte]")]
+    pub created_at_gte: Option<DateTime<Utc>>,
+    /// Created at or before (RFC 3339).
+    #[serde(rename = "created_at[lte]")]
+    pub created_at_lte: Option<DateTime<Utc>>,
+    /// Last changed at or after (RFC 3339).
+    #[serde(rename = "updated_at[gte]")]
+    pub updated_at_gte: Option<DateTime<Utc>>,
+    /// Last changed at or before (RFC 3339).
+    #[serde(rename = "updated_at[lte]")]
+    pub updated_at_lte: Option<DateTime<Utc>>,
     /// Page size, 1 to 200 (default 50).
     #[schemars(range(min = 1, max = 200))]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
+    /// `created_at` or `updated_at`, `-` first for descending.
+    #[schemars(regex(pattern = r"^-?(created_at|updated_at)$"))]
+    pub sort: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -100,6 +122,7 @@ macro_rules! columns {
 }
 const COLUMNS: &str = columns!();
 const BY_ID: &str = concat!("SELECT ", columns!(), " FROM notes WHERE id = $1");
+const SORTS: &[&SortField] = &[&CREATED_AT, &UPDATED_AT];
 
 fn note(r: &Row) -> Note {
     Note {
@@ -115,8 +138,13 @@ fn note(r: &Row) -> Note {
 }
 
 async fn list(auth: Authenticated, Query(f): Query<NoteFilter>) -> AppResult<axum::Json<Paged<Note>>> {
-    let page = Page::parse(f.limit, f.cursor.as_deref())?;
+    let order = Order::parse(f.sort.as_deref(), SORTS, f.limit, f.cursor.as_deref())?;
+    let page = order.page;
     let mut q = ListQuery::new(COLUMNS, "notes", "notes:read", auth.identity.tenant_id);
+    if let Some(owner_id) = member_ref("owner_id", f.owner_id.as_deref(), auth.identity.user_id)? {
+        q.equals("owner_id", owner_id);
+    }
+    q.timestamps([f.created_at_gte, f.created_at_lte, f.updated_at_gte, f.updated_at_lte]);
     if let Some(id) = f.company_id {
         q.equals("company_id", id);
     }
@@ -127,9 +155,9 @@ async fn list(auth: Authenticated, Query(f): Query<NoteFilter>) -> AppResult<axu
         q.equals("deal_id", id);
     }
     q.owner(f.owner.unwrap_or_default());
-    q.page(&page);
+    q.order(order)?;
     let rows = auth.read_via_policy(Permission::NotesRead, &q.sql(), &q.params()).await?;
-    Ok(axum::Json(page.finish(rows.iter().map(note).collect(), |n| (n.created_at, n.id))))
+    Ok(axum::Json(q.finish(&page, &rows, note, |n| (n.created_at, n.id))))
 }
 
 fn list_docs(op: TransformOperation) -> TransformOperation {

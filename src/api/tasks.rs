@@ -16,9 +16,9 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::{
-    crm::{ListQuery, OwnerFilter, SetList},
+    crm::{member_ref, ListQuery, Order, OwnerFilter, SetList, SortField, CREATED_AT, UPDATED_AT},
     extract::{Json, Path, Query},
-    pagination::{Page, Paged},
+    pagination::Paged,
     reply::{respond, with_problems, NoContent, Reply},
 };
 use crate::{
@@ -95,7 +95,12 @@ pub struct TaskUpdate {
     pub deal_id: Option<Option<Uuid>>,
 }
 
+/// The list grammar (docs/lists.md), the same for every resource:
+/// `field=value` keeps the rows equal to it, `field[gte]=` / `field[lte]=`
+/// bound it (inclusive), `sort=field` or `sort=-field` orders by it (the id
+/// breaks ties; default `-created_at`); any other parameter is 400.
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TaskFilter {
     /// Only the tasks about this company.
     pub company_id: Option<Uuid>,
@@ -108,11 +113,35 @@ pub struct TaskFilter {
     /// Whose tasks: `me` (assigned to the caller: "my tasks"), `team` or
     /// `all` (default); narrows the scope, never widens it.
     pub owner: Option<OwnerFilter>,
+    /// `me` or a member's id.
+    pub assignee_id: Option<String>,
+    /// Due on or after this date.
+    #[serde(rename = "due_date[gte]")]
+    pub due_date_gte: Option<NaiveDate>,
+    /// Due on or before this date (with `done=false`: what is due by then).
+    #[serde(rename = "due_date[lte]")]
+    pub due_date_lte: Option<NaiveDate>,
+    /// Created at or after (RFC 3339).
+    #[serde(rename = "created_at[gte]")]
+    pub created_at_gte: Option<DateTime<Utc>>,
+    /// Created at or before (RFC 3339).
+    #[serde(rename = "created_at[lte]")]
+    pub created_at_lte: Option<DateTime<Utc>>,
+    /// Last changed at or after (RFC 3339).
+    #[serde(rename = "updated_at[gte]")]
+    pub updated_at_gte: Option<DateTime<Utc>>,
+    /// Last changed at or before (RFC 3339).
+    #[serde(rename = "updated_at[lte]")]
+    pub updated_at_lte: Option<DateTime<Utc>>,
     /// Page size, 1 to 200 (default 50).
     #[schemars(range(min = 1, max = 200))]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
+    /// `created_at`, `updated_at`, `due_date` or `title`, `-` first for
+    /// descending; tasks without a due date come last.
+    #[schemars(regex(pattern = r"^-?(created_at|updated_at|due_date|title)$"))]
+    pub sort: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -127,6 +156,12 @@ macro_rules! columns {
 }
 const COLUMNS: &str = columns!();
 const BY_ID: &str = concat!("SELECT ", columns!(), " FROM tasks WHERE id = $1");
+const SORTS: &[&SortField] = &[
+    &CREATED_AT,
+    &UPDATED_AT,
+    &SortField { name: "due_date", column: "due_date", cast: "::date", nullable: true },
+    &SortField { name: "title", column: "title", cast: "", nullable: false },
+];
 
 fn task(r: &Row) -> Task {
     Task {
@@ -145,9 +180,16 @@ fn task(r: &Row) -> Task {
 }
 
 async fn list(auth: Authenticated, Query(f): Query<TaskFilter>) -> AppResult<axum::Json<Paged<Task>>> {
-    let page = Page::parse(f.limit, f.cursor.as_deref())?;
+    let order = Order::parse(f.sort.as_deref(), SORTS, f.limit, f.cursor.as_deref())?;
+    let page = order.page;
     let mut q = ListQuery::new(COLUMNS, "tasks", "tasks:read", auth.identity.tenant_id);
     q.owner_column("assignee_id");
+    if let Some(assignee_id) = member_ref("assignee_id", f.assignee_id.as_deref(), auth.identity.user_id)? {
+        q.equals("assignee_id", assignee_id);
+    }
+    q.compare("due_date", ">=", "", f.due_date_gte);
+    q.compare("due_date", "<=", "", f.due_date_lte);
+    q.timestamps([f.created_at_gte, f.created_at_lte, f.updated_at_gte, f.updated_at_lte]);
     if let Some(id) = f.company_id {
         q.equals("company_id", id);
     }
@@ -161,9 +203,9 @@ async fn list(auth: Authenticated, Query(f): Query<TaskFilter>) -> AppResult<axu
         q.equals("done", done);
     }
     q.owner(f.owner.unwrap_or_default());
-    q.page(&page);
+    q.order(order)?;
     let rows = auth.read_via_policy(Permission::TasksRead, &q.sql(), &q.params()).await?;
-    Ok(axum::Json(page.finish(rows.iter().map(task).collect(), |t| (t.created_at, t.id))))
+    Ok(axum::Json(q.finish(&page, &rows, task, |t| (t.created_at, t.id))))
 }
 
 fn list_docs(op: TransformOperation) -> TransformOperation {

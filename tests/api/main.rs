@@ -15,6 +15,7 @@ mod hardening;
 mod input;
 mod invitations;
 mod lints;
+mod lists;
 mod search;
 mod security;
 mod smtp_sink;

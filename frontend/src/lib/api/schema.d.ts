@@ -2969,6 +2969,10 @@ export interface operations {
     getCompanies: {
         parameters: {
             query?: {
+                /** @description Created at or after (RFC 3339). */
+                "created_at[gte]"?: string | null;
+                /** @description Created at or before (RFC 3339). */
+                "created_at[lte]"?: string | null;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string | null;
                 /** @description Page size, 1 to 200 (default 50). */
@@ -2978,8 +2982,16 @@ export interface operations {
                  *      `all` (default). It narrows the caller's scope, never widens it.
                  */
                 owner?: components["schemas"]["OwnerFilter"] | null;
+                /** @description `me` or a member's id. */
+                owner_id?: string | null;
                 /** @description Case-insensitive substring of the name or domain (`%` and `_` are literal). */
                 q?: string | null;
+                /** @description `created_at`, `updated_at` or `name`, `-` first for descending. */
+                sort?: string | null;
+                /** @description Last changed at or after (RFC 3339). */
+                "updated_at[gte]"?: string | null;
+                /** @description Last changed at or before (RFC 3339). */
+                "updated_at[lte]"?: string | null;
             };
             header?: never;
             path?: never;
@@ -3357,6 +3369,10 @@ export interface operations {
             query?: {
                 /** @description Only contacts at this company. */
                 company_id?: string | null;
+                /** @description Created at or after (RFC 3339). */
+                "created_at[gte]"?: string | null;
+                /** @description Created at or before (RFC 3339). */
+                "created_at[lte]"?: string | null;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string | null;
                 /** @description Page size, 1 to 200 (default 50). */
@@ -3366,8 +3382,19 @@ export interface operations {
                  *      `all` (default). It narrows the caller's scope, never widens it.
                  */
                 owner?: components["schemas"]["OwnerFilter"] | null;
+                /** @description `me` or a member's id. */
+                owner_id?: string | null;
                 /** @description Case-insensitive substring of the first or last name or the email (`%` and `_` are literal). */
                 q?: string | null;
+                /**
+                 * @description `created_at`, `updated_at`, `first_name` or `last_name`, `-` first
+                 *      for descending; contacts without a last name come last.
+                 */
+                sort?: string | null;
+                /** @description Last changed at or after (RFC 3339). */
+                "updated_at[gte]"?: string | null;
+                /** @description Last changed at or before (RFC 3339). */
+                "updated_at[lte]"?: string | null;
             };
             header?: never;
             path?: never;
@@ -3743,17 +3770,42 @@ export interface operations {
     getDeals: {
         parameters: {
             query?: {
+                /** @description At least this amount (a decimal, at most two places). */
+                "amount[gte]"?: string | null;
+                /** @description At most this amount. */
+                "amount[lte]"?: string | null;
                 company_id?: string | null;
+                /** @description Created at or after (RFC 3339). */
+                "created_at[gte]"?: string | null;
+                /** @description Created at or before (RFC 3339). */
+                "created_at[lte]"?: string | null;
+                /** @description ISO 4217 code. */
+                currency?: string | null;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string | null;
+                /** @description Expected to close on or after this date. */
+                "expected_close_date[gte]"?: string | null;
+                /** @description Expected to close on or before this date. */
+                "expected_close_date[lte]"?: string | null;
                 /** @description Page size, 1 to 200 (default 50). */
                 limit?: number | null;
                 /** @description Whose deals: `me`, `team` or `all` (default); narrows the scope, never widens it. */
                 owner?: components["schemas"]["OwnerFilter"] | null;
+                /** @description `me` or a member's id. */
+                owner_id?: string | null;
                 pipeline_id?: string | null;
                 /** @description Case-insensitive substring of the name (`%` and `_` are literal). */
                 q?: string | null;
+                /**
+                 * @description `created_at`, `updated_at`, `name`, `amount` or `expected_close_date`,
+                 *      `-` first for descending; deals without an amount or date come last.
+                 */
+                sort?: string | null;
                 stage_id?: string | null;
+                /** @description Last changed at or after (RFC 3339). */
+                "updated_at[gte]"?: string | null;
+                /** @description Last changed at or before (RFC 3339). */
+                "updated_at[lte]"?: string | null;
             };
             header?: never;
             path?: never;
@@ -4501,6 +4553,10 @@ export interface operations {
                 company_id?: string | null;
                 /** @description Only the notes on this contact. */
                 contact_id?: string | null;
+                /** @description Created at or after (RFC 3339). */
+                "created_at[gte]"?: string | null;
+                /** @description Created at or before (RFC 3339). */
+                "created_at[lte]"?: string | null;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string | null;
                 /** @description Only the notes on this deal. */
@@ -4509,6 +4565,14 @@ export interface operations {
                 limit?: number | null;
                 /** @description Whose notes: `me` (written by the caller), `team` or `all` (default); narrows the scope, never widens it. */
                 owner?: components["schemas"]["OwnerFilter"] | null;
+                /** @description `me` or a member's id: the author. */
+                owner_id?: string | null;
+                /** @description `created_at` or `updated_at`, `-` first for descending. */
+                sort?: string | null;
+                /** @description Last changed at or after (RFC 3339). */
+                "updated_at[gte]"?: string | null;
+                /** @description Last changed at or before (RFC 3339). */
+                "updated_at[lte]"?: string | null;
             };
             header?: never;
             path?: never;
@@ -5698,16 +5762,26 @@ export interface operations {
     getTasks: {
         parameters: {
             query?: {
+                /** @description `me` or a member's id. */
+                assignee_id?: string | null;
                 /** @description Only the tasks about this company. */
                 company_id?: string | null;
                 /** @description Only the tasks about this contact. */
                 contact_id?: string | null;
+                /** @description Created at or after (RFC 3339). */
+                "created_at[gte]"?: string | null;
+                /** @description Created at or before (RFC 3339). */
+                "created_at[lte]"?: string | null;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string | null;
                 /** @description Only the tasks about this deal. */
                 deal_id?: string | null;
                 /** @description Only open (`false`) or completed (`true`) tasks. */
                 done?: boolean | null;
+                /** @description Due on or after this date. */
+                "due_date[gte]"?: string | null;
+                /** @description Due on or before this date (with `done=false`: what is due by then). */
+                "due_date[lte]"?: string | null;
                 /** @description Page size, 1 to 200 (default 50). */
                 limit?: number | null;
                 /**
@@ -5715,6 +5789,15 @@ export interface operations {
                  *      `all` (default); narrows the scope, never widens it.
                  */
                 owner?: components["schemas"]["OwnerFilter"] | null;
+                /**
+                 * @description `created_at`, `updated_at`, `due_date` or `title`, `-` first for
+                 *      descending; tasks without a due date come last.
+                 */
+                sort?: string | null;
+                /** @description Last changed at or after (RFC 3339). */
+                "updated_at[gte]"?: string | null;
+                /** @description Last changed at or before (RFC 3339). */
+                "updated_at[lte]"?: string | null;
             };
             header?: never;
             path?: never;
