@@ -97,6 +97,9 @@ pub struct ListQuery {
     scoped: bool,
     searching: bool,
     sort: Option<Sort>,
+    /// The placeholders of a sorted cursor: its sort key (`None` once in
+    /// the NULLs) and its id.
+    sort_after: Option<(Option<String>, String)>,
     limit: Option<String>,
     params: Vec<Box<dyn ToSql + Sync + Send>>,
 }
@@ -107,7 +110,7 @@ impl ListQuery {
     /// (RLS applies the same condition regardless). `permission` is the read
     /// permission whose scope an owner filter narrows.
     pub fn new(columns: &'static str, from: &'static str, permission: &'static str, tenant_id: Uuid) -> Self {
-        let mut q = Self { columns, from, permission, conditions: Vec::new(), owner_column: "owner_id", owner: None, scoped: false, searching: false, sort: None, limit: None, params: Vec::new() };
+        let mut q = Self { columns, from, permission, conditions: Vec::new(), owner_column: "owner_id", owner: None, scoped: false, searching: false, sort: None, sort_after: None, limit: None, params: Vec::new() };
         let p = q.bind(tenant_id);
         q.conditions.push(["tenant_id = ", &p].concat());
         q
@@ -194,23 +197,9 @@ impl ListQuery {
         }
         self.sort = Some(sort);
         if let Some(after) = after {
-            let column = sort.qualified(self.from);
-            let (cmp, id_cmp) = if sort.desc { (" < ", " < ") } else { (" > ", " > ") };
-            let i = self.bind(after.id);
-            match after.value {
-                Some(v) => {
-                    let v = self.bind(v);
-                    // Past the cursor in the sort order; the NULLs come last.
-                    let keyset = ["(", &column, ", ", self.from, ".id)", cmp, "(", &v, "::text", sort.field.cast, ", ", &i, ")"].concat();
-                    if sort.field.nullable {
-                        self.conditions.push(["(", &keyset, " OR ", &column, " IS NULL)"].concat());
-                    } else {
-                        self.conditions.push(keyset);
-                    }
-                }
-                // In the NULLs: by id only.
-                None => self.conditions.push([&column, " IS NULL AND ", self.from, ".id", id_cmp, &i].concat()),
-            }
+            let id = self.bind(after.id);
+            let value = after.value.map(|v| self.bind(v));
+            self.sort_after = Some((value, id));
         }
         Ok(())
     }
@@ -298,7 +287,7 @@ impl ListQuery {
             conditions.push([self.owner_column, " = ANY ((SELECT app.list_owners('", self.permission, "', ", owner, "))::uuid[])"].concat());
         }
         let column = sort.qualified(self.from);
-        let dir = if sort.desc { " DESC" } else { " ASC" };
+        let (dir, cmp) = if sort.desc { (" DESC", " < ") } else { (" ASC", " > ") };
         let id = [self.from, ".id"].concat();
         let select = |extra: &str| {
             [
@@ -307,17 +296,29 @@ impl ListQuery {
             ]
             .concat()
         };
-        if !sort.field.nullable {
-            return [&select(""), " ORDER BY ", &column, dir, ", ", &id, dir, " LIMIT ", limit].concat();
+        // Past the cursor: a row comparison the index answers (an Index Cond).
+        let past = |value: &str, i: &str| [" AND (", &column, ", ", &id, ")", cmp, "(", value, "::text", sort.field.cast, ", ", i, ")"].concat();
+        let values = |keyset: &str| {
+            let not_null = if sort.field.nullable { [" AND ", &column, " IS NOT NULL"].concat() } else { String::new() };
+            [&select(&[&not_null, keyset].concat()), " ORDER BY ", &column, dir, ", ", &id, dir, " LIMIT ", limit].concat()
+        };
+        let nulls = |keyset: &str| [&select(&[" AND ", &column, " IS NULL", keyset].concat()), " ORDER BY ", &id, dir, " LIMIT ", limit].concat();
+        match (&self.sort_after, sort.field.nullable) {
+            (None, false) => values(""),
+            (Some((Some(v), i)), false) => values(&past(v, i)),
+            // Already in the NULLs: only they remain, by id.
+            (Some((None, i)), _) => nulls(&[" AND ", &id, cmp, i].concat()),
+            // The values in order, then every NULL by id: each part one walk
+            // of the same index, merged.
+            (after, true) => {
+                let keyset = match after {
+                    Some((Some(v), i)) => past(v, i),
+                    _ => String::new(),
+                };
+                ["SELECT * FROM ((", &values(&keyset), ") UNION ALL (", &nulls(""), ")) AS u ORDER BY sort_value IS NULL, sort_value", dir, ", id", dir, " LIMIT ", limit]
+                    .concat()
+            }
         }
-        // The values in order, then the NULLs by id: each part one walk of the
-        // same index, merged.
-        [
-            "SELECT * FROM ((", &select(&[" AND ", &column, " IS NOT NULL"].concat()), " ORDER BY ", &column, dir, ", ", &id, dir, " LIMIT ",
-            limit, ") UNION ALL (", &select(&[" AND ", &column, " IS NULL"].concat()), " ORDER BY ", &id, dir, " LIMIT ", limit,
-            ")) AS u ORDER BY sort_value IS NULL, sort_value", dir, ", id", dir, " LIMIT ", limit,
-        ]
-        .concat()
     }
 
     pub fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
