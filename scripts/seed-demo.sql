@@ -51,3 +51,29 @@ WITH d(name, amount, currency, stage, company, contact, close_in_days) AS (VALUE
 INSERT INTO deal_contacts (tenant_id, deal_id, contact_id)
 SELECT :'tenant_id', ins.id, c.id
   FROM ins JOIN d ON d.name = ins.name JOIN contacts c ON c.tenant_id = :'tenant_id' AND c.first_name = d.contact;
+
+-- Notes on the deals and companies people talk about, and tasks for the
+-- week (some overdue, one done), so that timelines and "my tasks" have
+-- something to show.
+WITH n(body, deal, company) AS (VALUES
+  ('Call with **Ann**: budget is approved for Q1, legal wants the DPA first.', 'Globex grid analytics', NULL),
+  ('Bill asked for a cheaper tier. Sent the comparison sheet.', 'Initech TPS automation', NULL),
+  ('Pepper wants a pilot on one line before the full rollout.', 'Stark factory sensors', NULL),
+  ('Procurement moves slowly here: plan for a 60-day cycle.', NULL, 'Umbrella Health'),
+  ('Lost to an in-house build. Revisit in the spring.', 'Hooli data migration', NULL))
+INSERT INTO notes (tenant_id, body, deal_id, company_id, owner_id)
+SELECT :'tenant_id', n.body,
+       (SELECT id FROM deals WHERE tenant_id = :'tenant_id' AND name = n.deal),
+       (SELECT id FROM companies WHERE tenant_id = :'tenant_id' AND name = n.company), :'owner_id'
+  FROM n;
+
+WITH k(title, due_in_days, done, deal) AS (VALUES
+  ('Send the DPA to Globex legal', -2, false, 'Globex grid analytics'),
+  ('Prepare the Initech pricing call', 1, false, 'Initech TPS automation'),
+  ('Book the Stark pilot kickoff', 3, false, 'Stark factory sensors'),
+  ('Follow up on the Wayne proposal', 7, false, 'Wayne fleet tracking'),
+  ('Send the Initech renewal invoice', -12, true, 'Initech support renewal'))
+INSERT INTO tasks (tenant_id, title, due_date, done, deal_id, assignee_id)
+SELECT :'tenant_id', k.title, current_date + k.due_in_days, k.done,
+       (SELECT id FROM deals WHERE tenant_id = :'tenant_id' AND name = k.deal), :'owner_id'
+  FROM k;

@@ -186,3 +186,27 @@ async fn a_records_timeline_merges_changes_notes_and_tasks_newest_first() {
     let r = app.get(&format!("/api/audit-logs?record_id={deal}"), &owner.access).await;
     assert_eq!(r.body["items"][0]["actor_name"], "Owner", "{}", r.text);
 }
+
+#[tokio::test]
+async fn the_demo_seed_fills_a_believable_pipeline() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("Demo Company", "demo@seed.test").await;
+    assert_eq!(owner.tenant_slug, "demo-company");
+    // scripts/run applies it this way, as the owner role.
+    let out = std::process::Command::new("psql")
+        .arg(app.db.owner_url())
+        .args(["-v", "ON_ERROR_STOP=1", "-q", "-v", "demo_email=demo@seed.test", "-f"])
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/seed-demo.sql"))
+        .output()
+        .expect("psql runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let t = &owner.access;
+    assert_eq!(app.get("/api/deals?limit=200", t).await.body["items"].as_array().map(Vec::len), Some(10));
+    let mine = app.get("/api/tasks?assignee_id=me&done=false&sort=due_date", t).await;
+    assert_eq!(ids(&mine).len(), 4, "{}", mine.text);
+    assert_eq!(mine.body["items"][0]["title"], "Send the DPA to Globex legal", "the overdue one first");
+    let globex = app.get("/api/deals?q=Globex", t).await.body["items"][0]["id"].as_str().expect("deal").to_string();
+    let timeline = app.get(&format!("/api/deals/{globex}/timeline"), t).await;
+    let kinds: Vec<&str> = timeline.body["items"].as_array().expect("items").iter().map(|i| i["kind"].as_str().expect("kind")).collect();
+    assert!(kinds.contains(&"note") && kinds.contains(&"task") && kinds.contains(&"change"), "{}", timeline.text);
+}
