@@ -12,7 +12,7 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::{
-    crm::{member_ref, optional_text, required_text, search_text, ListQuery, Order, OwnerFilter, SetList, SortField, CREATED_AT, UPDATED_AT},
+    crm::{list_filter, member_ref, optional_text, required_text, search_text, ListQuery, Order, OwnerFilter, SetList, SortField, CREATED_AT, UPDATED_AT},
     pagination::Paged,
     extract::{Json, Path, Query},
     reply::{respond, with_problems, NoContent, Reply},
@@ -78,41 +78,22 @@ pub struct CompanyUpdate {
     pub owner_id: Option<Option<Uuid>>,
 }
 
-/// The list grammar (docs/lists.md), the same for every resource:
-/// `field=value` keeps the rows equal to it, `field[gte]=` / `field[lte]=`
-/// bound it (inclusive), `sort=field` or `sort=-field` orders by it (the id
-/// breaks ties; default `-created_at`); any other parameter is 400.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CompanyFilter {
-    /// Case-insensitive substring of the name or domain (`%` and `_` are literal).
-    #[schemars(length(max = 320))]
-    pub q: Option<String>,
-    /// Whose companies: `me`, `team` (the caller's and their teammates') or
-    /// `all` (default). It narrows the caller's scope, never widens it.
-    pub owner: Option<OwnerFilter>,
-    /// `me` or a member's id.
-    pub owner_id: Option<String>,
-    /// Created at or after (RFC 3339).
-    #[serde(rename = "created_at[gte]")]
-    pub created_at_gte: Option<DateTime<Utc>>,
-    /// Created at or before (RFC 3339).
-    #[serde(rename = "created_at[lte]")]
-    pub created_at_lte: Option<DateTime<Utc>>,
-    /// Last changed at or after (RFC 3339).
-    #[serde(rename = "updated_at[gte]")]
-    pub updated_at_gte: Option<DateTime<Utc>>,
-    /// Last changed at or before (RFC 3339).
-    #[serde(rename = "updated_at[lte]")]
-    pub updated_at_lte: Option<DateTime<Utc>>,
-    /// Page size, 1 to 200 (default 50).
-    #[schemars(range(min = 1, max = 200))]
-    pub limit: Option<i64>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-    /// `created_at`, `updated_at` or `name`, `-` first for descending.
-    #[schemars(regex(pattern = r"^-?(created_at|updated_at|name)$"))]
-    pub sort: Option<String>,
+list_filter! {
+    /// The list's parameters: its own, then those of every list
+    /// (`created_at[gte]`, `created_at[lte]`, `updated_at[gte]`, `updated_at[lte]`, `limit`, `cursor`).
+    pub struct CompanyFilter {
+        /// Case-insensitive substring of the name or domain (`%` and `_` are literal).
+        #[schemars(length(max = 320))]
+        pub q: Option<String>,
+        /// Whose companies: `me`, `team` (the caller's and their teammates') or
+        /// `all` (default). It narrows the caller's scope, never widens it.
+        pub owner: Option<OwnerFilter>,
+        /// `me` or a member's id.
+        pub owner_id: Option<String>,
+        /// `created_at`, `updated_at` or `name`, `-` first for descending.
+        #[schemars(regex(pattern = r"^-?(created_at|updated_at|name)$"))]
+        pub sort: Option<String>,
+    }
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -152,7 +133,7 @@ async fn list(auth: Authenticated, Query(f): Query<CompanyFilter>) -> AppResult<
     if let Some(owner_id) = member_ref("owner_id", f.owner_id.as_deref(), auth.identity.user_id)? {
         q.equals("owner_id", owner_id);
     }
-    q.timestamps([f.created_at_gte, f.created_at_lte, f.updated_at_gte, f.updated_at_lte]);
+    q.timestamps(f.timestamps());
     if let Some(text) = search_text(f.q.as_deref())? {
         q.search("app.search_companies", text, Vec::new(), owner, &page);
     } else {

@@ -22,6 +22,49 @@ use crate::{
     validation::{Validator, NAME_MAX},
 };
 
+/// Declares a list's query parameters: the resource's own fields, then the
+/// ones every list takes, so that they are written once. The grammar
+/// (docs/lists.md): `field=value` keeps the rows equal to it, `field[gte]=` /
+/// `field[lte]=` bound it (inclusive), `sort=field` or `sort=-field` orders by
+/// it (the id breaks ties; default `-created_at`); any other parameter is 400
+/// (`deny_unknown_fields`; serde cannot flatten a shared struct into one that
+/// denies unknown fields, hence a macro).
+macro_rules! list_filter {
+    ($(#[$meta:meta])* pub struct $name:ident { $($body:tt)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $($body)*
+            /// Created at or after (RFC 3339).
+            #[serde(rename = "created_at[gte]")]
+            pub created_at_gte: Option<chrono::DateTime<chrono::Utc>>,
+            /// Created at or before (RFC 3339).
+            #[serde(rename = "created_at[lte]")]
+            pub created_at_lte: Option<chrono::DateTime<chrono::Utc>>,
+            /// Last changed at or after (RFC 3339).
+            #[serde(rename = "updated_at[gte]")]
+            pub updated_at_gte: Option<chrono::DateTime<chrono::Utc>>,
+            /// Last changed at or before (RFC 3339).
+            #[serde(rename = "updated_at[lte]")]
+            pub updated_at_lte: Option<chrono::DateTime<chrono::Utc>>,
+            /// Page size, 1 to 200 (default 50).
+            #[schemars(range(min = 1, max = 200))]
+            pub limit: Option<i64>,
+            /// `next_cursor` of the previous page.
+            pub cursor: Option<String>,
+        }
+
+        impl $name {
+            /// The created/updated bounds, for `ListQuery::timestamps`.
+            pub fn timestamps(&self) -> [Option<chrono::DateTime<chrono::Utc>>; 4] {
+                [self.created_at_gte, self.created_at_lte, self.updated_at_gte, self.updated_at_lte]
+            }
+        }
+    };
+}
+pub(crate) use list_filter;
+
 /// Whose records a list shows: the "mine / my team / all" filter. It narrows
 /// the caller's scope (it never widens it: the policies decide).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]

@@ -19,7 +19,7 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::{
-    crm::{decimal_bound, member_ref, search_text, ListQuery, Order, OwnerFilter, SetList, SortField, CREATED_AT, UPDATED_AT},
+    crm::{list_filter, decimal_bound, member_ref, search_text, ListQuery, Order, OwnerFilter, SetList, SortField, CREATED_AT, UPDATED_AT},
     extract::{Json, Path, Query},
     pagination::Paged,
     reply::{respond, with_problems, NoContent, Reply},
@@ -190,58 +190,39 @@ pub struct DealUpdate {
     pub contact_ids: Option<Vec<Uuid>>,
 }
 
-/// The list grammar (docs/lists.md), the same for every resource:
-/// `field=value` keeps the rows equal to it, `field[gte]=` / `field[lte]=`
-/// bound it (inclusive), `sort=field` or `sort=-field` orders by it (the id
-/// breaks ties; default `-created_at`); any other parameter is 400.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DealFilter {
-    /// Case-insensitive substring of the name (`%` and `_` are literal).
-    #[schemars(length(max = 320))]
-    pub q: Option<String>,
-    pub pipeline_id: Option<Uuid>,
-    pub stage_id: Option<Uuid>,
-    pub company_id: Option<Uuid>,
-    /// Whose deals: `me`, `team` or `all` (default); narrows the scope, never widens it.
-    pub owner: Option<OwnerFilter>,
-    /// `me` or a member's id.
-    pub owner_id: Option<String>,
-    /// ISO 4217 code.
-    pub currency: Option<String>,
-    /// At least this amount (a decimal, at most two places).
-    #[serde(rename = "amount[gte]")]
-    pub amount_gte: Option<String>,
-    /// At most this amount.
-    #[serde(rename = "amount[lte]")]
-    pub amount_lte: Option<String>,
-    /// Expected to close on or after this date.
-    #[serde(rename = "expected_close_date[gte]")]
-    pub expected_close_date_gte: Option<NaiveDate>,
-    /// Expected to close on or before this date.
-    #[serde(rename = "expected_close_date[lte]")]
-    pub expected_close_date_lte: Option<NaiveDate>,
-    /// Created at or after (RFC 3339).
-    #[serde(rename = "created_at[gte]")]
-    pub created_at_gte: Option<DateTime<Utc>>,
-    /// Created at or before (RFC 3339).
-    #[serde(rename = "created_at[lte]")]
-    pub created_at_lte: Option<DateTime<Utc>>,
-    /// Last changed at or after (RFC 3339).
-    #[serde(rename = "updated_at[gte]")]
-    pub updated_at_gte: Option<DateTime<Utc>>,
-    /// Last changed at or before (RFC 3339).
-    #[serde(rename = "updated_at[lte]")]
-    pub updated_at_lte: Option<DateTime<Utc>>,
-    /// Page size, 1 to 200 (default 50).
-    #[schemars(range(min = 1, max = 200))]
-    pub limit: Option<i64>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-    /// `created_at`, `updated_at`, `name`, `amount` or `expected_close_date`,
-    /// `-` first for descending; deals without an amount or date come last.
-    #[schemars(regex(pattern = r"^-?(created_at|updated_at|name|amount|expected_close_date)$"))]
-    pub sort: Option<String>,
+list_filter! {
+    /// The list's parameters: its own, then those of every list
+    /// (`created_at[gte]`, `created_at[lte]`, `updated_at[gte]`, `updated_at[lte]`, `limit`, `cursor`).
+    pub struct DealFilter {
+        /// Case-insensitive substring of the name (`%` and `_` are literal).
+        #[schemars(length(max = 320))]
+        pub q: Option<String>,
+        pub pipeline_id: Option<Uuid>,
+        pub stage_id: Option<Uuid>,
+        pub company_id: Option<Uuid>,
+        /// Whose deals: `me`, `team` or `all` (default); narrows the scope, never widens it.
+        pub owner: Option<OwnerFilter>,
+        /// `me` or a member's id.
+        pub owner_id: Option<String>,
+        /// ISO 4217 code.
+        pub currency: Option<String>,
+        /// At least this amount (a decimal, at most two places).
+        #[serde(rename = "amount[gte]")]
+        pub amount_gte: Option<String>,
+        /// At most this amount.
+        #[serde(rename = "amount[lte]")]
+        pub amount_lte: Option<String>,
+        /// Expected to close on or after this date.
+        #[serde(rename = "expected_close_date[gte]")]
+        pub expected_close_date_gte: Option<NaiveDate>,
+        /// Expected to close on or before this date.
+        #[serde(rename = "expected_close_date[lte]")]
+        pub expected_close_date_lte: Option<NaiveDate>,
+        /// `created_at`, `updated_at`, `name`, `amount` or `expected_close_date`,
+        /// `-` first for descending; deals without an amount or date come last.
+        #[schemars(regex(pattern = r"^-?(created_at|updated_at|name|amount|expected_close_date)$"))]
+        pub sort: Option<String>,
+    }
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -490,6 +471,7 @@ async fn list(auth: Authenticated, Query(f): Query<DealFilter>) -> AppResult<axu
     if let Some(owner_id) = member_ref("owner_id", f.owner_id.as_deref(), auth.identity.user_id)? {
         q.equals("owner_id", owner_id);
     }
+    q.timestamps(f.timestamps());
     if let Some(currency) = f.currency {
         q.equals("currency", currency);
     }
@@ -497,7 +479,6 @@ async fn list(auth: Authenticated, Query(f): Query<DealFilter>) -> AppResult<axu
     q.compare("amount", "<=", "::text::numeric", decimal_bound("amount[lte]", f.amount_lte)?);
     q.compare("expected_close_date", ">=", "", f.expected_close_date_gte);
     q.compare("expected_close_date", "<=", "", f.expected_close_date_lte);
-    q.timestamps([f.created_at_gte, f.created_at_lte, f.updated_at_gte, f.updated_at_lte]);
     if let Some(id) = f.pipeline_id {
         q.equals("pipeline_id", id);
     }

@@ -15,7 +15,7 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::{
-    crm::{member_ref, ListQuery, Order, OwnerFilter, SetList, SortField, CREATED_AT, UPDATED_AT},
+    crm::{list_filter, member_ref, ListQuery, Order, OwnerFilter, SetList, SortField, CREATED_AT, UPDATED_AT},
     extract::{Json, Path, Query},
     pagination::Paged,
     reply::{respond, with_problems, NoContent, Reply},
@@ -71,43 +71,24 @@ pub struct NoteUpdate {
     pub body: Option<String>,
 }
 
-/// The list grammar (docs/lists.md), the same for every resource:
-/// `field=value` keeps the rows equal to it, `field[gte]=` / `field[lte]=`
-/// bound it (inclusive), `sort=field` or `sort=-field` orders by it (the id
-/// breaks ties; default `-created_at`); any other parameter is 400.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NoteFilter {
-    /// Only the notes on this company.
-    pub company_id: Option<Uuid>,
-    /// Only the notes on this contact.
-    pub contact_id: Option<Uuid>,
-    /// Only the notes on this deal.
-    pub deal_id: Option<Uuid>,
-    /// Whose notes: `me` (written by the caller), `team` or `all` (default); narrows the scope, never widens it.
-    pub owner: Option<OwnerFilter>,
-    /// `me` or a member's id: the author.
-    pub owner_id: Option<String>,
-    /// Created at or after (RFC 3339).
-    #[serde(rename = "created_at[gte]")]
-    pub created_at_gte: Option<DateTime<Utc>>,
-    /// Created at or before (RFC 3339).
-    #[serde(rename = "created_at[lte]")]
-    pub created_at_lte: Option<DateTime<Utc>>,
-    /// Last changed at or after (RFC 3339).
-    #[serde(rename = "updated_at[gte]")]
-    pub updated_at_gte: Option<DateTime<Utc>>,
-    /// Last changed at or before (RFC 3339).
-    #[serde(rename = "updated_at[lte]")]
-    pub updated_at_lte: Option<DateTime<Utc>>,
-    /// Page size, 1 to 200 (default 50).
-    #[schemars(range(min = 1, max = 200))]
-    pub limit: Option<i64>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-    /// `created_at` or `updated_at`, `-` first for descending.
-    #[schemars(regex(pattern = r"^-?(created_at|updated_at)$"))]
-    pub sort: Option<String>,
+list_filter! {
+    /// The list's parameters: its own, then those of every list
+    /// (`created_at[gte]`, `created_at[lte]`, `updated_at[gte]`, `updated_at[lte]`, `limit`, `cursor`).
+    pub struct NoteFilter {
+        /// Only the notes on this company.
+        pub company_id: Option<Uuid>,
+        /// Only the notes on this contact.
+        pub contact_id: Option<Uuid>,
+        /// Only the notes on this deal.
+        pub deal_id: Option<Uuid>,
+        /// Whose notes: `me` (written by the caller), `team` or `all` (default); narrows the scope, never widens it.
+        pub owner: Option<OwnerFilter>,
+        /// `me` or a member's id: the author.
+        pub owner_id: Option<String>,
+        /// `created_at` or `updated_at`, `-` first for descending.
+        #[schemars(regex(pattern = r"^-?(created_at|updated_at)$"))]
+        pub sort: Option<String>,
+    }
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -144,7 +125,7 @@ async fn list(auth: Authenticated, Query(f): Query<NoteFilter>) -> AppResult<axu
     if let Some(owner_id) = member_ref("owner_id", f.owner_id.as_deref(), auth.identity.user_id)? {
         q.equals("owner_id", owner_id);
     }
-    q.timestamps([f.created_at_gte, f.created_at_lte, f.updated_at_gte, f.updated_at_lte]);
+    q.timestamps(f.timestamps());
     if let Some(id) = f.company_id {
         q.equals("company_id", id);
     }
