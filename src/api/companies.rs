@@ -12,7 +12,7 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::{
-    crm::{list_filter, member_ref, optional_text, required_text, search_text, ListQuery, Order, OwnerFilter, SetList, SortField, CREATED_AT, UPDATED_AT},
+    crm::{list_filter, member_ref, run_list, optional_text, required_text, search_text, ListQuery, Order, OwnerFilter, SetList, SortField, CREATED_AT, UPDATED_AT},
     pagination::Paged,
     extract::{Json, Path, Query},
     reply::{respond, with_problems, NoContent, Reply},
@@ -138,15 +138,11 @@ async fn list(auth: Authenticated, Query(f): Query<CompanyFilter>) -> AppResult<
         q.search("app.search_companies", text, Vec::new(), owner, &page);
     } else {
         q.owner(owner);
-        q.scope_hint(auth.narrowed_hint("companies:read"));
     }
     q.order(order)?;
     // The hot path: context, authorization and the page in one round trip.
     // Without `companies:read` RLS returns no rows, and the caller gets 403.
-    let rows = auth.read_via_policy(Permission::CompaniesRead, &q.sql(), &q.params()).await?;
-    if let Some(narrowed) = rows.first().and_then(|r| r.get::<_, Option<bool>>("narrowed")) {
-        auth.remember_narrowed("companies:read", narrowed);
-    }
+    let rows = run_list(&auth, Permission::CompaniesRead, &mut q).await?;
     Ok(axum::Json(q.finish(&page, &rows, company, |c| (c.created_at, c.id))))
 }
 

@@ -12,7 +12,7 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::{
-    crm::{list_filter, member_ref, optional_text, required_text, search_text, ListQuery, Order, OwnerFilter, SetList, SortField, CREATED_AT, UPDATED_AT},
+    crm::{list_filter, member_ref, run_list, optional_text, required_text, search_text, ListQuery, Order, OwnerFilter, SetList, SortField, CREATED_AT, UPDATED_AT},
     pagination::Paged,
     extract::{Json, Path, Query},
     reply::{respond, with_problems, NoContent, Reply},
@@ -161,15 +161,11 @@ async fn list(auth: Authenticated, Query(f): Query<ContactFilter>) -> AppResult<
         q.search("app.search_contacts", text, vec![Box::new(f.company_id)], owner, &page);
     } else {
         q.owner(owner);
-        q.scope_hint(auth.narrowed_hint("contacts:read"));
     }
     q.order(order)?;
     // The hot path: context, authorization and the page in one round trip.
     // Without `contacts:read` RLS returns no rows, and the caller gets 403.
-    let rows = auth.read_via_policy(Permission::ContactsRead, &q.sql(), &q.params()).await?;
-    if let Some(narrowed) = rows.first().and_then(|r| r.get::<_, Option<bool>>("narrowed")) {
-        auth.remember_narrowed("contacts:read", narrowed);
-    }
+    let rows = run_list(&auth, Permission::ContactsRead, &mut q).await?;
     Ok(axum::Json(q.finish(&page, &rows, contact, |c| (c.created_at, c.id))))
 }
 

@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 use super::pagination::{Page, Paged};
 use crate::{
+    auth::{Authenticated, Permission},
     error::{AppError, AppResult},
     validation::{Validator, NAME_MAX},
 };
@@ -214,9 +215,9 @@ impl ListQuery {
 
     /// For a list without an owner filter whose caller's scope was narrower
     /// than all last time (`ScopeHints`): read owner by owner along the
-    /// scope's owners, with the plain walk as a fallback that runs only if
-    /// the scope is all after all. Without the hint, the plain walk (the
-    /// policy drops what is out of scope).
+    /// scope's owners (`run_list` falls back to the plain walk should the
+    /// scope be all after all). Without the hint, the plain walk (the policy
+    /// drops what is out of scope).
     pub fn scope_hint(&mut self, narrowed: bool) {
         self.scoped = narrowed && self.owner.is_none() && !self.searching;
     }
@@ -298,14 +299,14 @@ impl ListQuery {
             return ["SELECT *, NULL::boolean AS narrowed FROM (", &by_owner(&owners), ") AS u", order, limit].concat();
         }
         if self.scoped {
-            // The plain walk only when the scope is all (its one-time filter
-            // is false otherwise), else the walk per owner of the scope. The
-            // scope is computed once (a materialized CTE) for both branches.
+            // The walk per owner of the scope, computed once. Should the
+            // scope be all after all (a stale hint), the one row answered is
+            // a marker (narrowed false, every column NULL) and `run_list`
+            // runs the plain walk instead; an empty scope answers no row.
             return [
-                "WITH scope AS MATERIALIZED (SELECT app.scope_owners('", self.permission, "') AS owners) SELECT ",
-                "* FROM ((SELECT ", self.columns, ", false AS narrowed FROM ", self.from, " WHERE ",
-                &conditions, " AND (SELECT owners FROM scope) IS NULL", order, limit, ") UNION ALL (SELECT *, true FROM (",
-                &by_owner("(SELECT owners FROM scope)"), ") AS p)) AS u", order, limit,
+                "SELECT hit.*, s.owners IS NOT NULL AS narrowed FROM (SELECT app.scope_owners('", self.permission,
+                "') AS owners OFFSET 0) AS s LEFT JOIN LATERAL (", &by_owner("s.owners"), order, limit,
+                ") AS hit ON true WHERE s.owners IS NULL OR hit.id IS NOT NULL ORDER BY hit.created_at DESC, hit.id DESC LIMIT ", limit,
             ]
             .concat();
         }
@@ -471,6 +472,25 @@ impl SortCursor {
         let json = serde_json::to_vec(&(sort.tag(), &self.value, self.id)).unwrap_or_default();
         URL_SAFE_NO_PAD.encode(json)
     }
+}
+
+/// Runs a list whose shape may follow the session's scope hint
+/// (`ListQuery::scope_hint`, `ScopeHints`), and remembers what its answer
+/// says about the scope. A stale hint (the caller's scope is all now) costs
+/// one more round trip, never a wrong page.
+pub async fn run_list(auth: &Authenticated, permission: Permission, q: &mut ListQuery) -> AppResult<Vec<Row>> {
+    q.scope_hint(auth.narrowed_hint(q.permission));
+    let mut rows = auth.read_via_policy(permission, &q.sql(), &q.params()).await?;
+    let mut narrowed = rows.first().and_then(|r| r.get::<_, Option<bool>>("narrowed"));
+    if q.scoped && narrowed == Some(false) {
+        q.scope_hint(false);
+        rows = auth.read_via_policy(permission, &q.sql(), &q.params()).await?;
+        narrowed = rows.first().and_then(|r| r.get::<_, Option<bool>>("narrowed"));
+    }
+    if let Some(narrowed) = narrowed {
+        auth.remember_narrowed(q.permission, narrowed);
+    }
+    Ok(rows)
 }
 
 /// The SET list of a PATCH: only the columns given are named, each value a

@@ -329,4 +329,11 @@ async fn the_servers_scope_hint_only_shapes_the_query_never_the_answer() {
     assert_eq!(first_names(&page), ["k1b"]);
     let cursor = page.body["next_cursor"].as_str().expect("cursor");
     assert_eq!(first_names(&app.get(&format!("/api/contacts?limit=1&cursor={cursor}"), w.token("u1")).await), ["k1"]);
+    // The hint still says narrowed when u1 loses contacts:read altogether:
+    // 403, as for any list without the permission (never an empty 200).
+    let r = app.post("/api/roles", Some(&w.owner.access), json!({"name": "directory", "permissions": ["users:read"]})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let r = send(&app, Method::PATCH, &format!("/api/users/{}", w.user_id("u1")), &w.owner.access, Some(json!({"roles": ["directory"]}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    app.get("/api/contacts", w.token("u1")).await.assert_problem(403);
 }
