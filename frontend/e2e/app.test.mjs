@@ -594,22 +594,21 @@ describe('Tenet in a browser', () => {
     assert.equal(await picked.getAttribute('aria-selected'), 'true');
     await shot(page, 'search');
     await page.keyboard.press('Enter');
-    await page.waitForURL(/\/deals\?deal=[0-9a-f-]+$/);
+    await page.waitForURL(/\/deals\/[0-9a-f-]+$/);
     await dialog.waitFor({ state: 'detached' });
-    const card = page.locator('[data-testid="deal-card"][data-picked]');
-    await card.waitFor();
-    assert.equal(await card.getByText('Acme renewal').count(), 1);
+    await page.getByTestId('record-title').getByText('Acme renewal').waitFor();
+    await page.getByTestId('deal-stage').getByText('Won').waitFor();
 
-    // "/" (when not typing) opens it too; a contact opens its list filtered to it.
+    // "/" (when not typing) opens it too; a contact opens its detail page.
     await page.evaluate(() => document.activeElement?.blur());
     await page.keyboard.press('/');
     await dialog.getByRole('combobox', { name: 'Search records' }).waitFor();
     await page.keyboard.type('Ada');
     await group('Contacts').getByRole('option', { name: /Ada Acme/ }).waitFor();
     await page.keyboard.press('Enter');
-    await page.waitForURL(/\/contacts\?q=ada%40acme\.test$/);
-    await page.getByTestId('contacts-table').getByRole('cell', { name: 'Ada Acme' }).waitFor();
-    assert.equal(await page.getByLabel('Search contacts').inputValue(), 'ada@acme.test');
+    await page.waitForURL(/\/contacts\/[0-9a-f-]+$/);
+    await page.getByTestId('record-title').getByText('Ada Acme').waitFor();
+    await page.getByTestId('record-fields').getByText('ada@acme.test').waitFor();
 
     // An empty list tells a new user what to do, and reads well in the dark too.
     await page.getByRole('link', { name: 'Teams' }).click();
@@ -620,6 +619,130 @@ describe('Tenet in a browser', () => {
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     assert.equal(await scheme(), 'dark');
     await shot(page, 'dark-sign-in');
+    await context.close();
+  });
+  it('opens a deal from the board, adds a note and tasks, and reads its timeline, the company, "My tasks" and the audit diff', async () => {
+    const email = `detail-${run}@e2e.test`;
+    const signup = await api('POST', '/api/auth/signup', null, { tenant_name: `Details ${run}`, email, password: PASSWORD, name: 'Dora Detail' });
+    assert.equal(signup.status, 201);
+    const token = signup.body.access_token;
+    const umbrella = await api('POST', '/api/companies', token, { name: 'Umbrella Corp', domain: 'umbrella.test', industry: 'Pharma' });
+    assert.equal(umbrella.status, 201);
+    const carl = await api('POST', '/api/contacts', token, { first_name: 'Carl', last_name: 'Contact', email: 'carl@umbrella.test', company_id: umbrella.body.id });
+    assert.equal(carl.status, 201);
+    const deal = await api('POST', '/api/deals', token, { name: 'Umbrella rollout', amount: '5000', currency: 'EUR', company_id: umbrella.body.id, contact_ids: [carl.body.id] });
+    assert.equal(deal.status, 201);
+    const day = (offset) => {
+      const d = new Date(Date.now() + offset * 86_400_000);
+      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    };
+
+    const { context, page } = await newPage();
+    await page.emulateMedia({ colorScheme: 'light' });
+    await signIn(page, email);
+
+    // From the board to the deal's page.
+    await page.getByRole('link', { name: 'Deals', exact: true }).click();
+    await page.getByTestId('deal-card').getByRole('link', { name: 'Umbrella rollout' }).click();
+    await page.waitForURL(new RegExp(`/deals/${deal.body.id}$`));
+    await page.getByTestId('record-title').getByText('Umbrella rollout').waitFor();
+    await page.getByTestId('deal-amount').getByText('€5,000.00').waitFor();
+    await page.getByTestId('deal-contacts').getByRole('link', { name: 'Carl Contact' }).waitFor();
+    await page.getByTestId('record-fields').getByRole('link', { name: 'Umbrella Corp' }).waitFor();
+
+    // A move from the page: a change on the timeline, by name, field by field.
+    await page.getByLabel('Stage', { exact: true }).selectOption({ label: 'Qualified' });
+    await page.getByTestId('deal-stage').getByText('Qualified').waitFor();
+
+    // A note (plain text: markup stays text), two tasks, one of them completed.
+    await page.getByLabel('New note').fill('Called Carl:\nwants a quote by Friday <b>not bold</b>');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    const notes = page.getByTestId('notes-panel');
+    await notes.getByTestId('note-body').filter({ hasText: 'wants a quote by Friday' }).waitFor();
+    assert.equal(await notes.locator('b').count(), 0, 'a note is never rendered as HTML');
+    const tasks = page.getByTestId('tasks-panel');
+    await tasks.getByLabel('New task').fill('Send the quote');
+    await tasks.getByLabel('Due date').fill(day(-1));
+    await tasks.getByRole('button', { name: 'Add task' }).click();
+    await tasks.getByRole('checkbox', { name: 'Send the quote' }).waitFor();
+    await tasks.getByLabel('New task').fill('Book a demo');
+    await tasks.getByLabel('Due date').fill(day(7));
+    await tasks.getByRole('button', { name: 'Add task' }).click();
+    await tasks.getByRole('checkbox', { name: 'Book a demo' }).click();
+    await tasks.locator('[data-testid="task"][data-done]').filter({ hasText: 'Book a demo' }).waitFor();
+    await tasks.locator('[data-testid="task"][data-overdue]').filter({ hasText: 'Send the quote' }).waitFor();
+
+    // The timeline, newest first: the tasks, the note, the move and the creation, each by Dora.
+    const timeline = page.getByTestId('timeline');
+    const item = (kind) => timeline.locator(`[data-testid="timeline-item"][data-kind="${kind}"]`);
+    await item('note').filter({ hasText: 'wants a quote by Friday' }).waitFor();
+    await item('task').filter({ hasText: 'Book a demo' }).filter({ hasText: 'Done' }).waitFor();
+    await item('task').filter({ hasText: 'Send the quote' }).waitFor();
+    await item('change').filter({ hasText: 'Dora Detail updated' }).locator('[data-field="stage_id"][title="Stage: Lead → Qualified"]').waitFor();
+    await item('change').filter({ hasText: 'Dora Detail created' }).locator('[data-field="name"][title="Name: Umbrella rollout"]').waitFor();
+    const kinds = await timeline.locator('[data-testid="timeline-item"]').evaluateAll((els) => els.map((e) => e.dataset.kind));
+    assert.deepEqual(kinds.slice(0, 3), ['task', 'task', 'note'], kinds.join(','));
+    assert.equal(kinds.at(-1), 'change');
+    await page.waitForLoadState('networkidle');
+    await shot(page, 'deal-detail');
+
+    // The company from its list: its contacts and deals; then the contact.
+    await page.getByRole('link', { name: 'Companies', exact: true }).click();
+    await page.getByTestId('companies-table').getByRole('link', { name: 'Umbrella Corp' }).click();
+    await page.waitForURL(new RegExp(`/companies/${umbrella.body.id}$`));
+    await page.getByTestId('company-contacts').getByRole('link', { name: 'Carl Contact' }).waitFor();
+    await page.getByTestId('company-deals').getByRole('link', { name: 'Umbrella rollout' }).waitFor();
+    await page.getByTestId('company-deals').getByText('Qualified · €5,000.00').waitFor();
+    await page.getByTestId('timeline').locator('[data-kind="change"]').filter({ hasText: 'Dora Detail created' }).waitFor();
+    await page.waitForLoadState('networkidle');
+    await shot(page, 'company-detail');
+    await page.getByTestId('company-contacts').getByRole('link', { name: 'Carl Contact' }).click();
+    await page.waitForURL(new RegExp(`/contacts/${carl.body.id}$`));
+    await page.getByTestId('record-fields').getByRole('link', { name: 'Umbrella Corp' }).waitFor();
+    await page.getByTestId('contact-deals').getByRole('link', { name: 'Umbrella rollout' }).waitFor();
+    await page.getByLabel('New note').fill('Prefers email over calls.');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await page.getByTestId('timeline').locator('[data-kind="note"]').filter({ hasText: 'Prefers email over calls.' }).waitFor();
+    await page.waitForLoadState('networkidle');
+    await shot(page, 'contact-detail');
+
+    // A record that is not there.
+    await page.goto(`${BASE}/deals/00000000-0000-0000-0000-000000000000`);
+    await page.getByTestId('record-not-found').getByText('Deal not found').waitFor();
+    await shot(page, 'record-not-found');
+
+    // "My tasks": the open one, overdue, linking to the deal; completing it empties the list.
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    const mine = page.getByTestId('my-tasks');
+    const open = mine.getByTestId('task').filter({ hasText: 'Send the quote' });
+    await open.waitFor();
+    assert.equal(await open.getAttribute('data-overdue'), 'true');
+    await open.getByText(`Overdue · ${day(-1)}`).waitFor();
+    await open.getByRole('link', { name: 'Deal: Umbrella rollout' }).waitFor();
+    assert.equal(await mine.getByText('Book a demo').count(), 0, 'done tasks are not listed');
+    await shot(page, 'my-tasks');
+    await open.getByRole('checkbox', { name: 'Send the quote' }).click(); // (the task leaves the list at once)
+    await mine.getByText('No open tasks — add one from a record\'s page').waitFor();
+
+    // The audit log: changes field by field, the actor by name; security events folded.
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    const audit = page.getByTestId('audit-table');
+    const move = audit.getByRole('row').filter({ has: page.locator('[data-field="stage_id"]') }).first();
+    await move.waitFor();
+    await move.getByText('Dora Detail').waitFor();
+    assert.equal(await move.locator('[data-field="stage_id"]').getAttribute('title'), 'Stage: Lead → Qualified');
+    const noteRow = audit.getByRole('row').filter({ has: page.locator('[data-field="body"][title="Body: Prefers email over calls."]') });
+    await noteRow.getByRole('cell', { name: 'insert' }).waitFor();
+    // The newest entries, as the screen opens (the whole page holds 50 entries).
+    await page.screenshot({ path: `${ARTIFACTS}audit-diff.png` });
+
+    // The deal's page in the dark.
+    await page.getByRole('button', { name: 'Toggle color scheme' }).click();
+    await page.waitForFunction(() => document.documentElement.dataset.mantineColorScheme === 'dark');
+    await page.goto(`${BASE}/deals/${deal.body.id}`);
+    await page.getByTestId('timeline').locator('[data-kind="note"]').waitFor();
+    await page.waitForLoadState('networkidle');
+    await shot(page, 'dark-deal-detail');
     await context.close();
   });
 });

@@ -39,7 +39,25 @@ describe('route table', () => {
 
   it('guards no screen that the navigation does not list', () => {
     const guarded = routes.flatMap((r) => r.children ?? []).filter((r) => isValidElement(r.element) && r.element.type === RequirePermission);
-    expect(guarded).toHaveLength(table.length);
+    const guardedBy = (r: (typeof guarded)[number]) => (isValidElement<{ route: string }>(r.element) ? r.element.props.route : undefined);
+    const lists = guarded.filter((r) => !r.path?.endsWith('/:id'));
+    expect(lists).toHaveLength(table.length);
+    // A detail page is guarded as its list: /companies/:id as /companies.
+    for (const r of guarded.filter((g) => g.path?.endsWith('/:id'))) {
+      expect(`/${r.path}`).toBe(`${guardedBy(r)}/:id`);
+      expect(table.some((i) => i.to === guardedBy(r))).toBe(true);
+    }
+  });
+
+  it.each([
+    ['/companies/c1', '/companies'],
+    ['/contacts/p1', '/contacts'],
+    ['/deals/d1', '/deals'],
+  ])('routes the detail page %s behind the permission of %s', (path, list) => {
+    const leaf = matchRoutes(routes, path)?.at(-1)?.route;
+    expect(leaf?.path).toBe(`${list.slice(1)}/:id`);
+    const element = leaf?.element;
+    expect(isValidElement<{ route: string }>(element) && element.type === RequirePermission && element.props.route).toBe(list);
   });
 
   const guardedItems = NAV_ITEMS.flatMap((item) => {

@@ -13,8 +13,11 @@ import { ForgotPasswordPage, ResetPasswordPage } from '../features/auth/componen
 import { SignInPage } from '../features/auth/components/SignInPage';
 import { SignUpPage } from '../features/auth/components/SignUpPage';
 import { CompaniesPage } from '../features/companies/components/CompaniesPage';
+import { CompanyDetailPage } from '../features/companies/components/CompanyDetailPage';
+import { ContactDetailPage } from '../features/contacts/components/ContactDetailPage';
 import { ContactsPage } from '../features/contacts/components/ContactsPage';
 import { DashboardPage } from '../features/dashboard/components/DashboardPage';
+import { DealDetailPage } from '../features/deals/components/DealDetailPage';
 import { DealsPage } from '../features/deals/components/DealsPage';
 import { RolesPage } from '../features/roles/components/RolesPage';
 import { TeamsPage } from '../features/teams/components/TeamsPage';
@@ -42,6 +45,21 @@ const screen = (to: AppRoute): RouteObject => {
   return to === '/' ? { index: true, element } : { path: to.slice(1), element };
 };
 
+/**
+ * The detail pages of records (`recordPath` of lib/search), each behind the
+ * permission of its list: who may read the list may open its records.
+ */
+const DETAILS: { list: AppRoute; element: ReactElement }[] = [
+  { list: '/companies', element: <CompanyDetailPage /> },
+  { list: '/contacts', element: <ContactDetailPage /> },
+  { list: '/deals', element: <DealDetailPage /> },
+];
+
+const detail = ({ list, element }: (typeof DETAILS)[number]): RouteObject => ({
+  path: `${list.slice(1)}/:id`,
+  element: <RequirePermission route={list}>{element}</RequirePermission>,
+});
+
 export const routes: RouteObject[] = [
   { path: '/sign-in', element: <SignInPage /> },
   { path: '/sign-up', element: <SignUpPage /> },
@@ -54,6 +72,7 @@ export const routes: RouteObject[] = [
     element: <AppLayout />,
     children: [
       ...NAV_ITEMS.map((item) => screen(item.to)),
+      ...DETAILS.map(detail),
       { path: 'forbidden', element: <ForbiddenPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],

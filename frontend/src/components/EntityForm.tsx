@@ -10,7 +10,7 @@ export type FieldSpec<T> = {
   name: TextField<T>;
   label: string;
   required?: boolean;
-  type?: 'text' | 'email';
+  type?: 'text' | 'email' | 'date';
   /** Renders a select instead of a text input. */
   options?: { value: string; label: string }[];
 };

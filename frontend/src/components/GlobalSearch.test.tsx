@@ -87,17 +87,17 @@ describe('global search', () => {
     expect(selected()).toBe(0);
     fireEvent.keyDown(input, { key: 'ArrowUp' });
     fireEvent.keyDown(input, { key: 'Enter' });
-    await waitFor(() => expect(screen.getByTestId('location').textContent).toBe('/deals?deal=d2'));
+    await waitFor(() => expect(screen.getByTestId('location').textContent).toBe('/deals/d2'));
   });
 
-  it('opens a company on its list, filtered to it', async () => {
+  it('opens a company on its detail page', async () => {
     renderSearch();
     fireEvent.click(screen.getByRole('button', { name: 'Search' }));
     const input = await screen.findByRole('combobox', { name: 'Search records' });
     fireEvent.change(input, { target: { value: 'acme' } });
     await screen.findByRole('option', { name: /Acme Corporation/ });
     fireEvent.keyDown(input, { key: 'Enter' });
-    await waitFor(() => expect(screen.getByTestId('location').textContent).toBe('/companies?q=Acme+Corporation'));
+    await waitFor(() => expect(screen.getByTestId('location').textContent).toBe('/companies/c1'));
   });
 
   it('is not there for a user who may read none of the records', () => {

@@ -108,7 +108,7 @@ function SearchPanel({ sources, onClose }: { sources: SearchSource[]; onClose: (
 
   const open = (hit: SearchHit) => {
     onClose();
-    navigate(recordPath(hit.kind, hit.id, hit.find));
+    navigate(recordPath(hit.kind, hit.id));
   };
 
   const onKeyDown = (event: React.KeyboardEvent) => {

@@ -16,11 +16,11 @@ describe('global search', () => {
     expect(dealHit({ id: 'd1', name: 'Acme renewal' }, '€1,500.50')).toEqual({ kind: 'deal', id: 'd1', title: 'Acme renewal', detail: '€1,500.50', find: 'Acme renewal' });
   });
 
-  it('builds the path of a record', () => {
-    expect(recordPath('company', 'c1', 'Globex & Co')).toBe('/companies?q=Globex+%26+Co');
-    expect(recordPath('contact', 'p1', 'ann@globex.test')).toBe('/contacts?q=ann%40globex.test');
-    expect(recordPath('contact', 'p1')).toBe('/contacts');
-    expect(recordPath('deal', 'd-1', 'Acme')).toBe('/deals?deal=d-1');
+  it('builds the path of a record: its detail page', () => {
+    expect(recordPath('company', 'c1')).toBe('/companies/c1');
+    expect(recordPath('contact', 'p1')).toBe('/contacts/p1');
+    expect(recordPath('deal', 'd-1')).toBe('/deals/d-1');
+    expect(recordPath('deal', 'a/b?c')).toBe('/deals/a%2Fb%3Fc');
   });
 
   it('groups hits by resource in a fixed order, numbering them for the keyboard', () => {

@@ -47,16 +47,10 @@ export function dealHit(d: DealLike, detail?: string): SearchHit {
   return { kind: 'deal', id: d.id, title: d.name, detail, find: d.name };
 }
 
-/**
- * Where a record is shown. There are no detail pages yet: a company or a
- * contact opens its list filtered to it, a deal the board with its card
- * picked out. Detail pages plug in here (and only here).
- */
-export function recordPath(kind: SearchKind, id: string, find?: string): string {
+/** Where a record is shown: its detail page (`/companies/:id`, `/contacts/:id`, `/deals/:id`). */
+export function recordPath(kind: SearchKind, id: string): string {
   const source = SEARCH_SOURCES.find((s) => s.kind === kind);
-  const list = source?.listPath ?? '/';
-  if (kind === 'deal') return `${list}?${new URLSearchParams({ deal: id })}`;
-  return find ? `${list}?${new URLSearchParams({ q: find })}` : list;
+  return `${source?.listPath ?? ''}/${encodeURIComponent(id)}`;
 }
 
 export type SearchGroup = { kind: SearchKind; label: string; hits: { hit: SearchHit; index: number }[] };

@@ -1,6 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 
-import { api, unwrap } from '../../../lib/api/client';
+import { api, ApiError, unwrap } from '../../../lib/api/client';
 import type { Schemas } from '../../../lib/api/client';
 
 export type Company = Schemas['Company'];
@@ -29,7 +29,7 @@ export function useSaveCompany() {
       save.id !== undefined
         ? unwrap(await api.PATCH('/api/companies/{id}', { params: { path: { id: save.id } }, body: save.body }))
         : unwrap(await api.POST('/api/companies', { body: save.body })),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['companies'] }),
+    onSuccess: () => Promise.all([queryClient.invalidateQueries({ queryKey: ['companies'] }), queryClient.invalidateQueries({ queryKey: ['timeline'] })]),
   });
 }
 
@@ -37,6 +37,33 @@ export function useDeleteCompany() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async (id: string) => unwrap(await api.DELETE('/api/companies/{id}', { params: { path: { id } } })),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['companies'] }),
+    onSuccess: () => Promise.all([queryClient.invalidateQueries({ queryKey: ['companies'] }), queryClient.invalidateQueries({ queryKey: ['timeline'] })]),
+  });
+}
+
+/** One company (404 when it is not there or not for the caller). */
+export function useCompany(id: string) {
+  return useQuery({
+    queryKey: ['companies', 'one', id],
+    queryFn: async () => unwrap(await api.GET('/api/companies/{id}', { params: { path: { id } } })),
+    retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
+  });
+}
+
+/** The contacts at a company (the first 200). */
+export function useCompanyContacts(id: string, enabled: boolean) {
+  return useQuery({
+    queryKey: ['contacts', 'at-company', id],
+    enabled,
+    queryFn: async () => unwrap(await api.GET('/api/contacts', { params: { query: { company_id: id, limit: 200 } } })),
+  });
+}
+
+/** The deals of a company (the first 200). */
+export function useCompanyDeals(id: string, enabled: boolean) {
+  return useQuery({
+    queryKey: ['deals', 'of-company', id],
+    enabled,
+    queryFn: async () => unwrap(await api.GET('/api/deals', { params: { query: { company_id: id, limit: 200 } } })),
   });
 }

@@ -1,27 +1,22 @@
-import { Button, Group, Modal, Table, TextInput } from '@mantine/core';
+import { Anchor, Button, Group, Table, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
+import { Link } from 'react-router-dom';
 
 import { EmptyState } from '../../../components/EmptyState';
-import { changedFields, EntityForm, optional } from '../../../components/EntityForm';
-import type { FieldSpec } from '../../../components/EntityForm';
 import { OwnerFilter, ownerPhrase } from '../../../components/OwnerFilter';
 import type { Owner } from '../../../components/OwnerFilter';
 import { PageHeader } from '../../../components/PageHeader';
 import { Pager, useCursorPager } from '../../../components/Pager';
 import { QueryState } from '../../../components/QueryState';
 import { can } from '../../../lib/authorization';
+import { recordPath } from '../../../lib/search';
 import { usePermissions } from '../../../lib/session';
 import { useUrlSearch } from '../../../lib/urlSearch';
 import { useMemberName } from '../../../lib/users';
-import { useCompanies, useDeleteCompany, useSaveCompany } from '../api/companies';
-import type { Company, CompanyInput } from '../api/companies';
-
-const FIELDS: FieldSpec<CompanyInput>[] = [
-  { name: 'name', label: 'Name', required: true },
-  { name: 'domain', label: 'Domain' },
-  { name: 'industry', label: 'Industry' },
-];
+import { useCompanies, useDeleteCompany } from '../api/companies';
+import type { Company } from '../api/companies';
+import { CompanyFormModal } from './CompanyFormModal';
 
 export function CompaniesPage() {
   const permissions = usePermissions();
@@ -31,7 +26,6 @@ export function CompaniesPage() {
   const [owner, setOwner] = useState<Owner>('all');
   const companies = useCompanies(q, owner, pager.cursor);
   const ownerName = useMemberName();
-  const save = useSaveCompany();
   const remove = useDeleteCompany();
   const [editing, setEditing] = useState<Company | 'new' | null>(null);
 
@@ -71,7 +65,11 @@ export function CompaniesPage() {
           <Table.Tbody>
             {companies.data?.items.map((c) => (
               <Table.Tr key={c.id}>
-                <Table.Td>{c.name}</Table.Td>
+                <Table.Td>
+                  <Anchor component={Link} to={recordPath('company', c.id)} size="sm" fw={500}>
+                    {c.name}
+                  </Anchor>
+                </Table.Td>
                 <Table.Td>{c.domain}</Table.Td>
                 <Table.Td>{c.industry}</Table.Td>
                 <Table.Td>{ownerName(c.owner_id)}</Table.Td>
@@ -115,21 +113,7 @@ export function CompaniesPage() {
           ))}
         <Pager pager={pager} nextCursor={companies.data?.next_cursor} />
       </QueryState>
-      <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' ? 'New company' : 'Edit company'}>
-        {editing !== null && (
-          <EntityForm
-            fields={FIELDS}
-            initial={editing === 'new' ? {} : { name: editing.name, domain: editing.domain ?? '', industry: editing.industry ?? '' }}
-            toBody={(v) => ({ name: v.name ?? '', domain: optional(v.domain), industry: optional(v.industry) })}
-            submitLabel={editing === 'new' ? 'Create' : 'Save'}
-            onCancel={() => setEditing(null)}
-            onSubmit={async (body) => {
-              await save.mutateAsync(editing === 'new' ? { body } : { id: editing.id, body: changedFields(editing, body) });
-              setEditing(null);
-            }}
-          />
-        )}
-      </Modal>
+      <CompanyFormModal editing={editing} onClose={() => setEditing(null)} />
     </>
   );
 }

@@ -1,6 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 
-import { api, unwrap } from '../../../lib/api/client';
+import { api, ApiError, unwrap } from '../../../lib/api/client';
 import type { Schemas } from '../../../lib/api/client';
 
 export type Contact = Schemas['Contact'];
@@ -39,7 +39,7 @@ export function useSaveContact() {
       save.id !== undefined
         ? unwrap(await api.PATCH('/api/contacts/{id}', { params: { path: { id: save.id } }, body: save.body }))
         : unwrap(await api.POST('/api/contacts', { body: save.body })),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['contacts'] }),
+    onSuccess: () => Promise.all([queryClient.invalidateQueries({ queryKey: ['contacts'] }), queryClient.invalidateQueries({ queryKey: ['timeline'] })]),
   });
 }
 
@@ -47,6 +47,39 @@ export function useDeleteContact() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async (id: string) => unwrap(await api.DELETE('/api/contacts/{id}', { params: { path: { id } } })),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['contacts'] }),
+    onSuccess: () => Promise.all([queryClient.invalidateQueries({ queryKey: ['contacts'] }), queryClient.invalidateQueries({ queryKey: ['timeline'] })]),
+  });
+}
+
+/** One contact (404 when it is not there or not for the caller). */
+export function useContact(id: string) {
+  return useQuery({
+    queryKey: ['contacts', 'one', id],
+    queryFn: async () => unwrap(await api.GET('/api/contacts/{id}', { params: { path: { id } } })),
+    retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
+  });
+}
+
+/** The company a contact works for. */
+export function useContactCompany(companyId: string | null | undefined, enabled: boolean) {
+  return useQuery({
+    queryKey: ['companies', 'one', companyId],
+    enabled: enabled && !!companyId,
+    queryFn: async () => unwrap(await api.GET('/api/companies/{id}', { params: { path: { id: companyId ?? '' } } })),
+    retry: false,
+  });
+}
+
+/**
+ * The deals a contact is on, as far as cheaply known: the deals of their
+ * company (the first 200) that list them. The API has no contact filter on
+ * deals, so a deal with another company (or none) is not found here.
+ */
+export function useContactDeals(contactId: string, companyId: string | null | undefined, enabled: boolean) {
+  return useQuery({
+    queryKey: ['deals', 'of-company', companyId],
+    enabled: enabled && !!companyId,
+    queryFn: async () => unwrap(await api.GET('/api/deals', { params: { query: { company_id: companyId ?? undefined, limit: 200 } } })),
+    select: (page) => page.items.filter((d) => d.contact_ids.includes(contactId)),
   });
 }

@@ -1,20 +1,22 @@
-import { Button, Group, Modal, Select, Table, TextInput } from '@mantine/core';
+import { Anchor, Button, Group, Select, Table, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
+import { Link } from 'react-router-dom';
 
 import { EmptyState } from '../../../components/EmptyState';
-import { changedFields, EntityForm, optional } from '../../../components/EntityForm';
 import { OwnerFilter, ownerPhrase } from '../../../components/OwnerFilter';
 import type { Owner } from '../../../components/OwnerFilter';
 import { PageHeader } from '../../../components/PageHeader';
 import { Pager, useCursorPager } from '../../../components/Pager';
 import { QueryState } from '../../../components/QueryState';
 import { can } from '../../../lib/authorization';
+import { recordPath } from '../../../lib/search';
 import { usePermissions } from '../../../lib/session';
 import { useUrlSearch } from '../../../lib/urlSearch';
 import { useMemberName } from '../../../lib/users';
-import { useCompanyOptions, useContacts, useDeleteContact, useSaveContact } from '../api/contacts';
-import type { Contact, ContactInput } from '../api/contacts';
+import { useCompanyOptions, useContacts, useDeleteContact } from '../api/contacts';
+import type { Contact } from '../api/contacts';
+import { ContactFormModal } from './ContactFormModal';
 
 export function ContactsPage() {
   const permissions = usePermissions();
@@ -26,7 +28,6 @@ export function ContactsPage() {
   const contacts = useContacts(q, companyId, owner, pager.cursor);
   const ownerName = useMemberName();
   const companies = useCompanyOptions(can(permissions, 'companies:read'));
-  const save = useSaveContact();
   const remove = useDeleteContact();
   const [editing, setEditing] = useState<Contact | 'new' | null>(null);
   const companyName = (id: string | null | undefined) => companies.data?.find((c) => c.value === id)?.label ?? '';
@@ -81,10 +82,20 @@ export function ContactsPage() {
           <Table.Tbody>
             {contacts.data?.items.map((c) => (
               <Table.Tr key={c.id}>
-                <Table.Td>{[c.first_name, c.last_name].filter(Boolean).join(' ')}</Table.Td>
+                <Table.Td>
+                  <Anchor component={Link} to={recordPath('contact', c.id)} size="sm" fw={500}>
+                    {[c.first_name, c.last_name].filter(Boolean).join(' ')}
+                  </Anchor>
+                </Table.Td>
                 <Table.Td>{c.email}</Table.Td>
                 <Table.Td>{c.phone}</Table.Td>
-                <Table.Td>{companyName(c.company_id)}</Table.Td>
+                <Table.Td>
+                  {c.company_id && companyName(c.company_id) ? (
+                    <Anchor component={Link} to={recordPath('company', c.company_id)} size="sm">
+                      {companyName(c.company_id)}
+                    </Anchor>
+                  ) : null}
+                </Table.Td>
                 <Table.Td>{ownerName(c.owner_id)}</Table.Td>
                 <Table.Td>
                   <Group gap="xs" justify="flex-end">
@@ -125,43 +136,7 @@ export function ContactsPage() {
           ))}
         <Pager pager={pager} nextCursor={contacts.data?.next_cursor} />
       </QueryState>
-      <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' ? 'New contact' : 'Edit contact'}>
-        {editing !== null && (
-          <EntityForm<ContactInput>
-            fields={[
-              { name: 'first_name', label: 'First name', required: true },
-              { name: 'last_name', label: 'Last name' },
-              { name: 'email', label: 'Email', type: 'email' },
-              { name: 'phone', label: 'Phone' },
-              ...(companies.data ? [{ name: 'company_id' as const, label: 'Company', options: companies.data }] : []),
-            ]}
-            initial={
-              editing === 'new'
-                ? { company_id: companyId ?? '' }
-                : {
-                    first_name: editing.first_name,
-                    last_name: editing.last_name ?? '',
-                    email: editing.email ?? '',
-                    phone: editing.phone ?? '',
-                    company_id: editing.company_id ?? '',
-                  }
-            }
-            toBody={(v) => ({
-              first_name: v.first_name ?? '',
-              last_name: optional(v.last_name),
-              email: optional(v.email),
-              phone: optional(v.phone),
-              company_id: optional(v.company_id),
-            })}
-            submitLabel={editing === 'new' ? 'Create' : 'Save'}
-            onCancel={() => setEditing(null)}
-            onSubmit={async (body) => {
-              await save.mutateAsync(editing === 'new' ? { body } : { id: editing.id, body: changedFields(editing, body) });
-              setEditing(null);
-            }}
-          />
-        )}
-      </Modal>
+      <ContactFormModal editing={editing} onClose={() => setEditing(null)} companies={companies.data} companyId={companyId} />
     </>
   );
 }

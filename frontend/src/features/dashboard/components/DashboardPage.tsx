@@ -1,10 +1,14 @@
-import { Anchor, Badge, Group, Paper, SimpleGrid, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { Link } from 'react-router-dom';
 
+import { EmptyState } from '../../../components/EmptyState';
 import { QueryState } from '../../../components/QueryState';
+import { TaskItem } from '../../../components/TaskItem';
+import { useRecordNames, useTasks, useUpdateTask } from '../../../lib/activity';
 import { can } from '../../../lib/authorization';
 import { formatMoney } from '../../../lib/money';
-import { useMe } from '../../../lib/session';
+import { useMe, usePermissions } from '../../../lib/session';
+import { isOverdue, linkedRecord, linkedPath, sortTasks, todayIso } from '../../../lib/tasks';
 import { useCounts } from '../api/counts';
 import { usePipelineSummary } from '../api/pipeline';
 import { openTotals, stageSummaries } from '../stages';
@@ -46,6 +50,7 @@ export function DashboardPage() {
           ))}
         </SimpleGrid>
       </QueryState>
+      {can(permissions, 'tasks:read') && <MyTasks mayWrite={can(permissions, 'tasks:write')} />}
       {can(permissions, 'deals:read') && <PipelineSummary />}
     </>
   );
@@ -104,6 +109,67 @@ function PipelineSummary() {
               ))}
             </SimpleGrid>
           </>
+        )}
+      </QueryState>
+    </section>
+  );
+}
+
+const RECORD_WORDS = { company: 'Company', contact: 'Contact', deal: 'Deal' } as const;
+const READ = { company: 'companies:read', contact: 'contacts:read', deal: 'deals:read' } as const;
+
+/** The caller's open tasks, by due date (overdue ones first, in red), completed with a checkbox, each linking to its record. */
+function MyTasks({ mayWrite }: { mayWrite: boolean }) {
+  const tasks = useTasks({ owner: 'me', done: false });
+  const update = useUpdateTask();
+  const today = todayIso();
+  const items = sortTasks(tasks.data?.items ?? []);
+  const overdue = items.filter((t) => isOverdue(t, today)).length;
+  const permissions = usePermissions();
+  const names = useRecordNames(
+    items.flatMap((t) => linkedRecord(t) ?? []),
+    (kind) => can(permissions, READ[kind]),
+  );
+  return (
+    <section aria-labelledby="my-tasks-title" data-testid="my-tasks">
+      <Group justify="space-between" mt="xl" mb="sm" align="baseline">
+        <Title order={3} id="my-tasks-title">
+          My tasks
+        </Title>
+        {overdue > 0 && (
+          <Text size="sm" c="red" fw={600} data-testid="overdue-count">
+            {overdue} overdue
+          </Text>
+        )}
+      </Group>
+      <QueryState isPending={tasks.isPending} error={tasks.error} retry={() => tasks.refetch()}>
+        {items.length === 0 ? (
+          <EmptyState title="No open tasks — add one from a record's page" testId="my-tasks-empty">
+            Open a company, contact or deal and add a task there: it shows here until it is done.
+          </EmptyState>
+        ) : (
+          <Paper withBorder p="md" radius="md">
+            <Stack gap="sm" component="ul" m={0} p={0} style={{ listStyle: 'none' }}>
+              {items.map((task) => {
+                const linked = linkedRecord(task);
+                const to = linkedPath(task);
+                return (
+                  <TaskItem
+                    key={task.id}
+                    task={task}
+                    today={today}
+                    record={linked && to ? { to, label: `${RECORD_WORDS[linked.kind]}: ${names.get(linked.id) ?? 'open'}` } : null}
+                    onToggle={mayWrite ? (done) => update.mutate({ id: task.id, body: { done } }) : undefined}
+                  />
+                );
+              })}
+            </Stack>
+            {tasks.data?.next_cursor && (
+              <Text size="xs" c="dimmed" mt="sm">
+                The first 200 open tasks.
+              </Text>
+            )}
+          </Paper>
         )}
       </QueryState>
     </section>

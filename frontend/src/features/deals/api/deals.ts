@@ -1,6 +1,6 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 
-import { api, unwrap } from '../../../lib/api/client';
+import { api, ApiError, unwrap } from '../../../lib/api/client';
 import type { Schemas } from '../../../lib/api/client';
 import { applyMove, rollbackMove } from '../board';
 import type { Move } from '../board';
@@ -10,6 +10,8 @@ export type Pipeline = Schemas['Pipeline'];
 export type Stage = Schemas['Stage'];
 /** The body of a create. */
 export type DealInput = Schemas['DealCreate'];
+/** The body of an edit: only the fields given change. */
+export type DealPatch = Schemas['DealUpdate'];
 type DealPage = Schemas['Paged_for_Deal'];
 
 /** The tenant's pipelines, each with its stages in order (any member reads them). */
@@ -61,5 +63,68 @@ export function useMoveDeal(pipelineId: string | undefined) {
       queryClient.setQueryData<DealPage>(key, (page) => page && rollbackMove(page, move));
     },
     onSettled: () => queryClient.invalidateQueries({ queryKey: ['deals'] }),
+  });
+}
+
+const notFoundIsFinal = (count: number, error: Error) => !(error instanceof ApiError && error.status < 500) && count < 2;
+
+/** One deal (404 when it is not there or not for the caller). */
+export function useDeal(id: string) {
+  return useQuery({
+    queryKey: ['deals', 'one', id],
+    queryFn: async () => unwrap(await api.GET('/api/deals/{id}', { params: { path: { id } } })),
+    retry: notFoundIsFinal,
+  });
+}
+
+/** Edits a deal (a move is `{stage_id}`); the board, the deal and its timeline follow. */
+export function useSaveDeal() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ id, body }: { id: string; body: DealPatch }) => unwrap(await api.PATCH('/api/deals/{id}', { params: { path: { id } }, body })),
+    onSuccess: (deal) => {
+      queryClient.setQueryData(['deals', 'one', deal.id], deal);
+      return Promise.all([queryClient.invalidateQueries({ queryKey: ['deals'] }), queryClient.invalidateQueries({ queryKey: ['timeline'] })]);
+    },
+  });
+}
+
+export function useDeleteDeal() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (id: string) => unwrap(await api.DELETE('/api/deals/{id}', { params: { path: { id } } })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['deals'] }),
+  });
+}
+
+/** The company of a deal. */
+export function useDealCompany(companyId: string | null | undefined, enabled: boolean) {
+  return useQuery({
+    queryKey: ['companies', 'one', companyId],
+    enabled: enabled && !!companyId,
+    queryFn: async () => unwrap(await api.GET('/api/companies/{id}', { params: { path: { id: companyId ?? '' } } })),
+    retry: false,
+  });
+}
+
+/** The contacts of a deal, one read each (a deal has at most 100); one not shared with the caller fails alone. */
+export function useDealContacts(ids: readonly string[], enabled: boolean) {
+  return useQueries({
+    queries: ids.map((id) => ({
+      queryKey: ['contacts', 'one', id],
+      enabled,
+      queryFn: async () => unwrap(await api.GET('/api/contacts/{id}', { params: { path: { id } } })),
+      retry: false,
+    })),
+  });
+}
+
+/** Companies to pick from (the first 200, newest first). */
+export function useCompanyOptions(enabled: boolean) {
+  return useQuery({
+    queryKey: ['companies', 'options'],
+    enabled,
+    queryFn: async () => unwrap(await api.GET('/api/companies', { params: { query: { limit: 200 } } })),
+    select: (page) => page.items.map((c) => ({ value: c.id, label: c.name })),
   });
 }

@@ -1,6 +1,6 @@
-import { Badge, Group, Modal, NativeSelect, Paper, ScrollArea, Stack, Text } from '@mantine/core';
+import { Anchor, Badge, Group, Modal, NativeSelect, Paper, ScrollArea, Stack, Text } from '@mantine/core';
 import { useEffect, useRef, useState } from 'react';
-import { useSearchParams } from 'react-router-dom';
+import { Link, useSearchParams } from 'react-router-dom';
 
 import { EmptyState } from '../../../components/EmptyState';
 import { EntityForm, optional } from '../../../components/EntityForm';
@@ -13,6 +13,7 @@ import type { Deal, DealInput, Stage } from '../api/deals';
 import { dealsByStage } from '../board';
 import type { Move } from '../board';
 import { formatMoney, totalsByCurrency } from '../../../lib/money';
+import { recordPath } from '../../../lib/search';
 
 const DRAG_TYPE = 'application/x-tenet-deal';
 
@@ -196,9 +197,9 @@ function DealCard({
         e.dataTransfer.effectAllowed = 'move';
       }}
     >
-      <Text fw={500} size="sm">
+      <Anchor component={Link} to={recordPath('deal', deal.id)} fw={500} size="sm" draggable={false} data-testid="deal-link" style={{ wordBreak: 'break-word' }}>
         {deal.name}
-      </Text>
+      </Anchor>
       {deal.amount != null && deal.currency && (
         <Text size="sm" c="dimmed">
           {formatMoney(deal.amount, deal.currency)}
