@@ -200,6 +200,8 @@ list_filter! {
         pub pipeline_id: Option<Uuid>,
         pub stage_id: Option<Uuid>,
         pub company_id: Option<Uuid>,
+        /// Only the deals this contact is on.
+        pub contact_id: Option<Uuid>,
         /// Whose deals: `me`, `team` or `all` (default); narrows the scope, never widens it.
         pub owner: Option<OwnerFilter>,
         /// `me` or a member's id.
@@ -487,6 +489,13 @@ async fn list(auth: Authenticated, Query(f): Query<DealFilter>) -> AppResult<axu
     }
     if let Some(id) = f.company_id {
         q.equals("company_id", id);
+    }
+    if let Some(id) = f.contact_id {
+        let p = q.bind(id);
+        q.condition(
+            ["EXISTS (SELECT 1 FROM deal_contacts dc WHERE dc.tenant_id = deals.tenant_id AND dc.deal_id = deals.id AND dc.contact_id = ", &p, ")"]
+                .concat(),
+        );
     }
     if let Some(text) = search_text(f.q.as_deref())? {
         let p = q.bind(super::crm::like_pattern(text));

@@ -46,6 +46,8 @@ async fn deals_live_in_the_stages_of_a_pipeline() {
     let r = app.request(Method::PATCH, &format!("/api/deals/{id}"), Some(&owner.access), Some(json!({"contact_ids": [contact]}))).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.body["contact_ids"], json!([contact]));
+    let on_contact = app.get(&format!("/api/deals?contact_id={}", contact.as_str().expect("id")), &owner.access).await;
+    assert_eq!(on_contact.body["items"].as_array().map(Vec::len), Some(1), "the deals a contact is on: {}", on_contact.text);
     let other = app.signup("Other Co", "owner@other.test").await;
     let theirs = app.get("/api/pipelines", &other.access).await.body["items"][0]["stages"][0]["id"].clone();
     let r = app.request(Method::PATCH, &format!("/api/deals/{id}"), Some(&owner.access), Some(json!({"stage_id": theirs}))).await;

@@ -3775,6 +3775,8 @@ export interface operations {
                 /** @description At most this amount. */
                 "amount[lte]"?: string | null;
                 company_id?: string | null;
+                /** @description Only the deals this contact is on. */
+                contact_id?: string | null;
                 /** @description Created at or after (RFC 3339). */
                 "created_at[gte]"?: string | null;
                 /** @description Created at or before (RFC 3339). */
