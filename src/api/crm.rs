@@ -561,7 +561,7 @@ pub fn decimal_bound(field: &str, value: Option<String>) -> AppResult<Option<Str
     let Some(v) = value else { return Ok(None) };
     let (int, frac) = v.split_once('.').unwrap_or((&v, ""));
     let digits = |s: &str, max: usize| s.len() <= max && s.bytes().all(|b| b.is_ascii_digit());
-    if !int.is_empty() && digits(int, 18) && digits(frac, 2) && (frac.is_empty() == !v.contains('.')) {
+    if !int.is_empty() && digits(int, 18) && digits(frac, 2) && (frac.is_empty() != v.contains('.')) {
         Ok(Some(v))
     } else {
         Err(AppError::BadRequest(format!("{field} must be a decimal number with at most two places.").into()))

@@ -24,7 +24,7 @@ impl FromRequestParts<AppState> for FirstParty {
         let host = parts.headers.get(header::HOST).and_then(|h| h.to_str().ok()).map(str::to_ascii_lowercase);
         let same_host = host.is_some_and(|h| origin.split_once("://").is_some_and(|(_, o)| o == h));
         let configured = state.config.public_url.as_deref() == Some(origin.as_str())
-            || state.config.cors_origins.iter().any(|o| *o == origin);
+            || state.config.cors_origins.contains(&origin);
         if same_host || configured {
             Ok(FirstParty)
         } else {

@@ -644,7 +644,7 @@ async fn a_one_round_trip_statement_that_fails_leaves_the_connection_clean() {
     let db = TestDb::new().await;
     let database = database(&db);
     let meta = |id: &str| RequestMeta { request_id: id.to_string(), ..RequestMeta::default() };
-    let err = database.anonymous_once(&meta("first"), "SELECT 1 / 0", &[]).await.err().expect("division by zero");
+    let err = database.anonymous_once(&meta("first"), "SELECT 1 / 0", &[]).await.expect_err("division by zero");
     assert_eq!(err.status().as_u16(), 500);
     let rows = database
         .anonymous_once(&meta("second"), "SELECT current_setting('app.request_id', true), txid_current_if_assigned() IS NULL", &[])
