@@ -538,6 +538,41 @@ describe('Tenet in a browser', () => {
     await shot(page, '25-deals-board');
     await context.close();
   });
+  it('switches the board to another pipeline and stays on it after a reload', async () => {
+    const email = `pipelines-${run}@e2e.test`;
+    const signup = await api('POST', '/api/auth/signup', null, { tenant_name: `Pipelines ${run}`, email, password: PASSWORD, name: 'Pia Pipeline' });
+    assert.equal(signup.status, 201);
+    const token = signup.body.access_token;
+    const partners = await api('POST', '/api/pipelines', token, { name: 'Partners', stages: [{ name: 'New' }, { name: 'Won', kind: 'won' }] });
+    assert.equal(partners.status, 201, JSON.stringify(partners.body));
+    const reseller = await api('POST', '/api/deals', token, { name: 'Reseller deal', amount: '900', currency: 'EUR', pipeline_id: partners.body.id });
+    assert.equal(reseller.status, 201);
+    const first = await api('POST', '/api/deals', token, { name: 'Direct deal' });
+    assert.equal(first.status, 201);
+
+    const { context, page } = await newPage();
+    await signIn(page, email);
+    await page.getByRole('link', { name: 'Deals', exact: true }).click();
+    const columns = () => page.getByTestId('stage-column').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+    await page.getByTestId('deal-card').filter({ hasText: 'Direct deal' }).waitFor();
+    assert.equal(await page.getByTestId('deal-card').filter({ hasText: 'Reseller deal' }).count(), 0);
+    const selector = page.getByTestId('pipeline-selector');
+    await selector.getByText('Partners', { exact: true }).click();
+    await page.waitForURL(new RegExp(`/deals\\?pipeline=${partners.body.id}$`));
+    await page.getByRole('region', { name: 'New', exact: true }).getByText('Reseller deal').waitFor();
+    assert.deepEqual(await columns(), ['New', 'Won']);
+    assert.equal(await page.getByTestId('deal-card').filter({ hasText: 'Direct deal' }).count(), 0);
+    await page.getByRole('heading', { name: 'Deals — Partners' }).waitFor();
+    await page.waitForLoadState('networkidle');
+    await shot(page, 'deals-pipelines');
+
+    await page.reload();
+    await page.getByRole('region', { name: 'New', exact: true }).getByText('Reseller deal').waitFor();
+    assert.deepEqual(await columns(), ['New', 'Won']);
+    assert.equal(await selector.getByRole('radio', { name: 'Partners' }).isChecked(), true);
+    await context.close();
+  });
+
   it('switches to dark mode, keeps it, and finds records with the global search', async () => {
     // Dana's workspace (the deals test above): Acme renewal is Won, €1,500.50. A few more Acme records to find.
     const email = `deals-${run}@e2e.test`;
@@ -632,6 +667,9 @@ describe('Tenet in a browser', () => {
     assert.equal(carl.status, 201);
     const deal = await api('POST', '/api/deals', token, { name: 'Umbrella rollout', amount: '5000', currency: 'EUR', company_id: umbrella.body.id, contact_ids: [carl.body.id] });
     assert.equal(deal.status, 201);
+    // A deal Carl is on without his company: the contact's page finds it by the contact filter.
+    const side = await api('POST', '/api/deals', token, { name: 'Carl side project', amount: '750', currency: 'EUR', contact_ids: [carl.body.id] });
+    assert.equal(side.status, 201);
     const day = (offset) => {
       const d = new Date(Date.now() + offset * 86_400_000);
       return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
@@ -699,10 +737,24 @@ describe('Tenet in a browser', () => {
     await page.getByTestId('company-contacts').getByRole('link', { name: 'Carl Contact' }).click();
     await page.waitForURL(new RegExp(`/contacts/${carl.body.id}$`));
     await page.getByTestId('record-fields').getByRole('link', { name: 'Umbrella Corp' }).waitFor();
-    await page.getByTestId('contact-deals').getByRole('link', { name: 'Umbrella rollout' }).waitFor();
+    const contactDeals = page.getByTestId('contact-deals');
+    await contactDeals.getByRole('link', { name: 'Umbrella rollout' }).waitFor();
+    await contactDeals.getByRole('link', { name: 'Carl side project' }).waitFor();
+    await contactDeals.getByText('Lead · €750.00').waitFor();
+    await contactDeals.getByRole('heading', { name: 'Deals (2)' }).waitFor();
     await page.getByLabel('New note').fill('Prefers email over calls.');
     await page.getByRole('button', { name: 'Add note' }).click();
     await page.getByTestId('timeline').locator('[data-kind="note"]').filter({ hasText: 'Prefers email over calls.' }).waitFor();
+    // Its author edits the note in place.
+    // (newest first: the note just added; while edited, its text is in the box, not on the card)
+    const note = page.getByTestId('notes-panel').getByTestId('note').first();
+    await note.getByTestId('note-body').getByText('Prefers email over calls.').waitFor();
+    await note.getByRole('button', { name: 'Edit' }).click();
+    await note.getByLabel('Edit note').fill('Prefers email over calls; never before 10am.');
+    await note.getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('notes-panel').getByTestId('note-body').filter({ hasText: 'Prefers email over calls; never before 10am.' }).waitFor();
+    assert.equal(await page.getByLabel('Edit note').count(), 0);
+    await page.getByTestId('timeline').locator('[data-kind="note"]').filter({ hasText: 'never before 10am' }).waitFor();
     await page.waitForLoadState('networkidle');
     await shot(page, 'contact-detail');
 

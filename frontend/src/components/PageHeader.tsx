@@ -1,11 +1,17 @@
 import { Alert, Button, Group, Title } from '@mantine/core';
+import type { ReactNode } from 'react';
 
-/** A screen's title and, when the user may use it, its main action. */
-export function PageHeader({ title, action }: { title: string; action?: { label: string; onClick: () => void } | false }) {
+/** A screen's title, controls of its own (`children`, e.g. a selector) and, when the user may use it, its main action. */
+export function PageHeader({ title, action, children }: { title: string; action?: { label: string; onClick: () => void } | false; children?: ReactNode }) {
   return (
     <Group justify="space-between" mb="md">
       <Title order={2}>{title}</Title>
-      {action && <Button onClick={action.onClick}>{action.label}</Button>}
+      {(children || action) && (
+        <Group gap="sm">
+          {children}
+          {action && <Button onClick={action.onClick}>{action.label}</Button>}
+        </Group>
+      )}
     </Group>
   );
 }

@@ -12,6 +12,7 @@ import { ApiError } from '../lib/api/client';
 import type { Permission } from '../lib/authorization';
 import { NotesPanel } from './NotesPanel';
 import { isNotFound } from './RecordDetail';
+import { TasksPanel } from './TasksPanel';
 import { TimelinePanel } from './TimelinePanel';
 
 const server = vi.hoisted(() => {
@@ -19,8 +20,13 @@ const server = vi.hoisted(() => {
   return {
     permissions: [] as Permission[],
     gets: [] as { path: string; query: Record<string, unknown> }[],
+    sent: [] as { method: string; path: string; body: unknown }[],
     respond(path: string, query: Record<string, unknown>): unknown {
-      if (path === '/api/users') return { items: [], next_cursor: null };
+      if (path === '/api/users') {
+        const user = (id: string, name: string, active = true) => ({ id, name, email: `${id}@example.test`, active });
+        return { items: [user('u-me', 'Olivia Owner'), user('u-tom', 'Tom Teammate'), user('u-gone', 'Gina Gone', false)], next_cursor: null };
+      }
+      if (path === '/api/tasks') return { items: [], next_cursor: null };
       if (path === '/api/deals/{id}/timeline') {
         if (!query.cursor) {
           return {
@@ -61,7 +67,11 @@ vi.mock('../lib/api/client', async (original) => {
     server.gets.push({ path, query });
     return { data: server.respond(path, query), response: new Response(null, { status: 200 }) };
   };
-  return { ...real, api: { GET } };
+  const send = (method: string) => async (path: string, init: { body: unknown }) => {
+    server.sent.push({ method, path, body: init.body });
+    return { data: { id: 'x', ...(init.body as object) }, response: new Response(null, { status: method === 'POST' ? 201 : 200 }) };
+  };
+  return { ...real, api: { GET, POST: send('POST'), PATCH: send('PATCH') } };
 });
 
 function renderWith(ui: ReactNode) {
@@ -77,6 +87,7 @@ function renderWith(ui: ReactNode) {
 
 beforeEach(() => {
   server.gets = [];
+  server.sent = [];
   server.permissions = ['deals:read', 'notes:read', 'notes:write', 'notes:delete'];
 });
 afterEach(cleanup);
@@ -111,6 +122,54 @@ describe('record activity', () => {
     expect(within(notes[0]).getByRole('button', { name: 'Delete' })).toBeTruthy();
     expect(within(notes[1]).queryByRole('button', { name: 'Delete' })).toBeNull();
     expect(screen.getByRole('textbox', { name: 'New note' })).toBeTruthy();
+  });
+
+  it('edits one’s own note in place', async () => {
+    renderWith(<NotesPanel record={{ kind: 'deal', id: 'd1' }} />);
+    const notes = await screen.findAllByTestId('note');
+    expect(within(notes[1]).queryByRole('button', { name: 'Edit' })).toBeNull();
+    fireEvent.click(within(notes[0]).getByRole('button', { name: 'Edit' }));
+    const box = within(notes[0]).getByRole('textbox', { name: 'Edit note' }) as HTMLTextAreaElement;
+    expect(box.value).toBe('Mine\n<i>raw</i>');
+    fireEvent.change(box, { target: { value: 'Mine, edited' } });
+    fireEvent.click(within(notes[0]).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(server.sent).toEqual([{ method: 'PATCH', path: '/api/notes/{id}', body: { body: 'Mine, edited' } }]));
+    await waitFor(() => expect(within(notes[0]).queryByRole('textbox', { name: 'Edit note' })).toBeNull());
+  });
+
+  it('offers no Edit without notes:write', async () => {
+    server.permissions = ['notes:read', 'notes:delete'];
+    renderWith(<NotesPanel record={{ kind: 'deal', id: 'd1' }} />);
+    await screen.findAllByTestId('note');
+    expect(screen.queryByRole('button', { name: 'Edit' })).toBeNull();
+  });
+
+  it('assigns a new task to the member picked, the caller by default', async () => {
+    server.permissions = ['tasks:read', 'tasks:write', 'users:read'];
+    renderWith(<TasksPanel record={{ kind: 'deal', id: 'd1' }} />);
+    const assignee = (await screen.findByRole('combobox', { name: 'Assignee' })) as HTMLSelectElement;
+    expect(assignee.value).toBe('u-me');
+    expect([...assignee.options].map((o) => o.textContent)).toEqual(['Olivia Owner', 'Tom Teammate']);
+    fireEvent.change(screen.getByLabelText('New task'), { target: { value: 'Mine' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add task' }));
+    await waitFor(() => expect(server.sent).toHaveLength(1));
+    expect(server.sent[0].body).toEqual({ title: 'Mine', due_date: null, deal_id: 'd1' });
+    fireEvent.change(assignee, { target: { value: 'u-tom' } });
+    fireEvent.change(screen.getByLabelText('New task'), { target: { value: 'For Tom' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add task' }));
+    await waitFor(() => expect(server.sent).toHaveLength(2));
+    expect(server.sent[1].body).toEqual({ title: 'For Tom', due_date: null, deal_id: 'd1', assignee_id: 'u-tom' });
+  });
+
+  it('adds a task for the caller, with no member list, without users:read', async () => {
+    server.permissions = ['tasks:read', 'tasks:write'];
+    renderWith(<TasksPanel record={{ kind: 'deal', id: 'd1' }} />);
+    fireEvent.change(await screen.findByLabelText('New task'), { target: { value: 'Mine' } });
+    expect(screen.queryByRole('combobox', { name: 'Assignee' })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Add task' }));
+    await waitFor(() => expect(server.sent).toHaveLength(1));
+    expect(server.sent[0].body).toEqual({ title: 'Mine', due_date: null, deal_id: 'd1' });
+    expect(server.gets.some((g) => g.path === '/api/users')).toBe(false);
   });
 
   it('hides notes from a caller without notes:read, and the box from one without notes:write', async () => {

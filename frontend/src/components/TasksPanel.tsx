@@ -1,12 +1,12 @@
-import { Button, Group, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Group, NativeSelect, Stack, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 
 import { recordLink, useAddTask, useTasks, useUpdateTask } from '../lib/activity';
 import type { RecordRef } from '../lib/activity';
 import { can } from '../lib/authorization';
-import { usePermissions } from '../lib/session';
+import { useMe, usePermissions } from '../lib/session';
 import { sortTasks, todayIso } from '../lib/tasks';
-import { useMemberName } from '../lib/users';
+import { memberOptions, useMemberName, useMembers } from '../lib/users';
 import { ErrorBanner } from './PageHeader';
 import { QueryState } from './QueryState';
 import { Section } from './RecordDetail';
@@ -14,8 +14,8 @@ import { TaskItem } from './TaskItem';
 
 /**
  * The tasks about a record — open ones first, by due date — with a checkbox
- * to complete or reopen each, and a small form adding one (assigned to the
- * caller) about this record.
+ * to complete or reopen each, and a small form adding one about this record,
+ * assigned to the caller unless they pick another member (users:read).
  */
 export function TasksPanel({ record }: { record: RecordRef }) {
   const permissions = usePermissions();
@@ -27,6 +27,11 @@ export function TasksPanel({ record }: { record: RecordRef }) {
   const assigneeName = useMemberName();
   const [title, setTitle] = useState('');
   const [due, setDue] = useState('');
+  const me = useMe().data?.user;
+  const members = useMembers(mayWrite && can(permissions, 'users:read'));
+  // Active members to assign to (the caller first); unset is the caller.
+  const assignees = members.data ? memberOptions(members.data.filter((m) => m.active || m.id === me?.id)) : null;
+  const [assignee, setAssignee] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const today = todayIso();
 
@@ -36,7 +41,7 @@ export function TasksPanel({ record }: { record: RecordRef }) {
     if (!title.trim()) return;
     setError(null);
     add.mutate(
-      { title: title.trim(), due_date: due || null, ...recordLink(record) },
+      { title: title.trim(), due_date: due || null, ...recordLink(record), ...(assignee && assignee !== me?.id ? { assignee_id: assignee } : {}) },
       {
         onSuccess: () => {
           setTitle('');
@@ -55,6 +60,16 @@ export function TasksPanel({ record }: { record: RecordRef }) {
           <Group gap="xs" mb="md" align="flex-end" wrap="wrap">
             <TextInput size="xs" style={{ flex: '1 1 160px' }} label="New task" placeholder="Call back, send the offer…" value={title} onChange={(e) => setTitle(e.currentTarget.value)} />
             <TextInput size="xs" type="date" label="Due date" value={due} onChange={(e) => setDue(e.currentTarget.value)} style={{ flex: '0 0 140px' }} />
+            {assignees && me && (
+              <NativeSelect
+                size="xs"
+                label="Assignee"
+                data={assignees}
+                value={assignee ?? me.id}
+                onChange={(e) => setAssignee(e.currentTarget.value)}
+                style={{ flex: '0 1 160px' }}
+              />
+            )}
             <Button type="submit" size="xs" loading={add.isPending} disabled={!title.trim()}>
               Add task
             </Button>

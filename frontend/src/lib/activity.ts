@@ -47,6 +47,15 @@ export function useAddNote(record: RecordRef) {
   });
 }
 
+/** Rewrites a note's text (its author, with notes:write). */
+export function useUpdateNote() {
+  const refresh = useRefreshActivity();
+  return useMutation({
+    mutationFn: async ({ id, body }: { id: string; body: string }) => unwrap(await api.PATCH('/api/notes/{id}', { params: { path: { id } }, body: { body } })),
+    onSuccess: refresh,
+  });
+}
+
 export function useDeleteNote() {
   const refresh = useRefreshActivity();
   return useMutation({

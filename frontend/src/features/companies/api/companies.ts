@@ -1,7 +1,8 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 
-import { api, ApiError, unwrap } from '../../../lib/api/client';
+import { api, unwrap } from '../../../lib/api/client';
 import type { Schemas } from '../../../lib/api/client';
+import { retryUnlessFinal } from '../../../lib/records';
 
 export type Company = Schemas['Company'];
 /** The body of a create. */
@@ -46,7 +47,7 @@ export function useCompany(id: string) {
   return useQuery({
     queryKey: ['companies', 'one', id],
     queryFn: async () => unwrap(await api.GET('/api/companies/{id}', { params: { path: { id } } })),
-    retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
+    retry: retryUnlessFinal,
   });
 }
 
@@ -59,11 +60,3 @@ export function useCompanyContacts(id: string, enabled: boolean) {
   });
 }
 
-/** The deals of a company (the first 200). */
-export function useCompanyDeals(id: string, enabled: boolean) {
-  return useQuery({
-    queryKey: ['deals', 'of-company', id],
-    enabled,
-    queryFn: async () => unwrap(await api.GET('/api/deals', { params: { query: { company_id: id, limit: 200 } } })),
-  });
-}

@@ -1,7 +1,6 @@
-import { Modal } from '@mantine/core';
-
-import { changedFields, EntityForm, optional } from '../../../components/EntityForm';
+import { optional } from '../../../components/EntityForm';
 import type { FieldSpec } from '../../../components/EntityForm';
+import { RecordFormModal } from '../../../components/RecordFormModal';
 import { useSaveCompany } from '../api/companies';
 import type { Company, CompanyInput } from '../api/companies';
 
@@ -15,20 +14,14 @@ const FIELDS: FieldSpec<CompanyInput>[] = [
 export function CompanyFormModal({ editing, onClose }: { editing: Company | 'new' | null; onClose: () => void }) {
   const save = useSaveCompany();
   return (
-    <Modal opened={editing !== null} onClose={onClose} title={editing === 'new' ? 'New company' : 'Edit company'}>
-      {editing !== null && (
-        <EntityForm
-          fields={FIELDS}
-          initial={editing === 'new' ? {} : { name: editing.name, domain: editing.domain ?? '', industry: editing.industry ?? '' }}
-          toBody={(v) => ({ name: v.name ?? '', domain: optional(v.domain), industry: optional(v.industry) })}
-          submitLabel={editing === 'new' ? 'Create' : 'Save'}
-          onCancel={onClose}
-          onSubmit={async (body) => {
-            await save.mutateAsync(editing === 'new' ? { body } : { id: editing.id, body: changedFields(editing, body) });
-            onClose();
-          }}
-        />
-      )}
-    </Modal>
+    <RecordFormModal<Company, CompanyInput>
+      what="company"
+      editing={editing}
+      onClose={onClose}
+      fields={FIELDS}
+      initial={(c) => (c === 'new' ? {} : { name: c.name, domain: c.domain ?? '', industry: c.industry ?? '' })}
+      toBody={(v) => ({ name: v.name ?? '', domain: optional(v.domain), industry: optional(v.industry) })}
+      save={save.mutateAsync}
+    />
   );
 }

@@ -1,7 +1,8 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 
-import { api, ApiError, unwrap } from '../../../lib/api/client';
+import { api, unwrap } from '../../../lib/api/client';
 import type { Schemas } from '../../../lib/api/client';
+import { retryUnlessFinal } from '../../../lib/records';
 
 export type Contact = Schemas['Contact'];
 /** The body of a create. */
@@ -19,16 +20,6 @@ export function useContacts(q: string, companyId: string | null, owner: Schemas[
         }),
       ),
     placeholderData: keepPreviousData,
-  });
-}
-
-/** Companies to pick from (the first 200, newest first). */
-export function useCompanyOptions(enabled: boolean) {
-  return useQuery({
-    queryKey: ['companies', 'options'],
-    enabled,
-    queryFn: async () => unwrap(await api.GET('/api/companies', { params: { query: { limit: 200 } } })),
-    select: (page) => page.items.map((c) => ({ value: c.id, label: c.name })),
   });
 }
 
@@ -56,30 +47,7 @@ export function useContact(id: string) {
   return useQuery({
     queryKey: ['contacts', 'one', id],
     queryFn: async () => unwrap(await api.GET('/api/contacts/{id}', { params: { path: { id } } })),
-    retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
+    retry: retryUnlessFinal,
   });
 }
 
-/** The company a contact works for. */
-export function useContactCompany(companyId: string | null | undefined, enabled: boolean) {
-  return useQuery({
-    queryKey: ['companies', 'one', companyId],
-    enabled: enabled && !!companyId,
-    queryFn: async () => unwrap(await api.GET('/api/companies/{id}', { params: { path: { id: companyId ?? '' } } })),
-    retry: false,
-  });
-}
-
-/**
- * The deals a contact is on, as far as cheaply known: the deals of their
- * company (the first 200) that list them. The API has no contact filter on
- * deals, so a deal with another company (or none) is not found here.
- */
-export function useContactDeals(contactId: string, companyId: string | null | undefined, enabled: boolean) {
-  return useQuery({
-    queryKey: ['deals', 'of-company', companyId],
-    enabled: enabled && !!companyId,
-    queryFn: async () => unwrap(await api.GET('/api/deals', { params: { query: { company_id: companyId ?? undefined, limit: 200 } } })),
-    select: (page) => page.items.filter((d) => d.contact_ids.includes(contactId)),
-  });
-}

@@ -14,7 +14,8 @@ import { recordPath } from '../../../lib/search';
 import { usePermissions } from '../../../lib/session';
 import { useUrlSearch } from '../../../lib/urlSearch';
 import { useMemberName } from '../../../lib/users';
-import { useCompanyOptions, useContacts, useDeleteContact } from '../api/contacts';
+import { useCompanyOptions } from '../../../lib/records';
+import { useContacts, useDeleteContact } from '../api/contacts';
 import type { Contact } from '../api/contacts';
 import { ContactFormModal } from './ContactFormModal';
 

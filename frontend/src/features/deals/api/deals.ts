@@ -1,8 +1,9 @@
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 
-import { api, ApiError, unwrap } from '../../../lib/api/client';
+import { api, unwrap } from '../../../lib/api/client';
 import type { Schemas } from '../../../lib/api/client';
-import { applyMove, rollbackMove } from '../board';
+import { retryUnlessFinal } from '../../../lib/records';
+import { applyMove, fetchAllPages, rollbackMove } from '../board';
 import type { Move } from '../board';
 
 export type Deal = Schemas['Deal'];
@@ -25,14 +26,16 @@ export function usePipelines() {
 const dealsKey = (pipelineId: string | undefined) => ['deals', 'board', pipelineId] as const;
 
 /**
- * The deals of a pipeline for the board. One page of 200 is enough for now:
- * the board does not follow `next_cursor` yet.
+ * All the deals of a pipeline for the board, page after page of 200 (up to
+ * `MAX_BOARD_PAGES`), merged into one page in the cache so that a move
+ * changes (and rolls back) one list.
  */
 export function useBoardDeals(pipelineId: string | undefined) {
   return useQuery({
     queryKey: dealsKey(pipelineId),
     enabled: pipelineId !== undefined,
-    queryFn: async () => unwrap(await api.GET('/api/deals', { params: { query: { pipeline_id: pipelineId, limit: 200 } } })),
+    queryFn: async (): Promise<DealPage> =>
+      fetchAllPages(async (cursor) => unwrap(await api.GET('/api/deals', { params: { query: { pipeline_id: pipelineId, cursor, limit: 200 } } }))),
   });
 }
 
@@ -66,14 +69,12 @@ export function useMoveDeal(pipelineId: string | undefined) {
   });
 }
 
-const notFoundIsFinal = (count: number, error: Error) => !(error instanceof ApiError && error.status < 500) && count < 2;
-
 /** One deal (404 when it is not there or not for the caller). */
 export function useDeal(id: string) {
   return useQuery({
     queryKey: ['deals', 'one', id],
     queryFn: async () => unwrap(await api.GET('/api/deals/{id}', { params: { path: { id } } })),
-    retry: notFoundIsFinal,
+    retry: retryUnlessFinal,
   });
 }
 
@@ -97,16 +98,6 @@ export function useDeleteDeal() {
   });
 }
 
-/** The company of a deal. */
-export function useDealCompany(companyId: string | null | undefined, enabled: boolean) {
-  return useQuery({
-    queryKey: ['companies', 'one', companyId],
-    enabled: enabled && !!companyId,
-    queryFn: async () => unwrap(await api.GET('/api/companies/{id}', { params: { path: { id: companyId ?? '' } } })),
-    retry: false,
-  });
-}
-
 /** The contacts of a deal, one read each (a deal has at most 100); one not shared with the caller fails alone. */
 export function useDealContacts(ids: readonly string[], enabled: boolean) {
   return useQueries({
@@ -119,12 +110,3 @@ export function useDealContacts(ids: readonly string[], enabled: boolean) {
   });
 }
 
-/** Companies to pick from (the first 200, newest first). */
-export function useCompanyOptions(enabled: boolean) {
-  return useQuery({
-    queryKey: ['companies', 'options'],
-    enabled,
-    queryFn: async () => unwrap(await api.GET('/api/companies', { params: { query: { limit: 200 } } })),
-    select: (page) => page.items.map((c) => ({ value: c.id, label: c.name })),
-  });
-}

@@ -1,36 +1,31 @@
-import { Anchor, Badge, Button, Grid, Group, Modal, NativeSelect, Stack } from '@mantine/core';
+import { Badge, Group, Modal, NativeSelect } from '@mantine/core';
 import { useState } from 'react';
-import { Link, useNavigate, useParams } from 'react-router-dom';
+import { useParams } from 'react-router-dom';
 
 import { changedFields, EntityForm, optional } from '../../../components/EntityForm';
-import { NotesPanel } from '../../../components/NotesPanel';
 import { ErrorBanner } from '../../../components/PageHeader';
-import { QueryState } from '../../../components/QueryState';
-import { DetailHeader, FieldGrid, isNotFound, RecordNotFound, RelatedList, Section } from '../../../components/RecordDetail';
-import { TasksPanel } from '../../../components/TasksPanel';
-import { TimelinePanel } from '../../../components/TimelinePanel';
+import { CompanyLink, DetailHeader, FieldGrid, RecordActions, RecordPage, RelatedList, Section } from '../../../components/RecordDetail';
+import { RecordLayout } from '../../../components/RecordLayout';
 import { can } from '../../../lib/authorization';
 import type { ValueResolver } from '../../../lib/changes';
 import { formatMoney } from '../../../lib/money';
+import { useCompanyOf, useCompanyOptions } from '../../../lib/records';
 import { recordPath } from '../../../lib/search';
 import { usePermissions } from '../../../lib/session';
 import { useMemberName } from '../../../lib/users';
-import { useCompanyOptions, useDeal, useDealCompany, useDealContacts, useDeleteDeal, usePipelines, useSaveDeal } from '../api/deals';
+import { useDeal, useDealContacts, useDeleteDeal, usePipelines, useSaveDeal } from '../api/deals';
 import type { Deal, DealPatch } from '../api/deals';
-
-const BACK = { to: '/deals', label: 'Deals' };
+import { DEAL_FIELDS, dealBasics } from '../dealForm';
 
 const kindColor = (kind: string | undefined) => (kind === 'won' ? 'green' : kind === 'lost' ? 'red' : 'blue');
 
 /** A deal: its stage (movable), amount, company and contacts, its tasks and notes, and its timeline. */
 export function DealDetailPage() {
   const { id = '' } = useParams();
-  const deal = useDeal(id);
-  if (isNotFound(deal.error)) return <RecordNotFound what="Deal" back={{ to: '/deals', label: 'Back to the board' }} />;
   return (
-    <QueryState isPending={deal.isPending} error={deal.error} retry={() => deal.refetch()}>
-      {deal.data && <DealDetail deal={deal.data} />}
-    </QueryState>
+    <RecordPage query={useDeal(id)} what="Deal" back={{ to: '/deals', label: 'Back to the board' }}>
+      {(deal) => <DealDetail deal={deal} />}
+    </RecordPage>
   );
 }
 
@@ -39,7 +34,6 @@ type DealForm = { name: string; amount?: string | null; currency?: string | null
 function DealDetail({ deal }: { deal: Deal }) {
   const permissions = usePermissions();
   const mayWrite = can(permissions, 'deals:write');
-  const navigate = useNavigate();
   const ownerName = useMemberName();
   const pipelines = usePipelines();
   const save = useSaveDeal();
@@ -47,10 +41,9 @@ function DealDetail({ deal }: { deal: Deal }) {
   const [editing, setEditing] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const mayReadCompanies = can(permissions, 'companies:read');
-  const company = useDealCompany(deal.company_id, mayReadCompanies);
+  const company = useCompanyOf(deal.company_id, mayReadCompanies);
   const companies = useCompanyOptions(mayReadCompanies && editing);
   const contacts = useDealContacts(deal.contact_ids, can(permissions, 'contacts:read'));
-  const record = { kind: 'deal', id: deal.id } as const;
 
   const pipeline = pipelines.data?.items.find((p) => p.id === deal.pipeline_id);
   const stage = pipeline?.stages.find((s) => s.id === deal.stage_id);
@@ -70,7 +63,7 @@ function DealDetail({ deal }: { deal: Deal }) {
   return (
     <>
       <DetailHeader
-        back={BACK}
+        back={{ to: '/deals', label: 'Deals' }}
         title={deal.name}
         subtitle={
           <Group gap="xs" component="span">
@@ -83,99 +76,70 @@ function DealDetail({ deal }: { deal: Deal }) {
           </Group>
         }
       >
-        {mayWrite && (
-          <Button variant="light" onClick={() => setEditing(true)}>
-            Edit
-          </Button>
-        )}
-        {can(permissions, 'deals:delete') && (
-          <Button
-            variant="light"
-            color="red"
-            loading={remove.isPending}
-            onClick={() => window.confirm(`Delete ${deal.name}?`) && remove.mutate(deal.id, { onSuccess: () => navigate('/deals') })}
-          >
-            Delete
-          </Button>
-        )}
+        <RecordActions
+          id={deal.id}
+          name={deal.name}
+          mayEdit={mayWrite}
+          mayDelete={can(permissions, 'deals:delete')}
+          onEdit={() => setEditing(true)}
+          remove={remove}
+          listPath="/deals"
+        />
       </DetailHeader>
       <ErrorBanner error={error} onClose={() => setError(null)} />
-      <Grid gutter="md">
-        <Grid.Col span={{ base: 12, md: 7 }}>
-          <Stack gap="md">
-            <Section title="Details">
-              <FieldGrid
-                fields={[
-                  { label: 'Name', value: deal.name },
-                  {
-                    label: 'Stage',
-                    value:
-                      mayWrite && pipeline ? (
-                        <NativeSelect
-                          size="xs"
-                          aria-label="Stage"
-                          maw={220}
-                          value={deal.stage_id}
-                          disabled={save.isPending}
-                          data={pipeline.stages.map((s) => ({ value: s.id, label: s.name }))}
-                          onChange={(e) => move(e.currentTarget.value)}
-                        />
-                      ) : (
-                        stage?.name
-                      ),
-                  },
-                  { label: 'Amount', value: deal.amount != null && deal.currency ? formatMoney(deal.amount, deal.currency) : null },
-                  { label: 'Pipeline', value: pipeline?.name },
-                  { label: 'Expected close', value: deal.expected_close_date },
-                  { label: 'In this stage since', value: new Date(deal.stage_entered_at).toLocaleDateString() },
-                  {
-                    label: 'Company',
-                    value: deal.company_id ? (
-                      company.data ? (
-                        <Anchor component={Link} to={recordPath('company', deal.company_id)} size="sm">
-                          {company.data.name}
-                        </Anchor>
-                      ) : company.isLoading ? (
-                        '…'
-                      ) : (
-                        'A company not shared with you'
-                      )
-                    ) : null,
-                  },
-                  { label: 'Owner', value: ownerName(deal.owner_id) },
-                ]}
-              />
-            </Section>
-            {can(permissions, 'contacts:read') && (
-              <Section title={`Contacts (${deal.contact_ids.length})`} testId="deal-contacts">
-                <RelatedList
-                  empty="No contacts on this deal."
-                  items={contacts.map((c, i) => ({
-                    id: deal.contact_ids[i],
-                    to: recordPath('contact', deal.contact_ids[i]),
-                    label: c.data ? [c.data.first_name, c.data.last_name].filter(Boolean).join(' ') : c.isError ? 'A contact not shared with you' : '…',
-                    detail: c.data?.email ?? undefined,
-                  }))}
-                />
-              </Section>
-            )}
-            <TimelinePanel record={record} resolve={resolve} />
-          </Stack>
-        </Grid.Col>
-        <Grid.Col span={{ base: 12, md: 5 }}>
-          <Stack gap="md">
-            <TasksPanel record={record} />
-            <NotesPanel record={record} />
-          </Stack>
-        </Grid.Col>
-      </Grid>
+      <RecordLayout record={{ kind: 'deal', id: deal.id }} resolve={resolve}>
+        <Section title="Details">
+          <FieldGrid
+            fields={[
+              { label: 'Name', value: deal.name },
+              {
+                label: 'Stage',
+                value:
+                  mayWrite && pipeline ? (
+                    <NativeSelect
+                      size="xs"
+                      aria-label="Stage"
+                      maw={220}
+                      value={deal.stage_id}
+                      disabled={save.isPending}
+                      data={pipeline.stages.map((s) => ({ value: s.id, label: s.name }))}
+                      onChange={(e) => move(e.currentTarget.value)}
+                    />
+                  ) : (
+                    stage?.name
+                  ),
+              },
+              { label: 'Amount', value: deal.amount != null && deal.currency ? formatMoney(deal.amount, deal.currency) : null },
+              { label: 'Pipeline', value: pipeline?.name },
+              { label: 'Expected close', value: deal.expected_close_date },
+              { label: 'In this stage since', value: new Date(deal.stage_entered_at).toLocaleDateString() },
+              {
+                label: 'Company',
+                value: deal.company_id ? <CompanyLink companyId={deal.company_id} company={company} /> : null,
+              },
+              { label: 'Owner', value: ownerName(deal.owner_id) },
+            ]}
+          />
+        </Section>
+        {can(permissions, 'contacts:read') && (
+          <Section title={`Contacts (${deal.contact_ids.length})`} testId="deal-contacts">
+            <RelatedList
+              empty="No contacts on this deal."
+              items={contacts.map((c, i) => ({
+                id: deal.contact_ids[i],
+                to: recordPath('contact', deal.contact_ids[i]),
+                label: c.data ? [c.data.first_name, c.data.last_name].filter(Boolean).join(' ') : c.isError ? 'A contact not shared with you' : '…',
+                detail: c.data?.email ?? undefined,
+              }))}
+            />
+          </Section>
+        )}
+      </RecordLayout>
       <Modal opened={editing} onClose={() => setEditing(false)} title="Edit deal">
         {editing && (
           <EntityForm<DealForm>
             fields={[
-              { name: 'name', label: 'Name', required: true },
-              { name: 'amount', label: 'Amount' },
-              { name: 'currency', label: 'Currency' },
+              ...DEAL_FIELDS,
               { name: 'expected_close_date', label: 'Expected close date', type: 'date' },
               ...(companies.data ? [{ name: 'company_id' as const, label: 'Company', options: companies.data }] : []),
             ]}
@@ -186,17 +150,11 @@ function DealDetail({ deal }: { deal: Deal }) {
               expected_close_date: deal.expected_close_date ?? '',
               company_id: deal.company_id ?? '',
             }}
-            toBody={(v) => {
-              const amount = optional(v.amount?.trim());
-              // Amount and currency go together: no amount, no currency.
-              return {
-                name: v.name ?? '',
-                amount,
-                currency: amount === null ? null : optional(v.currency?.trim().toUpperCase()),
-                expected_close_date: optional(v.expected_close_date),
-                company_id: optional(v.company_id),
-              };
-            }}
+            toBody={(v) => ({
+              ...dealBasics(v),
+              expected_close_date: optional(v.expected_close_date),
+              company_id: optional(v.company_id),
+            })}
             submitLabel="Save"
             onCancel={() => setEditing(false)}
             onSubmit={async (body) => {

@@ -3,7 +3,7 @@
 import { MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { MemoryRouter } from 'react-router-dom';
+import { MemoryRouter, Route, Routes, useLocation } from 'react-router-dom';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import type { Permission } from '../../../lib/authorization';
@@ -41,6 +41,8 @@ const server = vi.hoisted(() => {
       },
     ],
     deals: [] as ReturnType<typeof deal>[],
+    /** Deals per page of GET /api/deals (the board asks 200; a smaller one tests the paging). */
+    pageSize: 200,
   };
 });
 
@@ -55,8 +57,12 @@ vi.mock('../../../lib/api/client', async (original) => {
   const GET = async (path: string, init?: { params?: { query?: unknown } }) => {
     if (path === '/api/pipelines') return ok({ items: server.pipelines });
     if (path === '/api/deals') {
-      server.sent.push({ method: 'GET', path, body: undefined, query: init?.params?.query });
-      return ok({ items: server.deals.map((d) => ({ ...d })), next_cursor: null });
+      const query = (init?.params?.query ?? {}) as { pipeline_id?: string; cursor?: string };
+      server.sent.push({ method: 'GET', path, body: undefined, query });
+      const all = server.deals.filter((d) => !query.pipeline_id || d.pipeline_id === query.pipeline_id);
+      const start = query.cursor ? Number(query.cursor) : 0;
+      const end = start + server.pageSize;
+      return ok({ items: all.slice(start, end).map((d) => ({ ...d })), next_cursor: end < all.length ? String(end) : null });
     }
     throw new Error(`unexpected GET ${path}`);
   };
@@ -79,22 +85,34 @@ vi.mock('../../../lib/api/client', async (original) => {
   return { ...real, api: { GET, POST, PATCH, DELETE: async () => ok(null, 204) } };
 });
 
-function renderPage() {
+function renderPage(url = '/deals') {
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   return render(
     <MantineProvider>
       <QueryClientProvider client={queryClient}>
-        <MemoryRouter>
-          <DealsPage />
+        <MemoryRouter initialEntries={[url]}>
+          <Routes>
+            <Route path="/deals" element={<DealsPage />} />
+          </Routes>
+          <Location />
         </MemoryRouter>
       </QueryClientProvider>
     </MantineProvider>,
   );
 }
 
+function Location() {
+  const location = useLocation();
+  return <output data-testid="location">{location.pathname + location.search}</output>;
+}
+
 const column = (name: string) => screen.getByRole('region', { name });
 
+const SALES = server.pipelines[0];
+
 beforeEach(() => {
+  server.pipelines = [SALES];
+  server.pageSize = 200;
   server.sent = [];
   server.answer = null;
   server.deals = [
@@ -187,5 +205,59 @@ describe('deals board', () => {
     expect(server.sent.find((s) => s.method === 'POST')?.body).toEqual({ name: 'Umbrella', amount: '2500', currency: 'EUR', pipeline_id: 'p1' });
     await waitFor(() => expect(within(column('Lead')).getByText('Umbrella')).toBeTruthy());
     expect(within(column('Lead')).getByText('€2,500.00')).toBeTruthy();
+  });
+
+  it('loads every page of the pipeline, and moves a deal of a later page', async () => {
+    server.permissions = ['deals:read', 'deals:write'];
+    server.pageSize = 2;
+    server.deals.push(server.deal('d4', 'Hooli', 's-qual', '10', 'EUR'), server.deal('d5', 'Pied Piper', 's-won', '20', 'EUR'));
+    renderPage();
+    await screen.findByText('Pied Piper');
+    expect(server.sent.map((s) => (s.query as { cursor?: string }).cursor)).toEqual([undefined, '2', '4']);
+    expect(screen.getAllByTestId('deal-card')).toHaveLength(5);
+    expect(within(column('Qualified')).getByTestId('stage-count').textContent).toBe('2');
+    const card = within(column('Won')).getByText('Pied Piper').closest('[data-testid="deal-card"]') as HTMLElement;
+    fireEvent.change(within(card).getByLabelText('Move to…'), { target: { value: 's-lost' } });
+    await waitFor(() => expect(within(column('Lost')).getByText('Pied Piper')).toBeTruthy());
+    server.answer?.(422);
+    await waitFor(() => expect(within(column('Won')).getByText('Pied Piper')).toBeTruthy());
+    expect(screen.getAllByTestId('deal-card')).toHaveLength(5);
+  });
+
+  it('shows no pipeline selector when there is only one pipeline', async () => {
+    server.permissions = ['deals:read'];
+    renderPage();
+    await screen.findByText('Acme renewal');
+    expect(screen.queryByTestId('pipeline-selector')).toBeNull();
+  });
+
+  it('switches pipelines from the header, keeping the choice in the URL', async () => {
+    server.permissions = ['deals:read', 'deals:write'];
+    server.pipelines = [SALES, { id: 'p2', name: 'Partners', position: 1, stages: [{ id: 'p2-new', name: 'New', position: 0, kind: 'open' }, { id: 'p2-won', name: 'Signed', position: 1, kind: 'won' }] }];
+    server.deals.push({ ...server.deal('d9', 'Reseller deal', 'p2-new', null, null), pipeline_id: 'p2' });
+    renderPage();
+    await screen.findByText('Acme renewal');
+    expect(screen.queryByText('Reseller deal')).toBeNull();
+    fireEvent.click(screen.getByRole('radio', { name: 'Partners' }));
+    await screen.findByText('Reseller deal');
+    expect(screen.getAllByTestId('stage-column').map((c) => c.getAttribute('aria-label'))).toEqual(['New', 'Signed']);
+    expect(screen.getByTestId('location').textContent).toBe('/deals?pipeline=p2');
+    expect(screen.getByRole('heading', { name: 'Deals — Partners' })).toBeTruthy();
+    // A new deal goes to the pipeline shown.
+    fireEvent.click(screen.getByRole('button', { name: 'New deal' }));
+    fireEvent.change(await screen.findByLabelText(/^Name/), { target: { value: 'Channel' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    await waitFor(() => expect(server.sent.find((s) => s.method === 'POST')?.body).toMatchObject({ name: 'Channel', pipeline_id: 'p2' }));
+  });
+
+  it('opens on the pipeline of the URL, and on the first when that one is gone', async () => {
+    server.permissions = ['deals:read'];
+    server.pipelines = [SALES, { id: 'p2', name: 'Partners', position: 1, stages: [{ id: 'p2-new', name: 'New', position: 0, kind: 'open' }] }];
+    renderPage('/deals?pipeline=p2');
+    await screen.findByRole('heading', { name: 'Deals — Partners' });
+    expect(server.sent.filter((s) => s.method === 'GET').every((s) => (s.query as { pipeline_id: string }).pipeline_id === 'p2')).toBe(true);
+    cleanup();
+    renderPage('/deals?pipeline=gone');
+    await screen.findByRole('heading', { name: 'Deals — Sales' });
   });
 });

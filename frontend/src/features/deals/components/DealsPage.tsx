@@ -1,16 +1,17 @@
-import { Anchor, Badge, Group, Modal, NativeSelect, Paper, ScrollArea, Stack, Text } from '@mantine/core';
+import { Anchor, Badge, Group, Modal, NativeSelect, Paper, ScrollArea, SegmentedControl, Stack, Text } from '@mantine/core';
 import { useEffect, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 
 import { EmptyState } from '../../../components/EmptyState';
-import { EntityForm, optional } from '../../../components/EntityForm';
+import { EntityForm } from '../../../components/EntityForm';
 import { ErrorBanner, PageHeader } from '../../../components/PageHeader';
 import { QueryState } from '../../../components/QueryState';
 import { can } from '../../../lib/authorization';
 import { usePermissions } from '../../../lib/session';
 import { useBoardDeals, useCreateDeal, useMoveDeal, usePipelines } from '../api/deals';
-import type { Deal, DealInput, Stage } from '../api/deals';
-import { dealsByStage } from '../board';
+import type { Deal, DealInput, Pipeline, Stage } from '../api/deals';
+import { dealsByStage, pickPipeline } from '../board';
+import { DEAL_FIELDS, dealBasics } from '../dealForm';
 import type { Move } from '../board';
 import { formatMoney, totalsByCurrency } from '../../../lib/money';
 import { recordPath } from '../../../lib/search';
@@ -19,21 +20,34 @@ const DRAG_TYPE = 'application/x-tenet-deal';
 
 const kindColor = (kind: string) => (kind === 'won' ? 'green' : kind === 'lost' ? 'red' : 'blue');
 
-/** The deals of the first pipeline as a board: a column per stage, moved by drag and drop or the "Move to…" select. */
+/**
+ * The deals of a pipeline as a board: a column per stage, moved by drag and
+ * drop or the "Move to…" select. The pipeline is the URL's `?pipeline=<id>`
+ * (picked in the header when there are several), else the first.
+ */
 export function DealsPage() {
   const permissions = usePermissions();
   const mayWrite = can(permissions, 'deals:write');
   const pipelines = usePipelines();
-  const pipeline = pipelines.data?.items[0];
+  // `?deal=<id>` (the global search's link to a deal) picks out its card.
+  const [params, setParams] = useSearchParams();
+  const picked = params.get('deal');
+  const pipeline = pickPipeline(pipelines.data?.items ?? [], params.get('pipeline'));
   const deals = useBoardDeals(pipeline?.id);
   const move = useMoveDeal(pipeline?.id);
   const create = useCreateDeal();
   const [creating, setCreating] = useState(false);
   const [moveError, setMoveError] = useState<string | null>(null);
   const [dropTarget, setDropTarget] = useState<string | null>(null);
-  // `?deal=<id>` (the global search's link to a deal) picks out its card.
-  const [params] = useSearchParams();
-  const picked = params.get('deal');
+  const choosePipeline = (id: string) => {
+    setMoveError(null);
+    setParams((p) => {
+      const next = new URLSearchParams(p);
+      next.set('pipeline', id);
+      next.delete('deal');
+      return next;
+    });
+  };
 
   const stages = pipeline?.stages ?? [];
   const items = deals.data?.items ?? [];
@@ -59,7 +73,9 @@ export function DealsPage() {
 
   return (
     <>
-      <PageHeader title={pipeline ? `Deals — ${pipeline.name}` : 'Deals'} action={mayWrite && { label: 'New deal', onClick: () => setCreating(true) }} />
+      <PageHeader title={pipeline ? `Deals — ${pipeline.name}` : 'Deals'} action={mayWrite && { label: 'New deal', onClick: () => setCreating(true) }}>
+        {pipeline && <PipelineSelector pipelines={pipelines.data?.items ?? []} value={pipeline.id} onChange={choosePipeline} />}
+      </PageHeader>
       <ErrorBanner error={moveError} onClose={() => setMoveError(null)} />
       <QueryState
         isPending={pipelines.isPending || (pipeline !== undefined && deals.isPending)}
@@ -81,6 +97,11 @@ export function DealsPage() {
               ? 'Add a deal with its amount, then drag it from stage to stage (or use “Move to…”) as it progresses.'
               : 'The deals of this pipeline show here, a column per stage.'}
           </EmptyState>
+        )}
+        {deals.data?.next_cursor && (
+          <Text size="sm" c="dimmed" mb="xs" data-testid="deals-truncated">
+            Showing the first {items.length} deals of this pipeline.
+          </Text>
         )}
         <ScrollArea type="auto" offsetScrollbars>
           <Group align="flex-start" wrap="nowrap" gap="sm" data-testid="deals-board">
@@ -132,22 +153,9 @@ export function DealsPage() {
       <Modal opened={creating} onClose={() => setCreating(false)} title="New deal">
         {creating && (
           <EntityForm<DealInput>
-            fields={[
-              { name: 'name', label: 'Name', required: true },
-              { name: 'amount', label: 'Amount' },
-              { name: 'currency', label: 'Currency' },
-            ]}
+            fields={[...DEAL_FIELDS]}
             initial={{ currency: 'EUR' }}
-            toBody={(v) => {
-              const amount = optional(v.amount?.trim());
-              // Amount and currency go together: no amount, no currency.
-              return {
-                name: v.name ?? '',
-                amount,
-                currency: amount === null ? null : optional(v.currency?.trim().toUpperCase()),
-                pipeline_id: pipeline?.id,
-              };
-            }}
+            toBody={(v) => ({ ...dealBasics(v), pipeline_id: pipeline?.id })}
             submitLabel="Create"
             onCancel={() => setCreating(false)}
             onSubmit={async (body) => {
@@ -159,6 +167,14 @@ export function DealsPage() {
       </Modal>
     </>
   );
+}
+
+/** Picks the board's pipeline: segments for a few, a select for many; nothing when there is only one. */
+function PipelineSelector({ pipelines, value, onChange }: { pipelines: Pipeline[]; value: string; onChange: (id: string) => void }) {
+  if (pipelines.length < 2) return null;
+  const data = pipelines.map((p) => ({ value: p.id, label: p.name }));
+  if (pipelines.length <= 4) return <SegmentedControl aria-label="Pipeline" data-testid="pipeline-selector" data={data} value={value} onChange={onChange} />;
+  return <NativeSelect aria-label="Pipeline" data-testid="pipeline-selector" data={data} value={value} onChange={(e) => onChange(e.currentTarget.value)} />;
 }
 
 function DealCard({
