@@ -33,6 +33,8 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     pub timeouts: Timeouts,
     pub mail: MailConfig,
+    /// The bearer token of `GET /api/metrics`; unset, the metrics are off (404).
+    pub metrics_token: Option<SecretString>,
 }
 
 /// Outgoing mail: SMTP when `SMTP_URL` is set, else the log (tokens
@@ -153,7 +155,14 @@ impl Config {
             app_url,
             dir: env::var("MAIL_DIR").ok().filter(|d| !d.trim().is_empty()).map(PathBuf::from),
         };
+        let metrics_token = match env::var("METRICS_TOKEN") {
+            Ok(t) if t.trim().is_empty() => None,
+            Ok(t) if t.len() < 16 => return Err(ConfigError("METRICS_TOKEN must be at least 16 characters long".into())),
+            Ok(t) => Some(SecretString::from(t)),
+            Err(_) => None,
+        };
         Ok(Self {
+            metrics_token,
             mail,
             public_url,
             cors_origins,

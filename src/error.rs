@@ -185,6 +185,7 @@ impl OperationOutput for AppError {
 // ---------------------------------------------------------------------------
 impl From<tokio_postgres::Error> for AppError {
     fn from(err: tokio_postgres::Error) -> Self {
+        crate::http::metrics::record_db_error(err.as_db_error().map(|db| db.code().code()));
         let Some(db) = err.as_db_error() else {
             return if err.is_closed() {
                 AppError::Unavailable(err.to_string())

@@ -40,7 +40,7 @@ pub fn build_app(state: AppState) -> Router {
     let config = state.config.clone();
 
     let app = api_router
-        .with_state(state)
+        .with_state(state.clone())
         .route(
             "/api/docs/openapi.json",
             get(move || {
@@ -53,6 +53,7 @@ pub fn build_app(state: AppState) -> Router {
             api_definition: swagger_ui_dist::OpenApiSource::Uri("/api/docs/openapi.json"),
             title: Some("Tenet API"),
         }))
+        .route("/api/metrics", get(crate::http::metrics::metrics).with_state(state))
         .route("/api", any(api_not_found))
         .route("/api/", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))

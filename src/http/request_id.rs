@@ -31,11 +31,8 @@ pub async fn observe(mut req: Request<Body>, next: Next) -> Response {
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
     let method = req.method().clone();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_string())
-        .unwrap_or_else(|| req.uri().path().chars().take(200).collect());
+    let matched = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string());
+    let route = matched.clone().unwrap_or_else(|| req.uri().path().chars().take(200).collect());
     let span = tracing::info_span!("request", request_id = %id, %method, %route);
 
     let mut response = next.run(req).instrument(span.clone()).await;
@@ -44,7 +41,9 @@ pub async fn observe(mut req: Request<Body>, next: Next) -> Response {
         response.headers_mut().insert("x-request-id", value);
     }
     let status = response.status().as_u16();
-    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let seconds = started.elapsed().as_secs_f64();
+    super::metrics::record_request(method.as_str(), matched.as_deref(), status, seconds);
+    let latency_ms = seconds * 1000.0;
     let _entered = span.enter();
     if status >= 500 {
         tracing::warn!(status, latency_ms, "request");

@@ -214,6 +214,8 @@ pub struct Options {
     /// Without SMTP: run the mail worker writing `.eml` files here.
     pub mail_dir: Option<std::path::PathBuf>,
     pub timeouts: tenet::config::Timeouts,
+    /// `METRICS_TOKEN`: unset, `/api/metrics` answers 404.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Options {
@@ -228,6 +230,7 @@ impl Default for Options {
             mail: false,
             mail_dir: None,
             timeouts: tenet::config::Timeouts::default(),
+            metrics_token: None,
         }
     }
 }
@@ -253,6 +256,7 @@ pub fn config(database_url: String, options: &Options) -> Config {
             app_url: "http://app.tenet.test".into(),
             dir: options.mail_dir.clone(),
         },
+        metrics_token: options.metrics_token.clone().map(SecretString::from),
     }
 }
 

@@ -148,3 +148,33 @@ async fn sigterm_drains_in_flight_requests_and_exits_cleanly() {
     let status = tokio::time::timeout(std::time::Duration::from_secs(10), child.wait()).await.expect("exits").expect("status");
     assert!(status.success(), "{status:?}");
 }
+
+#[tokio::test]
+async fn metrics_are_off_by_default_and_need_their_token() {
+    let app = TestApp::spawn().await;
+    app.get("/api/metrics", "anything").await.assert_problem(404);
+
+    let app = TestApp::spawn_with(Options { metrics_token: Some("scrape-token-0123456789".into()), ..Options::default() }).await;
+    app.request(Method::GET, "/api/metrics", None, None).await.assert_problem(401);
+    app.get("/api/metrics", "wrong-token-0123456789").await.assert_problem(401);
+    // Traffic to count: a matched route with an id, an unmatched path, a
+    // database error (a company that does not exist: a foreign key
+    // violation, SQLSTATE class 23).
+    let owner = app.signup("Metrics Co", "owner@metrics.test").await;
+    let id = uuid::Uuid::now_v7();
+    app.get(&format!("/api/contacts/{id}"), &owner.access).await.assert_problem(404);
+    app.get("/api/no-such-thing/12345", &owner.access).await.assert_problem(404);
+    app.post("/api/contacts", Some(&owner.access), json!({"first_name": "X", "company_id": id})).await.assert_problem(422);
+
+    let r = app.get("/api/metrics", "scrape-token-0123456789").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(r.header("content-type").is_some_and(|c| c.starts_with("text/plain")), "{:?}", r.header("content-type"));
+    let text = &r.text;
+    assert!(text.contains(r#"tenet_http_requests_total{method="GET",route="/api/contacts/{id}",status="404"}"#), "{text}");
+    assert!(text.contains(r#"route="/api/{*rest}""#), "an unknown API path counts under the catch-all: {text}");
+    assert!(!text.contains(&id.to_string()) && !text.contains("12345"), "raw paths never become labels");
+    assert!(text.contains("tenet_http_request_duration_seconds_bucket{method=\"GET\",route=\"/api/contacts/{id}\""), "{text}");
+    assert!(text.contains(r#"tenet_db_pool_connections{state="max"} 4"#), "{text}");
+    assert!(text.contains("tenet_db_pool_waiting"), "{text}");
+    assert!(text.contains(r#"tenet_db_errors_total{class="23"}"#), "{text}");
+}
