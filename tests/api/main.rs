@@ -14,6 +14,7 @@ mod docs;
 mod hardening;
 mod input;
 mod invitations;
+mod isolation;
 mod lints;
 mod lists;
 mod search;
