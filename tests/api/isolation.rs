@@ -3,7 +3,8 @@
 //! checked row by row for another tenant's data. Each request sets its own
 //! context on whichever pooled connection it gets; a leak would show as a
 //! row named for another tenant, a foreign id answered, or a write landing
-//! in the wrong tenant.
+//! in the wrong tenant. And pool hygiene: a timed-out statement and a
+//! constraint violation leave the pooled connection clean.
 use std::sync::Arc;
 
 use reqwest::{Method, StatusCode};
@@ -127,4 +128,63 @@ async fn ten_thousand_interleaved_requests_of_eight_tenants_never_cross() {
         .expect("count")
         .get(0);
     assert_eq!(crossed, 0, "rows in the wrong tenant");
+}
+
+/// Pool hygiene under failure (issue 18): a statement that times out (503
+/// with problem+json and Retry-After, not a hung request) and a constraint
+/// violation (422) leave the single pooled connection clean: the next
+/// request on it succeeds, and the connection holds no transaction, no role
+/// and none of the request's settings.
+#[tokio::test]
+async fn a_timed_out_statement_and_a_violation_leave_the_connection_clean() {
+    let timeouts = tenet::config::Timeouts { statement: std::time::Duration::from_millis(150), ..tenet::config::Timeouts::default() };
+    let app = TestApp::spawn_with(Options { pool_size: 1, timeouts, ..Options::default() }).await;
+    let owner = app.signup("Slow Co", "owner@slow.test").await;
+    // Enough rows that a search no index can serve (two letters: no
+    // trigram) takes far longer than 150 ms; written as the superuser with
+    // triggers off, so that seeding is quick.
+    let db = crate::helpers::connect(&app.db.admin_url()).await;
+    db.batch_execute("SET session_replication_role = replica").await.expect("replica");
+    db.execute(
+        "INSERT INTO contacts (tenant_id, first_name, last_name, email)
+         SELECT t.id, 'Person ' || g, 'Surname ' || g, 'p' || g || '@slow.test' FROM tenants t, generate_series(1, 300000) g WHERE t.name = 'Slow Co'",
+        &[],
+    )
+    .await
+    .expect("rows");
+    db.execute("ANALYZE contacts", &[]).await.expect("analyze");
+
+    let started = std::time::Instant::now();
+    let r = app.get("/api/contacts?q=zq&limit=200", &owner.access).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.text);
+    assert!(r.header("retry-after").is_some(), "503 says when to retry");
+    assert!(r.header("content-type").is_some_and(|c| c.starts_with("application/problem+json")));
+    assert!(!r.text.contains("statement timeout") && !r.text.contains("57014"), "no database detail: {}", r.text);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "answered, not hung");
+
+    let bad = app.post("/api/contacts", Some(&owner.access), json!({"first_name": "X", "company_id": uuid::Uuid::now_v7()})).await;
+    bad.assert_problem(422);
+
+    // The one pooled connection serves the next request normally...
+    let r = app.get("/api/contacts?limit=5", &owner.access).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    // ...and, idle in the pool, carries nothing of the requests before.
+    let conn = app.state.db.pool.get().await.expect("the pooled connection");
+    let row = conn
+        .query_one(
+            "SELECT current_user::text, coalesce(current_setting('app.tenant_id', true), ''), coalesce(current_setting('app.session_secret', true), ''),
+                    current_setting('statement_timeout'), pg_backend_pid()",
+            &[],
+        )
+        .await
+        .expect("query");
+    assert_ne!(row.get::<_, String>(0), "tenet_api", "the role reverted");
+    assert_eq!(row.get::<_, String>(1), "", "no tenant left behind");
+    assert_eq!(row.get::<_, String>(2), "", "no session secret left behind");
+    assert_eq!(row.get::<_, String>(3), "0", "the request's statement_timeout ended with its transaction");
+    // Seen from outside: after that statement the connection is idle, not
+    // idle in a transaction left open by an earlier request.
+    let pid: i32 = row.get(4);
+    let state: String = db.query_one("SELECT state FROM pg_stat_activity WHERE pid = $1", &[&pid]).await.expect("state").get(0);
+    assert_eq!(state, "idle");
 }
