@@ -188,3 +188,36 @@ async fn a_timed_out_statement_and_a_violation_leave_the_connection_clean() {
     let state: String = db.query_one("SELECT state FROM pg_stat_activity WHERE pid = $1", &[&pid]).await.expect("state").get(0);
     assert_eq!(state, "idle");
 }
+
+/// Overload (issue 18): far more clients than the pool. While every pooled
+/// connection is busy, requests wait at most the configured pool wait and
+/// are then shed with 503 and Retry-After, quickly and all of them, instead
+/// of queueing without bound; once a connection is free, service resumes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn more_clients_than_connections_are_shed_with_503_and_retry_after() {
+    let timeouts = tenet::config::Timeouts { pool_wait: std::time::Duration::from_millis(200), ..tenet::config::Timeouts::default() };
+    let app = Arc::new(TestApp::spawn_with(Options { pool_size: 2, timeouts, ..Options::default() }).await);
+    let owner = app.signup("Busy Co", "owner@busy.test").await;
+    assert_eq!(app.get("/api/contacts", &owner.access).await.status, StatusCode::OK);
+
+    // Both connections are taken (as by two long requests).
+    let held = (app.state.db.pool.get().await.expect("one"), app.state.db.pool.get().await.expect("two"));
+    let started = std::time::Instant::now();
+    let mut clients = Vec::new();
+    for _ in 0..64 {
+        let (app, token) = (app.clone(), owner.access.clone());
+        clients.push(tokio::spawn(async move { app.get("/api/contacts", &token).await }));
+    }
+    for c in clients {
+        let r = c.await.expect("client");
+        assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.text);
+        assert!(r.header("retry-after").is_some(), "says when to come back");
+        assert!(r.header("content-type").is_some_and(|c| c.starts_with("application/problem+json")));
+    }
+    let elapsed = started.elapsed();
+    assert!(elapsed < std::time::Duration::from_secs(3), "64 clients shed in {elapsed:?}, not queued one after another");
+
+    drop(held);
+    let r = app.get("/api/contacts", &owner.access).await;
+    assert_eq!(r.status, StatusCode::OK, "service resumes once a connection is free: {}", r.text);
+}
