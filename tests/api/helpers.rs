@@ -198,7 +198,7 @@ pub struct TestApp {
     pub mail: Option<crate::smtp_sink::SmtpSink>,
     pub address: String,
     pub client: reqwest::Client,
-    pub db: TestDb,
+    pub db: std::sync::Arc<TestDb>,
     pub state: AppState,
 }
 
@@ -266,11 +266,26 @@ impl TestApp {
     }
 
     pub async fn spawn_with(options: Options) -> Self {
-        let db = TestDb::new().await;
-        let mut config = config(db.web_url(), &options);
+        let db = std::sync::Arc::new(TestDb::new().await);
         let sink = if options.mail { Some(crate::smtp_sink::SmtpSink::start().await) } else { None };
-        if let Some(sink) = &sink {
-            config.mail.smtp_url = Some(SecretString::from(sink.url()));
+        let smtp_url = sink.as_ref().map(|s| s.url());
+        Self::serve(db, options, smtp_url, sink).await
+    }
+
+    /// Another server on the same database, as a second `tenet serve`
+    /// process would be: its own pool, caches (rate limiter, API keys, scope
+    /// hints), JWT keys from the same secret, and, when this one has a mail
+    /// sink, its own mail worker delivering to that same sink.
+    pub async fn peer(&self) -> Self {
+        let options = Options { mail: self.mail.is_some(), ..Options::default() };
+        let smtp_url = self.mail.as_ref().map(|s| s.url());
+        Self::serve(self.db.clone(), options, smtp_url, None).await
+    }
+
+    async fn serve(db: std::sync::Arc<TestDb>, options: Options, smtp_url: Option<String>, sink: Option<crate::smtp_sink::SmtpSink>) -> Self {
+        let mut config = config(db.web_url(), &options);
+        if let Some(url) = smtp_url {
+            config.mail.smtp_url = Some(SecretString::from(url));
         }
         let mailer = (options.mail || options.mail_dir.is_some()).then(|| tenet::mail::Mailer::new(&config.mail).expect("mailer"));
         let pool = db::pool(&config.database_url, config.db_pool_size, config.timeouts.pool_wait).expect("pool");

@@ -22,5 +22,6 @@ mod security;
 mod smtp_sink;
 mod mail;
 mod operations;
+mod processes;
 mod rbac;
 mod record_access;
