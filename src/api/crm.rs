@@ -172,6 +172,16 @@ impl ListQuery {
         self.conditions.push([column, " = ", &p].concat());
     }
 
+    /// The record filters of notes and tasks: only those on (about) the given
+    /// company, contact or deal.
+    pub fn linked_to(&mut self, company_id: Option<Uuid>, contact_id: Option<Uuid>, deal_id: Option<Uuid>) {
+        for (column, id) in [("company_id", company_id), ("contact_id", contact_id), ("deal_id", deal_id)] {
+            if let Some(id) = id {
+                self.equals(column, id);
+            }
+        }
+    }
+
     /// `AND <condition>`: constant SQL whose values are placeholders from `bind`.
     pub fn condition(&mut self, condition: String) {
         self.conditions.push(condition);

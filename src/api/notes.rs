@@ -126,15 +126,7 @@ async fn list(auth: Authenticated, Query(f): Query<NoteFilter>) -> AppResult<axu
         q.equals("owner_id", owner_id);
     }
     q.timestamps(f.timestamps());
-    if let Some(id) = f.company_id {
-        q.equals("company_id", id);
-    }
-    if let Some(id) = f.contact_id {
-        q.equals("contact_id", id);
-    }
-    if let Some(id) = f.deal_id {
-        q.equals("deal_id", id);
-    }
+    q.linked_to(f.company_id, f.contact_id, f.deal_id);
     q.owner(f.owner.unwrap_or_default());
     q.order(order)?;
     let rows = auth.read_via_policy(Permission::NotesRead, &q.sql(), &q.params()).await?;

@@ -171,15 +171,7 @@ async fn list(auth: Authenticated, Query(f): Query<TaskFilter>) -> AppResult<axu
     q.compare("due_date", ">=", "", f.due_date_gte);
     q.compare("due_date", "<=", "", f.due_date_lte);
     q.timestamps(f.timestamps());
-    if let Some(id) = f.company_id {
-        q.equals("company_id", id);
-    }
-    if let Some(id) = f.contact_id {
-        q.equals("contact_id", id);
-    }
-    if let Some(id) = f.deal_id {
-        q.equals("deal_id", id);
-    }
+    q.linked_to(f.company_id, f.contact_id, f.deal_id);
     if let Some(done) = f.done {
         q.equals("done", done);
     }
