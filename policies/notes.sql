@@ -2,7 +2,8 @@
 -- notes: reading needs `notes:read`, writing `notes:write`, deleting
 -- `notes:delete` — within the caller's tenant and the grant's scope (all,
 -- team, own: sql/32_record_access.sql), which for a note follows its author
--- (owner_id; the predicate as in policies/contacts.sql). A note is on exactly
+-- (owner_id; the predicate as in policies/contacts.sql), and its author is
+-- always the writer. A note is on exactly
 -- one company, contact or deal of the same tenant (the foreign keys lead with
 -- tenant_id) and goes with it.
 -- ============================================================================
@@ -24,11 +25,12 @@ COMMENT ON POLICY "readers see the notes in their scope" ON notes IS
   'SELECT by the API role: rows of the request''s own tenant (a live session of an active member) holding notes:read, written by someone the grant''s scope reaches (scope all: any row). Read the predicate for the exact rule.';
 
 DROP POLICY IF EXISTS "writers add notes in their scope" ON notes;
-CREATE POLICY "writers add notes in their scope" ON notes FOR INSERT TO tenet_api
+DROP POLICY IF EXISTS "writers add notes as themselves" ON notes;
+CREATE POLICY "writers add notes as themselves" ON notes FOR INSERT TO tenet_api
   WITH CHECK (tenant_id = (SELECT app.tenant_with_permission('notes:write'))
-         AND coalesce(owner_id, '00000000-0000-0000-0000-000000000000'::uuid) = ANY (coalesce((SELECT app.scope_owners('notes:write')), ARRAY[coalesce(owner_id, '00000000-0000-0000-0000-000000000000'::uuid)])));
-COMMENT ON POLICY "writers add notes in their scope" ON notes IS
-  'INSERT by the API role: rows of the request''s own tenant (a live session of an active member) holding notes:write, written by someone the grant''s scope reaches. Read the predicate for the exact rule.';
+         AND owner_id = (SELECT app.current_user_id()));
+COMMENT ON POLICY "writers add notes as themselves" ON notes IS
+  'INSERT by the API role: rows of the request''s own tenant (a live session of an active member) holding notes:write, whose author is the writer (for an API key, its creator): nobody writes a note in another''s name. The author is always in the writer''s own scope.';
 
 DROP POLICY IF EXISTS "writers edit the notes in their scope" ON notes;
 CREATE POLICY "writers edit the notes in their scope" ON notes FOR UPDATE TO tenet_api

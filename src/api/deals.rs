@@ -555,14 +555,17 @@ async fn create(auth: Authenticated, Json(req): Json<DealCreate>) -> AppResult<R
     v.finish()?;
     let owner = req.owner_id.unwrap_or(Some(auth.identity.user_id));
     // The pipeline and stage default to the tenant's first ones.
-    let sql = "INSERT INTO deals (tenant_id, name, amount, currency, pipeline_id, stage_id, company_id, owner_id, expected_close_date)
-               SELECT $1, $2, $3::text::numeric, $4, p.id, coalesce($6, (SELECT s.id FROM stages s WHERE s.tenant_id = p.tenant_id
-                                                                          AND s.pipeline_id = p.id ORDER BY s.position, s.id LIMIT 1)),
-                      $7, $8, $9
-                 FROM pipelines p
-                WHERE p.tenant_id = $1 AND ($5::uuid IS NULL OR p.id = $5)
-                ORDER BY p.position, p.id LIMIT 1
-               RETURNING id";
+    let sql = concat!(
+        "INSERT INTO deals (tenant_id, name, amount, currency, pipeline_id, stage_id, company_id, owner_id, expected_close_date)
+         SELECT $1, $2, $3::text::numeric, $4, p.id, coalesce($6, (SELECT s.id FROM stages s WHERE s.tenant_id = p.tenant_id
+                                                                    AND s.pipeline_id = p.id ORDER BY s.position, s.id LIMIT 1)),
+                $7, $8, $9
+           FROM pipelines p
+          WHERE p.tenant_id = $1 AND ($5::uuid IS NULL OR p.id = $5)
+          ORDER BY p.position, p.id LIMIT 1
+         RETURNING ",
+        columns!()
+    );
     let (scope, rows) = auth
         .begin_requiring(
             Permission::DealsWrite,
@@ -570,14 +573,12 @@ async fn create(auth: Authenticated, Json(req): Json<DealCreate>) -> AppResult<R
             &[&auth.identity.tenant_id, &name, &req.amount, &req.currency, &req.pipeline_id, &req.stage_id, &req.company_id, &owner, &req.expected_close_date],
         )
         .await?;
-    let id: Uuid = rows.first().ok_or_else(|| AppError::validation("pipeline_id", "does not exist"))?.get(0);
+    let mut created = rows.first().map(deal).ok_or_else(|| AppError::validation("pipeline_id", "does not exist"))?;
     if let Some(contacts) = &req.contact_ids {
-        set_contacts(&scope, auth.identity.tenant_id, id, contacts).await?;
+        created.contact_ids = set_contacts(&scope, auth.identity.tenant_id, created.id, contacts).await?;
     }
-    let row = scope.query_opt(BY_ID, &[&id]).await?;
     scope.commit().await?;
-    let created = row.as_ref().map(deal).ok_or(AppError::Internal("the new deal could not be read back".into()))?;
-    Ok(Reply::created(format!("/api/deals/{id}"), created))
+    Ok(Reply::created(format!("/api/deals/{}", created.id), created))
 }
 
 fn create_docs(op: TransformOperation) -> TransformOperation {
@@ -585,11 +586,20 @@ fn create_docs(op: TransformOperation) -> TransformOperation {
     respond::<Deal>(op, 201, "The new deal", &[400, 401, 403, 413, 422])
 }
 
-async fn set_contacts(scope: &crate::db::Scope, tenant_id: Uuid, id: Uuid, contacts: &[Uuid]) -> AppResult<()> {
-    scope.execute("DELETE FROM deal_contacts WHERE deal_id = $1 AND NOT (contact_id = ANY($2))", &[&id, &contacts]).await?;
-    scope
-        .execute(
-            "INSERT INTO deal_contacts (tenant_id, deal_id, contact_id) SELECT $1, $2, unnest($3::uuid[]) ON CONFLICT DO NOTHING",
+/// Makes `contacts` the deal's contacts in one statement (links removed and
+/// added together) and answers the deal's contacts after it, sorted as the
+/// deal shows them: the links the statement saw, less those it removed, with
+/// those it added. A contact outside the tenant or the caller's reach is 422
+/// on contact_ids.
+async fn set_contacts(scope: &crate::db::Scope, tenant_id: Uuid, id: Uuid, contacts: &[Uuid]) -> AppResult<Vec<Uuid>> {
+    let row = scope
+        .query_one(
+            "WITH gone AS (DELETE FROM deal_contacts WHERE tenant_id = $1 AND deal_id = $2 AND NOT (contact_id = ANY($3)) RETURNING contact_id),
+                  added AS (INSERT INTO deal_contacts (tenant_id, deal_id, contact_id) SELECT $1, $2, unnest($3::uuid[])
+                            ON CONFLICT DO NOTHING RETURNING contact_id)
+             SELECT ARRAY(SELECT c FROM ((SELECT contact_id FROM deal_contacts WHERE tenant_id = $1 AND deal_id = $2
+                                          EXCEPT SELECT contact_id FROM gone)
+                                         UNION SELECT contact_id FROM added) AS now(c) ORDER BY c)",
             &[&tenant_id, &id, &contacts],
         )
         .await
@@ -597,7 +607,7 @@ async fn set_contacts(scope: &crate::db::Scope, tenant_id: Uuid, id: Uuid, conta
             AppError::Validation(_) | AppError::Unprocessable(_) => AppError::validation("contact_ids", "does not exist"),
             other => other,
         })?;
-    Ok(())
+    Ok(row.get(0))
 }
 
 async fn update(auth: Authenticated, Path(DealId { id }): Path<DealId>, Json(req): Json<DealUpdate>) -> AppResult<axum::Json<Deal>> {
@@ -617,16 +627,13 @@ async fn update(auth: Authenticated, Path(DealId { id }): Path<DealId>, Json(req
     set.column(req.company_id.is_some(), "company_id", req.company_id.flatten());
     set.column(req.owner_id.is_some(), "owner_id", req.owner_id.flatten());
     set.column(req.expected_close_date.is_some(), "expected_close_date", req.expected_close_date.flatten());
-    let (scope, rows) = auth.begin_requiring(Permission::DealsWrite, &set.update("deals", "name"), &set.params()).await?;
-    if rows.is_empty() {
-        return Err(AppError::NotFound);
-    }
+    let (scope, rows) = auth.begin_requiring(Permission::DealsWrite, &set.update_returning("deals", "name", COLUMNS), &set.params()).await?;
+    let mut updated = rows.first().map(deal).ok_or(AppError::NotFound)?;
     if let Some(contacts) = &req.contact_ids {
-        set_contacts(&scope, auth.identity.tenant_id, id, contacts).await?;
+        updated.contact_ids = set_contacts(&scope, auth.identity.tenant_id, id, contacts).await?;
     }
-    let row = scope.query_opt(BY_ID, &[&id]).await?.ok_or(AppError::NotFound)?;
     scope.commit().await?;
-    Ok(axum::Json(deal(&row)))
+    Ok(axum::Json(updated))
 }
 
 fn update_docs(op: TransformOperation) -> TransformOperation {

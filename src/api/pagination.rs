@@ -90,13 +90,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cursors_round_trip_and_garbage_is_rejected() {
-        let at = DateTime::from_timestamp_micros(1_700_000_000_123_456).expect("time");
+    fn cursors_round_trip_and_garbage_is_rejected() -> Result<(), &'static str> {
+        let at = DateTime::from_timestamp_micros(1_700_000_000_123_456).ok_or("a valid time")?;
         let id = Uuid::now_v7();
         assert_eq!(decode(&encode((at, id))), Some((at, id)));
         assert!(Page::parse(None, Some("garbage!")).is_err());
         assert!(Page::parse(Some(0), None).is_err());
         assert!(Page::parse(Some(201), None).is_err());
         assert_eq!(Page::parse(None, None).map(|p| p.limit).ok(), Some(50));
+        Ok(())
     }
 }

@@ -35,48 +35,42 @@ struct Metrics {
     pool_waiting: IntGauge,
 }
 
-/// Registered once; a metric that cannot be registered (a programming
-/// error: a duplicate name) is left out of the registry rather than
-/// taking the server down.
-static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
-    let registry = Registry::new();
-    let requests = IntCounterVec::new(
-        Opts::new("tenet_http_requests_total", "HTTP requests answered, by method, route template and status."),
-        &["method", "route", "status"],
-    );
-    let latency = HistogramVec::new(
-        HistogramOpts::new("tenet_http_request_duration_seconds", "Time to answer a request, by method and route template.")
-            .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0]),
-        &["method", "route"],
-    );
-    let db_errors = IntCounterVec::new(
-        Opts::new("tenet_db_errors_total", "Errors from PostgreSQL by SQLSTATE class; `connection` when it could not be reached."),
-        &["class"],
-    );
-    let pool = IntGaugeVec::new(Opts::new("tenet_db_pool_connections", "Database pool connections: max, open, idle."), &["state"]);
-    let pool_waiting = IntGauge::new("tenet_db_pool_waiting", "Requests waiting for a pooled connection.");
-    // The metric names and labels above are constants: these cannot fail.
-    let (requests, latency, db_errors, pool, pool_waiting) = match (requests, latency, db_errors, pool, pool_waiting) {
-        (Ok(a), Ok(b), Ok(c), Ok(d), Ok(e)) => (a, b, c, d, e),
-        _ => unreachable_metrics(),
-    };
-    for collector in [
-        Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
-        Box::new(latency.clone()),
-        Box::new(db_errors.clone()),
-        Box::new(pool.clone()),
-        Box::new(pool_waiting.clone()),
-    ] {
-        if let Err(e) = registry.register(collector) {
-            tracing::error!(error = %e, "a metric could not be registered");
-        }
+/// Built once. The definitions are constants, so building cannot fail in
+/// practice; if it did, the server would run without metrics (logged) rather
+/// than stop.
+static METRICS: LazyLock<Option<Metrics>> = LazyLock::new(|| match Metrics::build() {
+    Ok(m) => Some(m),
+    Err(e) => {
+        tracing::error!(error = %e, "the metrics could not be set up");
+        None
     }
-    Metrics { registry, requests, latency, db_errors, pool, pool_waiting }
 });
 
-#[allow(clippy::panic)]
-fn unreachable_metrics() -> ! {
-    panic!("constant metric definitions are valid")
+impl Metrics {
+    fn build() -> prometheus::Result<Self> {
+        let registry = Registry::new();
+        let requests = IntCounterVec::new(
+            Opts::new("tenet_http_requests_total", "HTTP requests answered, by method, route template and status."),
+            &["method", "route", "status"],
+        )?;
+        let latency = HistogramVec::new(
+            HistogramOpts::new("tenet_http_request_duration_seconds", "Time to answer a request, by method and route template.")
+                .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0]),
+            &["method", "route"],
+        )?;
+        let db_errors = IntCounterVec::new(
+            Opts::new("tenet_db_errors_total", "Errors from PostgreSQL by SQLSTATE class; `connection` when it could not be reached."),
+            &["class"],
+        )?;
+        let pool = IntGaugeVec::new(Opts::new("tenet_db_pool_connections", "Database pool connections: max, open, idle."), &["state"])?;
+        let pool_waiting = IntGauge::new("tenet_db_pool_waiting", "Requests waiting for a pooled connection.")?;
+        registry.register(Box::new(requests.clone()))?;
+        registry.register(Box::new(latency.clone()))?;
+        registry.register(Box::new(db_errors.clone()))?;
+        registry.register(Box::new(pool.clone()))?;
+        registry.register(Box::new(pool_waiting.clone()))?;
+        Ok(Self { registry, requests, latency, db_errors, pool, pool_waiting })
+    }
 }
 
 /// Counts one answered request (called by the request log, `observe`).
@@ -86,7 +80,7 @@ pub fn record_request(method: &str, route: Option<&str>, status: u16, seconds: f
         _ => "other",
     };
     let route = route.unwrap_or("unmatched");
-    let m = &*METRICS;
+    let Some(m) = METRICS.as_ref() else { return };
     m.requests.with_label_values(&[method, route, &status.to_string()]).inc();
     m.latency.with_label_values(&[method, route]).observe(seconds);
 }
@@ -94,7 +88,9 @@ pub fn record_request(method: &str, route: Option<&str>, status: u16, seconds: f
 /// Counts one error from the database: its SQLSTATE class, or `connection`.
 pub fn record_db_error(sqlstate: Option<&str>) {
     let class = sqlstate.and_then(|code| code.get(..2)).unwrap_or("connection");
-    METRICS.db_errors.with_label_values(&[class]).inc();
+    if let Some(m) = METRICS.as_ref() {
+        m.db_errors.with_label_values(&[class]).inc();
+    }
 }
 
 pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -107,7 +103,9 @@ pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Respo
     if !matches {
         return AppError::Unauthorized("The metrics need the bearer token the server was configured with.".into()).into_response();
     }
-    let m = &*METRICS;
+    let Some(m) = METRICS.as_ref() else {
+        return AppError::Internal("the metrics could not be set up".into()).into_response();
+    };
     let status = state.db.pool.status();
     m.pool.with_label_values(&["max"]).set(status.max_size as i64);
     m.pool.with_label_values(&["open"]).set(status.size as i64);

@@ -55,7 +55,7 @@ async fn two_mail_workers_deliver_every_mail_exactly_once() {
         server.signup(&format!("Mail {i}"), email).await;
     }
     for email in &emails {
-        sink.wait_for_text(email, "").await;
+        sink.wait_for(email).await;
     }
     // Time for a duplicate to show up, if a mail were claimed twice.
     tokio::time::sleep(Duration::from_millis(500)).await;

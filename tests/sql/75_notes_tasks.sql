@@ -4,7 +4,7 @@
 -- tenant's records unlinkable, notes going with their record.
 BEGIN;
 SET LOCAL search_path = public, tap, tests;
-SELECT plan(13);
+SELECT plan(14);
 
 SELECT tests.create_world();
 SELECT tests.create_role('a', 'rep_own', ARRAY['contacts:read', 'contacts:write', 'notes:read', 'notes:write', 'tasks:read', 'tasks:write', 'users:read']);
@@ -14,6 +14,8 @@ SELECT tests.add_member('a', 'rep', ARRAY['rep_own']);
 SELECT tests.authenticate('a_member', 'a');
 SELECT lives_ok($$INSERT INTO notes (tenant_id, body, contact_id, owner_id) VALUES (tests.tenant_id('a'), 'Met at the fair', tests.contact_id('ca1'), tests.user_id('a_member'))$$,
   'a member writes a note on a contact');
+SELECT throws_ok($$INSERT INTO notes (tenant_id, body, contact_id, owner_id) VALUES (tests.tenant_id('a'), 'Forged', tests.contact_id('ca1'), tests.user_id('a_owner'))$$,
+  '42501', NULL, 'a note is written in the writer''s name only, never in another member''s');
 SELECT throws_ok($$INSERT INTO notes (tenant_id, body, owner_id) VALUES (tests.tenant_id('a'), 'On nothing', tests.user_id('a_member'))$$,
   '23514', NULL, 'a note is on exactly one record');
 SELECT throws_ok($$INSERT INTO notes (tenant_id, body, contact_id, owner_id) VALUES (tests.tenant_id('a'), 'Cross', tests.contact_id('cb1'), tests.user_id('a_member'))$$,
