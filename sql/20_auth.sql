@@ -83,12 +83,12 @@ RETURNS TABLE (name text, description text, permissions text[])
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   VALUES
     ('owner',  'Full control of the tenant',
-       ARRAY['tenant:manage','users:read','users:manage','roles:manage','audit:read','api_keys:manage','teams:manage',
+       ARRAY['tenant:manage','users:read','users:manage','roles:manage','audit:read','api_keys:manage','teams:manage','webhooks:manage',
              'companies:read','companies:write','companies:delete','contacts:read','contacts:write','contacts:delete',
              'deals:read','deals:write','deals:delete','pipelines:manage',
              'notes:read','notes:write','notes:delete','tasks:read','tasks:write','tasks:delete']),
     ('admin',  'Manages members, roles and all CRM data',
-       ARRAY['users:read','users:manage','roles:manage','audit:read','api_keys:manage','teams:manage',
+       ARRAY['users:read','users:manage','roles:manage','audit:read','api_keys:manage','teams:manage','webhooks:manage',
              'companies:read','companies:write','companies:delete','contacts:read','contacts:write','contacts:delete',
              'deals:read','deals:write','deals:delete','pipelines:manage',
              'notes:read','notes:write','notes:delete','tasks:read','tasks:write','tasks:delete']),

@@ -131,11 +131,13 @@ async fn serve() -> CliResult {
     let pool = db::pool(&config.database_url, config.db_pool_size, config.timeouts.pool_wait)?;
     let header_read_timeout = config.timeouts.header_read;
     let mailer = crate::mail::Mailer::new(&config.mail)?;
+    let deliverer = crate::webhooks::Deliverer::new(&config.webhooks).map_err(|e| format!("cannot build the webhook client: {e}"))?;
     if config.mail.smtp_url.is_none() {
         tracing::info!(mail_dir = ?config.mail.dir, "SMTP_URL is not set: mails go to the log (tokens redacted) and MAIL_DIR");
     }
     let state = AppState::new(config, pool).await?;
     tokio::spawn(mailer.run(state.db.clone(), std::time::Duration::from_secs(1)));
+    tokio::spawn(deliverer.run(state.db.clone(), std::time::Duration::from_secs(1)));
     let app = startup::build_app(state);
     let listener = tokio::net::TcpListener::bind(("0.0.0.0", port)).await?;
     tracing::info!(port, "tenet listening");

@@ -35,6 +35,38 @@ pub struct Config {
     pub mail: MailConfig,
     /// The bearer token of `GET /api/metrics`; unset, the metrics are off (404).
     pub metrics_token: Option<SecretString>,
+    pub webhooks: WebhookConfig,
+}
+
+/// How the webhook worker delivers (docs/webhooks.md).
+#[derive(Debug, Clone, Copy)]
+pub struct WebhookConfig {
+    /// `WEBHOOK_ALLOW_PRIVATE`: also post to loopback and private addresses
+    /// (tests, a receiver on the same network). Off by default: endpoints
+    /// there are refused (422) and never connected to.
+    pub allow_private: bool,
+    /// `WEBHOOK_TIMEOUT_SECONDS`: for one delivery attempt, connecting included.
+    pub timeout: Duration,
+    /// `WEBHOOK_RETRY_BASE_MS`: the wait after the first failed attempt,
+    /// doubled after each further one (at most six hours).
+    pub retry_base: Duration,
+    /// `WEBHOOK_MAX_ATTEMPTS`: attempts of one delivery before it is failed.
+    pub max_attempts: u32,
+    /// `WEBHOOK_DISABLE_AFTER`: failed attempts in a row (any delivery) that
+    /// disable an endpoint.
+    pub disable_after: u32,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        Self {
+            allow_private: false,
+            timeout: Duration::from_secs(10),
+            retry_base: Duration::from_secs(10),
+            max_attempts: 10,
+            disable_after: 20,
+        }
+    }
 }
 
 /// Outgoing mail: SMTP when `SMTP_URL` is set, else the log (tokens
@@ -161,7 +193,16 @@ impl Config {
             Ok(t) => Some(SecretString::from(t)),
             Err(_) => None,
         };
+        let w = WebhookConfig::default();
+        let webhooks = WebhookConfig {
+            allow_private: parse_bool("WEBHOOK_ALLOW_PRIVATE", false)?,
+            timeout: Duration::from_secs(parse("WEBHOOK_TIMEOUT_SECONDS", w.timeout.as_secs())?.clamp(1, 50)),
+            retry_base: Duration::from_millis(parse("WEBHOOK_RETRY_BASE_MS", w.retry_base.as_millis() as u64)?.clamp(1, 3_600_000)),
+            max_attempts: parse("WEBHOOK_MAX_ATTEMPTS", w.max_attempts)?.clamp(1, 50),
+            disable_after: parse("WEBHOOK_DISABLE_AFTER", w.disable_after)?.max(1),
+        };
         Ok(Self {
+            webhooks,
             metrics_token,
             mail,
             public_url,

@@ -21,6 +21,7 @@ pub mod teams;
 pub mod tenant;
 pub mod timeline;
 pub mod users;
+pub mod webhooks;
 
 use aide::axum::ApiRouter;
 
@@ -44,4 +45,5 @@ pub fn routes() -> ApiRouter<AppState> {
         .merge(notes::router())
         .merge(tasks::router())
         .merge(timeline::router())
+        .merge(webhooks::router())
 }

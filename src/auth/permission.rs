@@ -42,6 +42,7 @@ permissions! {
     AuditRead => "audit:read",
     ApiKeysManage => "api_keys:manage",
     TeamsManage => "teams:manage",
+    WebhooksManage => "webhooks:manage",
     CompaniesRead => "companies:read",
     CompaniesWrite => "companies:write",
     CompaniesDelete => "companies:delete",

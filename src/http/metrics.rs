@@ -13,6 +13,9 @@
 //!   ...), `connection` when the database could not be reached.
 //! - `tenet_db_pool_connections{state}` (`max`, `open`, `idle`) and
 //!   `tenet_db_pool_waiting`, read from the pool when scraped.
+//! - `tenet_outbox_due{outbox}` (`webhooks`, `emails`): deliveries and mails
+//!   due and not yet sent, read from the database when scraped (absent when
+//!   it cannot be reached; the pool and error metrics say why).
 use std::sync::LazyLock;
 
 use axum::{
@@ -33,6 +36,7 @@ struct Metrics {
     db_errors: IntCounterVec,
     pool: IntGaugeVec,
     pool_waiting: IntGauge,
+    outbox_due: IntGaugeVec,
 }
 
 /// Built once. The definitions are constants, so building cannot fail in
@@ -68,8 +72,10 @@ impl Metrics {
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(db_errors.clone()))?;
         registry.register(Box::new(pool.clone()))?;
+        let outbox_due = IntGaugeVec::new(Opts::new("tenet_outbox_due", "Outbox entries due and not yet sent: webhooks, emails."), &["outbox"])?;
         registry.register(Box::new(pool_waiting.clone()))?;
-        Ok(Self { registry, requests, latency, db_errors, pool, pool_waiting })
+        registry.register(Box::new(outbox_due.clone()))?;
+        Ok(Self { registry, requests, latency, db_errors, pool, pool_waiting, outbox_due })
     }
 }
 
@@ -111,9 +117,21 @@ pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Respo
     m.pool.with_label_values(&["open"]).set(status.size as i64);
     m.pool.with_label_values(&["idle"]).set(status.available as i64);
     m.pool_waiting.set(status.waiting as i64);
+    m.outbox_due.reset();
+    if let Ok(rows) = outbox_backlog(&state).await {
+        for row in rows {
+            m.outbox_due.with_label_values(&[row.get::<_, &str>(0)]).set(row.get(1));
+        }
+    }
     let mut body = Vec::new();
     if let Err(e) = TextEncoder::new().encode(&m.registry.gather(), &mut body) {
         return AppError::Internal(format!("encoding the metrics: {e}")).into_response();
     }
     (StatusCode::OK, [(header::CONTENT_TYPE, prometheus::TEXT_FORMAT)], body).into_response()
+}
+
+/// The outboxes' due entries (`app.outbox_backlog()`), one round trip.
+async fn outbox_backlog(state: &AppState) -> Result<Vec<tokio_postgres::Row>, AppError> {
+    let meta = crate::db::RequestMeta { request_id: "metrics".into(), ..Default::default() };
+    state.db.anonymous_once(&meta, "SELECT outbox, due FROM app.outbox_backlog()", &[]).await
 }

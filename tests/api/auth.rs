@@ -85,7 +85,7 @@ async fn signup_creates_a_tenant_its_owner_and_a_session() {
     assert_eq!(me.body["tenant"]["name"], "Acme Corp");
     assert_eq!(me.body["roles"], json!(["owner"]));
     let permissions = me.body["permissions"].as_array().expect("permissions");
-    assert_eq!(permissions.len(), 23, "{permissions:?}");
+    assert_eq!(permissions.len(), 24, "{permissions:?}");
     assert_eq!(me.body["memberships"][0]["tenant"]["slug"], "acme-corp");
     assert_eq!(me.body["memberships"][0]["roles"], json!(["owner"]));
 }

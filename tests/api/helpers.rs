@@ -216,6 +216,9 @@ pub struct Options {
     pub timeouts: tenet::config::Timeouts,
     /// `METRICS_TOKEN`: unset, `/api/metrics` answers 404.
     pub metrics_token: Option<String>,
+    /// The webhook worker's settings; it runs when `webhook_worker` is set.
+    pub webhooks: tenet::config::WebhookConfig,
+    pub webhook_worker: bool,
 }
 
 impl Default for Options {
@@ -231,6 +234,8 @@ impl Default for Options {
             mail_dir: None,
             timeouts: tenet::config::Timeouts::default(),
             metrics_token: None,
+            webhooks: tenet::config::WebhookConfig::default(),
+            webhook_worker: false,
         }
     }
 }
@@ -257,6 +262,7 @@ pub fn config(database_url: String, options: &Options) -> Config {
             dir: options.mail_dir.clone(),
         },
         metrics_token: options.metrics_token.clone().map(SecretString::from),
+        webhooks: options.webhooks,
     }
 }
 
@@ -277,7 +283,11 @@ impl TestApp {
     /// hints), JWT keys from the same secret, and, when this one has a mail
     /// sink, its own mail worker delivering to that same sink.
     pub async fn peer(&self) -> Self {
-        let options = Options { mail: self.mail.is_some(), ..Options::default() };
+        self.peer_with(Options { mail: self.mail.is_some(), ..Options::default() }).await
+    }
+
+    /// `peer` with its own options (its mail worker still delivers to this one's sink).
+    pub async fn peer_with(&self, options: Options) -> Self {
         let smtp_url = self.mail.as_ref().map(|s| s.url());
         Self::serve(self.db.clone(), options, smtp_url, None).await
     }
@@ -293,6 +303,10 @@ impl TestApp {
         let state = AppState::new(config, pool).await.expect("state");
         if let Some(mailer) = mailer {
             tokio::spawn(mailer.run(state.db.clone(), Duration::from_millis(50)));
+        }
+        if options.webhook_worker {
+            let deliverer = tenet::webhooks::Deliverer::new(&options.webhooks).expect("webhook client");
+            tokio::spawn(deliverer.run(state.db.clone(), Duration::from_millis(50)));
         }
         let app = startup::build_app(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");

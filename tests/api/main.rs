@@ -25,3 +25,4 @@ mod operations;
 mod processes;
 mod rbac;
 mod record_access;
+mod webhooks;

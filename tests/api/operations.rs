@@ -177,4 +177,7 @@ async fn metrics_are_off_by_default_and_need_their_token() {
     assert!(text.contains(r#"tenet_db_pool_connections{state="max"} 4"#), "{text}");
     assert!(text.contains("tenet_db_pool_waiting"), "{text}");
     assert!(text.contains(r#"tenet_db_errors_total{class="23"}"#), "{text}");
+    // The sign-up's confirmation mail waits (this server runs no mail worker).
+    assert!(text.contains(r#"tenet_outbox_due{outbox="emails"} 1"#), "{text}");
+    assert!(text.contains(r#"tenet_outbox_due{outbox="webhooks"} 0"#), "{text}");
 }

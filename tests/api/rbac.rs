@@ -329,7 +329,7 @@ async fn tenant_can_be_read_by_members_and_renamed_by_its_manager() {
     assert_eq!(r.body["name"], "Renamed Inc");
     send(&app, Method::PATCH, "/api/tenant", &t.owner.access, Some(json!({"name": ""}))).await.assert_problem(422);
     let catalog = app.get("/api/permissions", t.token("viewer")).await;
-    assert_eq!(catalog.body["items"].as_array().map(Vec::len), Some(23));
+    assert_eq!(catalog.body["items"].as_array().map(Vec::len), Some(24));
 }
 
 // ---------------------------------------------------------------------------
