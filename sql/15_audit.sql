@@ -98,7 +98,8 @@ DECLARE
 BEGIN
   FOR v_key IN SELECT jsonb_object_keys(v_row) LOOP
     CONTINUE WHEN v_key IN ('id', 'tenant_id', 'created_at', 'updated_at', 'password_hash', 'refresh_token_hash', 'token_hash',
-                 'last_used_at', 'consecutive_failures');
+                 'last_used_at', 'consecutive_failures',
+                 'rows_total', 'rows_created', 'rows_updated', 'rows_failed', 'rows_reverted', 'rows_not_reverted');
     IF (v_old -> v_key) IS DISTINCT FROM (v_new -> v_key) THEN
       v_changes := v_changes || jsonb_build_object(v_key, jsonb_build_object('old', v_old -> v_key, 'new', v_new -> v_key));
     END IF;

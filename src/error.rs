@@ -105,7 +105,8 @@ impl AppError {
         }
     }
 
-    fn detail(&self) -> String {
+    /// What a client is told: never SQL, a constraint or a stack.
+    pub fn detail(&self) -> String {
         match self {
             Self::BadRequest(m) | Self::Unauthorized(m) | Self::Forbidden(m) | Self::Conflict(m) | Self::Unprocessable(m) => {
                 m.to_string()

@@ -16,7 +16,7 @@ use tower_http::{
     catch_panic::CatchPanicLayer,
     cors::{AllowOrigin, CorsLayer},
     services::{ServeDir, ServeFile},
-    timeout::RequestBodyTimeoutLayer,
+    timeout::TimeoutBody,
 };
 
 use crate::{
@@ -68,9 +68,10 @@ pub fn build_app(state: AppState) -> Router {
     };
 
     let deadline = config.timeouts.request;
+    let body_read = config.timeouts.body_read;
     let app = app
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(RequestBodyTimeoutLayer::new(config.timeouts.body_read))
+        .layer(middleware::from_fn(move |req: Request, next: Next| body_within(body_read, req, next)))
         .layer(middleware::from_fn(move |req: Request, next: Next| within_deadline(deadline, req, next)))
         .layer(CatchPanicLayer::custom(|_| AppError::Internal("handler panicked".into()).into_response()));
     let app = match cors(&config.cors_origins) {
@@ -104,9 +105,29 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
     )
 }
 
+/// How long an import's dry run or run may take: it reads its upload while
+/// it writes, batch by batch (src/api/imports.rs), each piece of the upload
+/// within its own idle timeout instead of one for the whole body.
+pub const IMPORT_DEADLINE: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+
+fn is_import_upload(req: &Request) -> bool {
+    let path = req.uri().path();
+    req.method() == Method::POST && path.starts_with("/api/imports/") && (path.ends_with("/run") || path.ends_with("/dry-run"))
+}
+
+/// The whole request body arrives within `limit` (slow clients are cut
+/// off), except an import's upload, which has an idle timeout per piece.
+async fn body_within(limit: std::time::Duration, req: Request, next: Next) -> Response {
+    if is_import_upload(&req) {
+        return next.run(req).await;
+    }
+    next.run(req.map(|body| axum::body::Body::new(TimeoutBody::new(limit, body)))).await
+}
+
 /// Every request, handler included, finishes within the deadline or is
 /// answered 503; its database scope is dropped (rolled back) with it.
 async fn within_deadline(deadline: std::time::Duration, req: Request, next: Next) -> Response {
+    let deadline = if is_import_upload(&req) { IMPORT_DEADLINE } else { deadline };
     match tokio::time::timeout(deadline, next.run(req)).await {
         Ok(response) => response,
         Err(_) => AppError::DeadlineExceeded.into_response(),

@@ -98,6 +98,11 @@ impl Validator {
         }
     }
 
+    /// The errors themselves (an import reports them per row).
+    pub fn into_errors(self) -> Vec<FieldError> {
+        self.errors
+    }
+
     /// The errors as one line, for the admin commands.
     pub fn finish_as_text(self) -> Result<(), String> {
         if self.errors.is_empty() {

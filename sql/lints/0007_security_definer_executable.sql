@@ -18,7 +18,8 @@ WITH allowed(name) AS (VALUES
   ('app.permission_scope'), ('app.scope_owners'), ('app.list_owners'), ('app.hidden_fields'), ('app.covers_grant'),
   ('app.fields_beyond_actor'), ('app.covers_role'),
   ('app.set_webhook_secret'), ('app.webhook_deliveries'), ('app.replay_webhook_delivery'),
-  ('app.claim_webhook_deliveries'), ('app.webhook_delivered'), ('app.webhook_failed'), ('app.outbox_backlog'))
+  ('app.claim_webhook_deliveries'), ('app.webhook_delivered'), ('app.webhook_failed'), ('app.outbox_backlog'),
+  ('app.record_import_batch'), ('app.import_rows'), ('app.import_errors'))
 SELECT p.oid::regprocedure::text AS object,
        CASE WHEN has_function_privilege('public', p.oid, 'EXECUTE') THEN 'executable by PUBLIC'
             ELSE 'executable by tenet_api but not on the allow-list' END AS detail

@@ -11,7 +11,10 @@ use serde::{Deserialize, Serialize};
 use tokio_postgres::Row;
 use uuid::Uuid;
 
+use axum::response::Response;
+
 use super::{
+    export::{export, export_docs, Format},
     crm::{list_filter, member_ref, run_list, optional_text, required_text, search_text, ListQuery, Order, OwnerFilter, SetList, SortField, CREATED_AT, UPDATED_AT},
     pagination::Paged,
     extract::{Json, Path, Query},
@@ -27,6 +30,8 @@ use crate::{
 pub fn router() -> ApiRouter<AppState> {
     ApiRouter::new()
         .api_route("/api/companies", get_with(list, list_docs).post_with(create, create_docs))
+        .api_route("/api/companies/export.csv", get_with(export_csv, |op| export_docs(op, "companies", Format::Csv)))
+        .api_route("/api/companies/export.json", get_with(export_json, |op| export_docs(op, "companies", Format::Json)))
         .api_route("/api/companies/{id}", get_with(read, read_docs).patch_with(update, update_docs).delete_with(delete, delete_docs))
 }
 
@@ -126,6 +131,22 @@ fn company(r: &Row) -> Company {
 }
 
 async fn list(auth: Authenticated, Query(f): Query<CompanyFilter>) -> AppResult<axum::Json<Paged<Company>>> {
+    Ok(axum::Json(page(auth, f).await?))
+}
+
+/// The columns of a CSV export, in the API's order.
+const EXPORT_COLUMNS: &[&str] = &["id", "name", "domain", "industry", "owner_id", "created_at", "updated_at"];
+
+async fn export_csv(auth: Authenticated, Query(f): Query<CompanyFilter>) -> AppResult<Response> {
+    export(auth, f, "companies", EXPORT_COLUMNS, Format::Csv, page).await
+}
+
+async fn export_json(auth: Authenticated, Query(f): Query<CompanyFilter>) -> AppResult<Response> {
+    export(auth, f, "companies", EXPORT_COLUMNS, Format::Json, page).await
+}
+
+/// A page of the list (also the export's pages).
+pub async fn page(auth: Authenticated, f: CompanyFilter) -> AppResult<Paged<Company>> {
     let order = Order::parse(f.sort.as_deref(), SORTS, f.limit, f.cursor.as_deref())?;
     let page = order.page;
     let owner = f.owner.unwrap_or_default();
@@ -143,7 +164,7 @@ async fn list(auth: Authenticated, Query(f): Query<CompanyFilter>) -> AppResult<
     // The hot path: context, authorization and the page in one round trip.
     // Without `companies:read` RLS returns no rows, and the caller gets 403.
     let rows = run_list(&auth, Permission::CompaniesRead, &mut q).await?;
-    Ok(axum::Json(q.finish(&page, &rows, company, |c| (c.created_at, c.id))))
+    Ok(q.finish(&page, &rows, company, |c| (c.created_at, c.id)))
 }
 
 fn list_docs(op: TransformOperation) -> TransformOperation {

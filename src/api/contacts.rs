@@ -11,7 +11,10 @@ use serde::{Deserialize, Serialize};
 use tokio_postgres::Row;
 use uuid::Uuid;
 
+use axum::response::Response;
+
 use super::{
+    export::{export, export_docs, Format},
     crm::{list_filter, member_ref, run_list, optional_text, required_text, search_text, ListQuery, Order, OwnerFilter, SetList, SortField, CREATED_AT, UPDATED_AT},
     pagination::Paged,
     extract::{Json, Path, Query},
@@ -27,6 +30,8 @@ use crate::{
 pub fn router() -> ApiRouter<AppState> {
     ApiRouter::new()
         .api_route("/api/contacts", get_with(list, list_docs).post_with(create, create_docs))
+        .api_route("/api/contacts/export.csv", get_with(export_csv, |op| export_docs(op, "contacts", Format::Csv)))
+        .api_route("/api/contacts/export.json", get_with(export_json, |op| export_docs(op, "contacts", Format::Json)))
         .api_route("/api/contacts/{id}", get_with(read, read_docs).patch_with(update, update_docs).delete_with(delete, delete_docs))
 }
 
@@ -146,6 +151,22 @@ fn contact(r: &Row) -> Contact {
 }
 
 async fn list(auth: Authenticated, Query(f): Query<ContactFilter>) -> AppResult<axum::Json<Paged<Contact>>> {
+    Ok(axum::Json(page(auth, f).await?))
+}
+
+/// The columns of a CSV export, in the API's order.
+const EXPORT_COLUMNS: &[&str] = &["id", "first_name", "last_name", "email", "phone", "company_id", "owner_id", "created_at", "updated_at"];
+
+async fn export_csv(auth: Authenticated, Query(f): Query<ContactFilter>) -> AppResult<Response> {
+    export(auth, f, "contacts", EXPORT_COLUMNS, Format::Csv, page).await
+}
+
+async fn export_json(auth: Authenticated, Query(f): Query<ContactFilter>) -> AppResult<Response> {
+    export(auth, f, "contacts", EXPORT_COLUMNS, Format::Json, page).await
+}
+
+/// A page of the list (also the export's pages).
+pub async fn page(auth: Authenticated, f: ContactFilter) -> AppResult<Paged<Contact>> {
     let order = Order::parse(f.sort.as_deref(), SORTS, f.limit, f.cursor.as_deref())?;
     let page = order.page;
     let owner = f.owner.unwrap_or_default();
@@ -166,7 +187,7 @@ async fn list(auth: Authenticated, Query(f): Query<ContactFilter>) -> AppResult<
     // The hot path: context, authorization and the page in one round trip.
     // Without `contacts:read` RLS returns no rows, and the caller gets 403.
     let rows = run_list(&auth, Permission::ContactsRead, &mut q).await?;
-    Ok(axum::Json(q.finish(&page, &rows, contact, |c| (c.created_at, c.id))))
+    Ok(q.finish(&page, &rows, contact, |c| (c.created_at, c.id)))
 }
 
 fn list_docs(op: TransformOperation) -> TransformOperation {

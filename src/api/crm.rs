@@ -33,7 +33,7 @@ use crate::{
 macro_rules! list_filter {
     ($(#[$meta:meta])* pub struct $name:ident { $($body:tt)* }) => {
         $(#[$meta])*
-        #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+        #[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
         #[serde(deny_unknown_fields)]
         pub struct $name {
             $($body)*
@@ -60,6 +60,13 @@ macro_rules! list_filter {
             /// The created/updated bounds, for `ListQuery::timestamps`.
             pub fn timestamps(&self) -> [Option<chrono::DateTime<chrono::Utc>>; 4] {
                 [self.created_at_gte, self.created_at_lte, self.updated_at_gte, self.updated_at_lte]
+            }
+        }
+
+        impl $crate::api::export::Pageable for $name {
+            fn export_page(&mut self, cursor: Option<String>) {
+                self.cursor = cursor;
+                self.limit = Some($crate::api::export::EXPORT_PAGE);
             }
         }
     };

@@ -18,7 +18,10 @@ use serde::{Deserialize, Serialize};
 use tokio_postgres::Row;
 use uuid::Uuid;
 
+use axum::response::Response;
+
 use super::{
+    export::{export, export_docs, Format},
     crm::{list_filter, decimal_bound, member_ref, search_text, ListQuery, Order, OwnerFilter, SetList, SortField, CREATED_AT, UPDATED_AT},
     extract::{Json, Path, Query},
     pagination::Paged,
@@ -38,6 +41,8 @@ pub fn router() -> ApiRouter<AppState> {
         .api_route("/api/pipelines/{id}/stages", post_with(create_stage, create_stage_docs))
         .api_route("/api/stages/{id}", patch_with(update_stage, update_stage_docs).delete_with(delete_stage, delete_stage_docs))
         .api_route("/api/deals", get_with(list, list_docs).post_with(create, create_docs))
+        .api_route("/api/deals/export.csv", get_with(export_csv, |op| export_docs(op, "deals", Format::Csv)))
+        .api_route("/api/deals/export.json", get_with(export_json, |op| export_docs(op, "deals", Format::Json)))
         .api_route("/api/deals/{id}", get_with(read, read_docs).patch_with(update, update_docs).delete_with(delete, delete_docs))
 }
 
@@ -466,6 +471,22 @@ fn list_pipelines_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn list(auth: Authenticated, Query(f): Query<DealFilter>) -> AppResult<axum::Json<Paged<Deal>>> {
+    Ok(axum::Json(page(auth, f).await?))
+}
+
+/// The columns of a CSV export, in the API's order.
+const EXPORT_COLUMNS: &[&str] = &["id", "name", "amount", "currency", "pipeline_id", "stage_id", "company_id", "owner_id", "expected_close_date", "stage_entered_at", "contact_ids", "created_at", "updated_at"];
+
+async fn export_csv(auth: Authenticated, Query(f): Query<DealFilter>) -> AppResult<Response> {
+    export(auth, f, "deals", EXPORT_COLUMNS, Format::Csv, page).await
+}
+
+async fn export_json(auth: Authenticated, Query(f): Query<DealFilter>) -> AppResult<Response> {
+    export(auth, f, "deals", EXPORT_COLUMNS, Format::Json, page).await
+}
+
+/// A page of the list (also the export's pages).
+pub async fn page(auth: Authenticated, f: DealFilter) -> AppResult<Paged<Deal>> {
     let order = Order::parse(f.sort.as_deref(), SORTS, f.limit, f.cursor.as_deref())?;
     let page = order.page;
     let owner = f.owner.unwrap_or_default();
@@ -504,7 +525,7 @@ async fn list(auth: Authenticated, Query(f): Query<DealFilter>) -> AppResult<axu
     q.owner(owner);
     q.order(order)?;
     let rows = auth.read_via_policy(Permission::DealsRead, &q.sql(), &q.params()).await?;
-    Ok(axum::Json(q.finish(&page, &rows, deal, |d| (d.created_at, d.id))))
+    Ok(q.finish(&page, &rows, deal, |d| (d.created_at, d.id)))
 }
 
 fn list_docs(op: TransformOperation) -> TransformOperation {
@@ -521,7 +542,7 @@ fn read_docs(op: TransformOperation) -> TransformOperation {
     respond::<Deal>(op.tag("deals").summary("Read a deal (deals:read)"), 200, "The deal", &[400, 401, 403, 404])
 }
 
-fn check_money(v: &mut Validator, amount: Option<&str>, currency: Option<&str>) {
+pub(crate) fn check_money(v: &mut Validator, amount: Option<&str>, currency: Option<&str>) {
     if let Some(a) = amount {
         let ok = {
             let (int, frac) = a.split_once('.').unwrap_or((a, ""));

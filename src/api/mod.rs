@@ -9,8 +9,10 @@ pub mod contacts;
 pub mod crm;
 pub mod deals;
 pub mod docs;
+pub mod export;
 pub mod extract;
 pub mod health;
+pub mod imports;
 pub mod invitations;
 pub mod notes;
 pub mod pagination;
@@ -46,4 +48,5 @@ pub fn routes() -> ApiRouter<AppState> {
         .merge(tasks::router())
         .merge(timeline::router())
         .merge(webhooks::router())
+        .merge(imports::router())
 }

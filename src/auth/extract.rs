@@ -58,6 +58,7 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 
 /// A verified access token or API key, and what is needed to begin its
 /// database scope.
+#[derive(Clone)]
 pub struct Authenticated {
     pub identity: Identity,
     pub meta: RequestMeta,

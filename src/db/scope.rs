@@ -309,6 +309,25 @@ impl Scope {
         Ok(self.conn()?.execute(&stmt, params).await?)
     }
 
+    /// One statement under a savepoint, in one round trip (SAVEPOINT, the
+    /// statement and RELEASE pipelined): if it fails, the transaction is
+    /// rolled back to before it and goes on (an import's row that fails).
+    pub async fn query_in_savepoint(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> AppResult<Vec<Row>> {
+        let c = self.conn()?;
+        let stmt = self.statement(sql).await?;
+        let (saved, rows, released) =
+            tokio::join!(c.batch_execute("SAVEPOINT row_savepoint"), c.query(&stmt, params), c.batch_execute("RELEASE SAVEPOINT row_savepoint"));
+        saved?;
+        match (rows, released) {
+            (Ok(rows), Ok(())) => Ok(rows),
+            (Err(e), _) => {
+                c.batch_execute("ROLLBACK TO SAVEPOINT row_savepoint").await?;
+                Err(e.into())
+            }
+            (Ok(_), Err(e)) => Err(e.into()),
+        }
+    }
+
     /// Ends a read-only scope without waiting: the rollback runs in the
     /// background before the connection returns to the pool.
     pub fn release(self) {

@@ -7,6 +7,7 @@ mod audit;
 mod api_keys;
 mod auth;
 mod crm;
+mod data;
 mod deals;
 mod notes_tasks;
 mod database;

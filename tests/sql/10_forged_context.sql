@@ -20,7 +20,7 @@ SELECT FROM tests.add_member('b', 'multi', ARRAY['member']);
 -- Control: the genuine context of a's owner sees a, and only a.
 -- ---------------------------------------------------------------------------
 SELECT tests.authenticate('a_owner', 'a');
-SELECT is(array_length(app.authorize(), 1), 23, 'control: a''s owner is authorized with 23 permissions');
+SELECT is(array_length(app.authorize(), 1), 24, 'control: a''s owner is authorized with 24 permissions');
 SELECT results_eq($$SELECT id FROM tenants$$, ARRAY[tests.tenant_id('a')], 'control: a''s owner sees tenant a only');
 SELECT results_eq($$SELECT count(*)::int FROM companies$$, ARRAY[2], 'control: a''s owner sees a''s 2 companies');
 SELECT results_eq($$SELECT count(*)::int FROM memberships$$, ARRAY[6], 'control: a''s owner sees a''s 6 members');

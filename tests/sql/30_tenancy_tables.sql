@@ -136,13 +136,13 @@ SELECT throws_ok($$DELETE FROM roles WHERE name = 'viewer'$$, 'TN409', 'System r
 -- revokes on custom roles.
 -- ===========================================================================
 SELECT tests.authenticate('a_owner', 'a');
-SELECT results_eq($$SELECT count(*)::int FROM role_permissions$$, ARRAY[64], 'owner reads a''s 64 role permissions');
+SELECT results_eq($$SELECT count(*)::int FROM role_permissions$$, ARRAY[66], 'owner reads a''s 66 role permissions');
 SELECT tests.authenticate('a_admin', 'a');
-SELECT results_eq($$SELECT count(*)::int FROM role_permissions$$, ARRAY[64], 'admin reads a''s role permissions');
+SELECT results_eq($$SELECT count(*)::int FROM role_permissions$$, ARRAY[66], 'admin reads a''s role permissions');
 SELECT tests.authenticate('a_member', 'a');
-SELECT results_eq($$SELECT count(*)::int FROM role_permissions$$, ARRAY[64], 'member reads a''s role permissions');
+SELECT results_eq($$SELECT count(*)::int FROM role_permissions$$, ARRAY[66], 'member reads a''s role permissions');
 SELECT tests.authenticate('a_viewer', 'a');
-SELECT results_eq($$SELECT count(*)::int FROM role_permissions$$, ARRAY[64], 'viewer reads a''s role permissions');
+SELECT results_eq($$SELECT count(*)::int FROM role_permissions$$, ARRAY[66], 'viewer reads a''s role permissions');
 SELECT tests.authenticate('b_owner', 'b');
 SELECT is_empty($$SELECT 1 FROM role_permissions WHERE tenant_id = tests.tenant_id('a')$$, 'b''s owner reads none of a''s role permissions');
 

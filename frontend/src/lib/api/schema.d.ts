@@ -313,6 +313,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/companies/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export every row the list's filters reach, as CSV (streamed)
+         * @description Takes the list's filters; limit and cursor are ignored. Needs the list's read permission (docs/data-movement.md).
+         */
+        get: operations["getCompaniesExport.csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/companies/export.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export every row the list's filters reach, as a JSON array (streamed)
+         * @description Takes the list's filters; limit and cursor are ignored. Needs the list's read permission (docs/data-movement.md).
+         */
+        get: operations["getCompaniesExport.json"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/companies/{id}": {
         parameters: {
             query?: never;
@@ -361,6 +401,46 @@ export interface paths {
         put?: never;
         /** Create a contact (contacts:write) */
         post: operations["postContacts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contacts/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export every row the list's filters reach, as CSV (streamed)
+         * @description Takes the list's filters; limit and cursor are ignored. Needs the list's read permission (docs/data-movement.md).
+         */
+        get: operations["getContactsExport.csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contacts/export.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export every row the list's filters reach, as a JSON array (streamed)
+         * @description Takes the list's filters; limit and cursor are ignored. Needs the list's read permission (docs/data-movement.md).
+         */
+        get: operations["getContactsExport.json"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -421,6 +501,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/deals/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export every row the list's filters reach, as CSV (streamed)
+         * @description Takes the list's filters; limit and cursor are ignored. Needs the list's read permission (docs/data-movement.md).
+         */
+        get: operations["getDealsExport.csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/deals/export.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export every row the list's filters reach, as a JSON array (streamed)
+         * @description Takes the list's filters; limit and cursor are ignored. Needs the list's read permission (docs/data-movement.md).
+         */
+        get: operations["getDealsExport.json"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/deals/{id}": {
         parameters: {
             query?: never;
@@ -468,6 +588,126 @@ export interface paths {
         get: operations["getHealth"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's imports, newest first */
+        get: operations["getImports"];
+        put?: never;
+        /** Start an import: resource, mode and column mapping (the resource's write permission) */
+        post: operations["postImports"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/imports/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Columns, suggested fields and sample rows of the start of a CSV file (the resource's write permission) */
+        post: operations["postImportsPreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An import of the caller, with its progress */
+        get: operations["getImportsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/imports/{id}/dry-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check the whole file: every row written and rolled back, nothing kept */
+        post: operations["postImportsByIdDryRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/imports/{id}/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The rows an import's run refused (the first 1,000) */
+        get: operations["getImportsByIdErrors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/imports/{id}/revert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Undo an import: delete what it created, restore what it updated (unless changed since) */
+        post: operations["postImportsByIdRevert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/imports/{id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import the file, in batches of 500 rows; refused rows are listed, the others kept */
+        post: operations["postImportsByIdRun"];
         delete?: never;
         options?: never;
         head?: never;
@@ -884,6 +1124,97 @@ export interface paths {
         patch: operations["patchUsersById"];
         trace?: never;
     };
+    "/api/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's webhook endpoints, newest first (webhooks:manage) */
+        get: operations["getWebhooks"];
+        put?: never;
+        /**
+         * Create a webhook endpoint (webhooks:manage)
+         * @description Answers the signing secret once. From the next committed change on, each subscribed event is posted to the URL with `Tenet-Event`, `Tenet-Delivery` and `Tenet-Signature` headers (docs/webhooks.md).
+         */
+        post: operations["postWebhooks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a webhook endpoint (webhooks:manage) */
+        get: operations["getWebhooksById"];
+        put?: never;
+        post?: never;
+        /** Delete a webhook endpoint and its delivery log (webhooks:manage) */
+        delete: operations["deleteWebhooksById"];
+        options?: never;
+        head?: never;
+        /** Change a webhook endpoint (webhooks:manage) */
+        patch: operations["patchWebhooksById"];
+        trace?: never;
+    };
+    "/api/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An endpoint's delivery log, newest first (webhooks:manage) */
+        get: operations["getWebhooksByIdDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}/deliveries/{delivery_id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deliver an event again, as a new delivery (webhooks:manage) */
+        post: operations["postWebhooksByIdDeliveriesByDeliveryIdReplay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace an endpoint's signing secret (webhooks:manage) */
+        post: operations["postWebhooksByIdSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1202,6 +1533,47 @@ export interface components {
             /** Format: uuid */
             stage_id?: string | null;
         };
+        /** @description One event to one endpoint, and how its attempts went. */
+        Delivery: {
+            /** Format: int32 */
+            attempts: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            delivered_at?: string | null;
+            /** Format: uuid */
+            event_id: string;
+            event_type: string;
+            /**
+             * Format: uuid
+             * @description Sent as `Tenet-Delivery`: receivers deduplicate on it.
+             */
+            id: string;
+            /** Format: date-time */
+            last_attempt_at?: string | null;
+            last_error?: string | null;
+            /**
+             * Format: int32
+             * @description The receiver's status code at the last attempt (null: no answer).
+             */
+            last_status_code?: number | null;
+            /**
+             * Format: date-time
+             * @description When a pending delivery is attempted next.
+             */
+            next_attempt_at?: string | null;
+            /** @description The body posted. */
+            payload: unknown;
+            /**
+             * Format: uuid
+             * @description The delivery this one replays.
+             */
+            replay_of?: string | null;
+            status: components["schemas"]["DeliveryStatus"];
+        };
+        DeliveryStatus: "pending" | "delivered" | "failed";
+        /** @description What an endpoint can subscribe to. */
+        EventType: ("company.created" | "company.updated" | "company.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.deleted") | "deal.stage_changed";
         /** @description One field of a change: its value before and after (`null` when absent). */
         FieldChange: {
             field: string;
@@ -1211,6 +1583,11 @@ export interface components {
         FieldError: {
             field: string;
             message: string;
+        };
+        FieldInfo: {
+            name: string;
+            /** @description Required to create a record. */
+            required: boolean;
         };
         /** @description A permission granted by a role, with its scope. */
         Grant: {
@@ -1223,6 +1600,49 @@ export interface components {
          *      other permission is always `all`).
          */
         GrantScope: "all" | "team" | "own";
+        Import: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            created_by: string;
+            /** @description Why the run stopped before the end of the file. */
+            failure?: string | null;
+            file_name?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @description CSV header → field. */
+            mapping: unknown;
+            mode: components["schemas"]["Mode"];
+            resource: components["schemas"]["Resource"];
+            /** Format: date-time */
+            reverted_at?: string | null;
+            /** Format: int32 */
+            rows_created: number;
+            /** Format: int32 */
+            rows_failed: number;
+            /** Format: int32 */
+            rows_not_reverted: number;
+            /** Format: int32 */
+            rows_reverted: number;
+            /** Format: int32 */
+            rows_total: number;
+            /** Format: int32 */
+            rows_updated: number;
+            status: components["schemas"]["Status2"];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ImportCreate: {
+            file_name?: string | null;
+            /** @description CSV header → field name (`id` or one of the resource's fields from the preview). */
+            mapping: {
+                [key: string]: string;
+            };
+            mode: components["schemas"]["Mode"];
+            resource: components["schemas"]["Resource"];
+        };
         Invitation: {
             /** Format: date-time */
             created_at: string;
@@ -1290,6 +1710,7 @@ export interface components {
             roles: string[];
             tenant: components["schemas"]["TenantSummary"];
         };
+        Mode: "create" | "update" | "upsert";
         NewApiKey: {
             /** Format: date-time */
             created_at: string;
@@ -1391,6 +1812,16 @@ export interface components {
             /** @description Pass as `cursor` for the next page; `null` on the last page. */
             next_cursor?: string | null;
         };
+        Paged_for_Delivery: {
+            items: components["schemas"]["Delivery"][];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        Paged_for_Import: {
+            items: components["schemas"]["Import"][];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
         Paged_for_Invitation: {
             items: components["schemas"]["Invitation"][];
             /** @description Pass as `cursor` for the next page; `null` on the last page. */
@@ -1426,6 +1857,11 @@ export interface components {
             /** @description Pass as `cursor` for the next page; `null` on the last page. */
             next_cursor?: string | null;
         };
+        Paged_for_Webhook: {
+            items: components["schemas"]["Webhook"][];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
         PasswordChangeRequest: {
             current_password: string;
             new_password: string;
@@ -1442,7 +1878,7 @@ export interface components {
          * @description A permission key, `<resource>:<action>`.
          * @enum {string}
          */
-        Permission: "tenant:manage" | "users:read" | "users:manage" | "roles:manage" | "audit:read" | "api_keys:manage" | "teams:manage" | "companies:read" | "companies:write" | "companies:delete" | "contacts:read" | "contacts:write" | "contacts:delete" | "deals:read" | "deals:write" | "deals:delete" | "pipelines:manage" | "notes:read" | "notes:write" | "notes:delete" | "tasks:read" | "tasks:write" | "tasks:delete";
+        Permission: "tenant:manage" | "users:read" | "users:manage" | "roles:manage" | "audit:read" | "api_keys:manage" | "teams:manage" | "webhooks:manage" | "companies:read" | "companies:write" | "companies:delete" | "contacts:read" | "contacts:write" | "contacts:delete" | "deals:read" | "deals:write" | "deals:delete" | "pipelines:manage" | "notes:read" | "notes:write" | "notes:delete" | "tasks:read" | "tasks:write" | "tasks:delete";
         PermissionEntry: {
             description: string;
             /**
@@ -1484,6 +1920,17 @@ export interface components {
             /** Format: int32 */
             position?: number | null;
         };
+        Preview: {
+            columns: components["schemas"]["PreviewColumn"][];
+            fields: components["schemas"]["FieldInfo"][];
+            /** @description Up to five data rows. */
+            sample_rows: string[][];
+        };
+        PreviewColumn: {
+            /** @description The field suggested for it, if any. */
+            field?: string | null;
+            header: string;
+        };
         /** @description RFC 9457 problem details. */
         Problem: {
             /** @description Explanation specific to this occurrence. */
@@ -1507,6 +1954,20 @@ export interface components {
              */
             refresh_token?: string | null;
         };
+        Report: {
+            /** @description The first 1,000. */
+            errors: components["schemas"]["RowError"][];
+            /** Format: int64 */
+            rows_created: number;
+            /** Format: int64 */
+            rows_failed: number;
+            /** Format: int64 */
+            rows_total: number;
+            /** Format: int64 */
+            rows_updated: number;
+        };
+        /** @enum {string} */
+        Resource: "companies" | "contacts" | "deals";
         Role: {
             /** Format: date-time */
             created_at: string;
@@ -1558,6 +2019,19 @@ export interface components {
              *      `grants` names it).
              */
             permissions?: components["schemas"]["Permission"][] | null;
+        };
+        /** @description A row the import refused, and why. */
+        RowError: {
+            field?: string | null;
+            message: string;
+            /**
+             * Format: int64
+             * @description The record's number in the file (the header is 0).
+             */
+            row: number;
+        };
+        RowErrors: {
+            items: components["schemas"]["RowError"][];
         };
         SessionItem: {
             /** Format: date-time */
@@ -1634,6 +2108,7 @@ export interface components {
             /** @description `ok`. */
             status: string;
         };
+        Status2: ("running" | "completed" | "reverted") | "draft";
         SwitchTenantRequest: {
             /** @description Slug of a tenant the caller belongs to. */
             tenant: string;
@@ -1863,6 +2338,80 @@ export interface components {
         VerifyEmailRequest: {
             /** @description The `token` of the mailed link. */
             token: string;
+        };
+        Webhook: {
+            /**
+             * Format: int32
+             * @description Failed attempts since the last delivered one.
+             */
+            consecutive_failures: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            created_by?: string | null;
+            description?: string | null;
+            /** @description Set when the server disabled the endpoint after repeated failures. */
+            disabled_reason?: string | null;
+            /** @description Disabled endpoints get no new events; their pending deliveries wait. */
+            enabled: boolean;
+            events: components["schemas"]["EventType"][];
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description Where events are posted (http or https). */
+            url: string;
+        };
+        WebhookCreate: {
+            description?: string | null;
+            /** @description Default true. */
+            enabled?: boolean | null;
+            events: components["schemas"]["EventType"][];
+            /**
+             * @description An http(s) URL on a public address (private and loopback addresses
+             *      are refused unless the server allows them).
+             */
+            url: string;
+        };
+        WebhookSecret: {
+            /** @description The new signing secret, shown only in this answer; the old one stops signing at once. */
+            secret: string;
+        };
+        /** @description Only the fields given change; enabling a disabled endpoint resets its failures. */
+        WebhookUpdate: {
+            /** @default null */
+            description?: string | null;
+            enabled?: boolean | null;
+            events?: components["schemas"]["EventType"][] | null;
+            url?: string | null;
+        };
+        WebhookWithSecret: {
+            /**
+             * Format: int32
+             * @description Failed attempts since the last delivered one.
+             */
+            consecutive_failures: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            created_by?: string | null;
+            description?: string | null;
+            /** @description Set when the server disabled the endpoint after repeated failures. */
+            disabled_reason?: string | null;
+            /** @description Disabled endpoints get no new events; their pending deliveries wait. */
+            enabled: boolean;
+            events: components["schemas"]["EventType"][];
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description The signing secret (`whsec_…`), shown only in this answer: verify
+             *      `Tenet-Signature` with it (docs/webhooks.md).
+             */
+            secret: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description Where events are posted (http or https). */
+            url: string;
         };
     };
     responses: never;
@@ -3106,6 +3655,148 @@ export interface operations {
             };
         };
     };
+    "getCompaniesExport.csv": {
+        parameters: {
+            query?: {
+                /** @description Created at or after (RFC 3339). */
+                "created_at[gte]"?: string | null;
+                /** @description Created at or before (RFC 3339). */
+                "created_at[lte]"?: string | null;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number | null;
+                /**
+                 * @description Whose companies: `me`, `team` (the caller's and their teammates') or
+                 *      `all` (default). It narrows the caller's scope, never widens it.
+                 */
+                owner?: components["schemas"]["OwnerFilter"] | null;
+                /** @description `me` or a member's id. */
+                owner_id?: string | null;
+                /** @description Case-insensitive substring of the name or domain (`%` and `_` are literal). */
+                q?: string | null;
+                /** @description `created_at`, `updated_at` or `name`, `-` first for descending. */
+                sort?: string | null;
+                /** @description Last changed at or after (RFC 3339). */
+                "updated_at[gte]"?: string | null;
+                /** @description Last changed at or before (RFC 3339). */
+                "updated_at[lte]"?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "getCompaniesExport.json": {
+        parameters: {
+            query?: {
+                /** @description Created at or after (RFC 3339). */
+                "created_at[gte]"?: string | null;
+                /** @description Created at or before (RFC 3339). */
+                "created_at[lte]"?: string | null;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number | null;
+                /**
+                 * @description Whose companies: `me`, `team` (the caller's and their teammates') or
+                 *      `all` (default). It narrows the caller's scope, never widens it.
+                 */
+                owner?: components["schemas"]["OwnerFilter"] | null;
+                /** @description `me` or a member's id. */
+                owner_id?: string | null;
+                /** @description Case-insensitive substring of the name or domain (`%` and `_` are literal). */
+                q?: string | null;
+                /** @description `created_at`, `updated_at` or `name`, `-` first for descending. */
+                sort?: string | null;
+                /** @description Last changed at or after (RFC 3339). */
+                "updated_at[gte]"?: string | null;
+                /** @description Last changed at or before (RFC 3339). */
+                "updated_at[lte]"?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>[];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getCompaniesById: {
         parameters: {
             query?: never;
@@ -3500,6 +4191,158 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "getContactsExport.csv": {
+        parameters: {
+            query?: {
+                /** @description Only contacts at this company. */
+                company_id?: string | null;
+                /** @description Created at or after (RFC 3339). */
+                "created_at[gte]"?: string | null;
+                /** @description Created at or before (RFC 3339). */
+                "created_at[lte]"?: string | null;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number | null;
+                /**
+                 * @description Whose contacts: `me`, `team` (the caller's and their teammates') or
+                 *      `all` (default). It narrows the caller's scope, never widens it.
+                 */
+                owner?: components["schemas"]["OwnerFilter"] | null;
+                /** @description `me` or a member's id. */
+                owner_id?: string | null;
+                /** @description Case-insensitive substring of the first or last name or the email (`%` and `_` are literal). */
+                q?: string | null;
+                /**
+                 * @description `created_at`, `updated_at`, `first_name` or `last_name`, `-` first
+                 *      for descending; contacts without a last name come last.
+                 */
+                sort?: string | null;
+                /** @description Last changed at or after (RFC 3339). */
+                "updated_at[gte]"?: string | null;
+                /** @description Last changed at or before (RFC 3339). */
+                "updated_at[lte]"?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "getContactsExport.json": {
+        parameters: {
+            query?: {
+                /** @description Only contacts at this company. */
+                company_id?: string | null;
+                /** @description Created at or after (RFC 3339). */
+                "created_at[gte]"?: string | null;
+                /** @description Created at or before (RFC 3339). */
+                "created_at[lte]"?: string | null;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number | null;
+                /**
+                 * @description Whose contacts: `me`, `team` (the caller's and their teammates') or
+                 *      `all` (default). It narrows the caller's scope, never widens it.
+                 */
+                owner?: components["schemas"]["OwnerFilter"] | null;
+                /** @description `me` or a member's id. */
+                owner_id?: string | null;
+                /** @description Case-insensitive substring of the first or last name or the email (`%` and `_` are literal). */
+                q?: string | null;
+                /**
+                 * @description `created_at`, `updated_at`, `first_name` or `last_name`, `-` first
+                 *      for descending; contacts without a last name come last.
+                 */
+                sort?: string | null;
+                /** @description Last changed at or after (RFC 3339). */
+                "updated_at[gte]"?: string | null;
+                /** @description Last changed at or before (RFC 3339). */
+                "updated_at[lte]"?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>[];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3922,6 +4765,178 @@ export interface operations {
             };
         };
     };
+    "getDealsExport.csv": {
+        parameters: {
+            query?: {
+                /** @description At least this amount (a decimal, at most two places). */
+                "amount[gte]"?: string | null;
+                /** @description At most this amount. */
+                "amount[lte]"?: string | null;
+                company_id?: string | null;
+                /** @description Only the deals this contact is on. */
+                contact_id?: string | null;
+                /** @description Created at or after (RFC 3339). */
+                "created_at[gte]"?: string | null;
+                /** @description Created at or before (RFC 3339). */
+                "created_at[lte]"?: string | null;
+                /** @description ISO 4217 code. */
+                currency?: string | null;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description Expected to close on or after this date. */
+                "expected_close_date[gte]"?: string | null;
+                /** @description Expected to close on or before this date. */
+                "expected_close_date[lte]"?: string | null;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number | null;
+                /** @description Whose deals: `me`, `team` or `all` (default); narrows the scope, never widens it. */
+                owner?: components["schemas"]["OwnerFilter"] | null;
+                /** @description `me` or a member's id. */
+                owner_id?: string | null;
+                pipeline_id?: string | null;
+                /** @description Case-insensitive substring of the name (`%` and `_` are literal). */
+                q?: string | null;
+                /**
+                 * @description `created_at`, `updated_at`, `name`, `amount` or `expected_close_date`,
+                 *      `-` first for descending; deals without an amount or date come last.
+                 */
+                sort?: string | null;
+                stage_id?: string | null;
+                /** @description Last changed at or after (RFC 3339). */
+                "updated_at[gte]"?: string | null;
+                /** @description Last changed at or before (RFC 3339). */
+                "updated_at[lte]"?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "getDealsExport.json": {
+        parameters: {
+            query?: {
+                /** @description At least this amount (a decimal, at most two places). */
+                "amount[gte]"?: string | null;
+                /** @description At most this amount. */
+                "amount[lte]"?: string | null;
+                company_id?: string | null;
+                /** @description Only the deals this contact is on. */
+                contact_id?: string | null;
+                /** @description Created at or after (RFC 3339). */
+                "created_at[gte]"?: string | null;
+                /** @description Created at or before (RFC 3339). */
+                "created_at[lte]"?: string | null;
+                /** @description ISO 4217 code. */
+                currency?: string | null;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description Expected to close on or after this date. */
+                "expected_close_date[gte]"?: string | null;
+                /** @description Expected to close on or before this date. */
+                "expected_close_date[lte]"?: string | null;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number | null;
+                /** @description Whose deals: `me`, `team` or `all` (default); narrows the scope, never widens it. */
+                owner?: components["schemas"]["OwnerFilter"] | null;
+                /** @description `me` or a member's id. */
+                owner_id?: string | null;
+                pipeline_id?: string | null;
+                /** @description Case-insensitive substring of the name (`%` and `_` are literal). */
+                q?: string | null;
+                /**
+                 * @description `created_at`, `updated_at`, `name`, `amount` or `expected_close_date`,
+                 *      `-` first for descending; deals without an amount or date come last.
+                 */
+                sort?: string | null;
+                stage_id?: string | null;
+                /** @description Last changed at or after (RFC 3339). */
+                "updated_at[gte]"?: string | null;
+                /** @description Last changed at or before (RFC 3339). */
+                "updated_at[lte]"?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>[];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getDealsById: {
         parameters: {
             query?: never;
@@ -4199,6 +5214,526 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    getImports: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of imports */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Paged_for_Import"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postImports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportCreate"];
+            };
+        };
+        responses: {
+            /** @description The import, a draft */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Import"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postImportsPreview: {
+        parameters: {
+            query: {
+                resource: components["schemas"]["Resource"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The first part of the file (at most 1 MiB) */
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description The columns with their suggested fields */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Preview"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getImportsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The import */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Import"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postImportsByIdDryRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The whole file (at most 64 MiB) */
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description What a run would do */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getImportsByIdErrors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The problems */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RowErrors"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postImportsByIdRevert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The import, reverted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Import"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postImportsByIdRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The whole file (at most 64 MiB) */
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description The import, completed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Import"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6979,6 +8514,520 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhooks: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of endpoints, without secrets */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Paged_for_Webhook"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookCreate"];
+            };
+        };
+        responses: {
+            /** @description The endpoint, with its secret */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecret"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhooksById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteWebhooksById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchWebhooksById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Only the fields given change; enabling a disabled endpoint resets its failures. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookUpdate"];
+            };
+        };
+        responses: {
+            /** @description The updated endpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhooksByIdDeliveries: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number | null;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deliveries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Paged_for_Delivery"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postWebhooksByIdDeliveriesByDeliveryIdReplay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                delivery_id: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new delivery, pending */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivery"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postWebhooksByIdSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new secret */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecret"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
