@@ -17,5 +17,6 @@ pub mod mail;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod tenant_export;
 pub mod validation;
 pub mod webhooks;

@@ -19,7 +19,8 @@ WITH allowed(name) AS (VALUES
   ('app.fields_beyond_actor'), ('app.covers_role'),
   ('app.set_webhook_secret'), ('app.webhook_deliveries'), ('app.replay_webhook_delivery'),
   ('app.claim_webhook_deliveries'), ('app.webhook_delivered'), ('app.webhook_failed'), ('app.outbox_backlog'),
-  ('app.record_import_batch'), ('app.import_rows'), ('app.import_errors'))
+  ('app.record_import_batch'), ('app.import_rows'), ('app.import_errors'),
+  ('app.tenant_export_tables'), ('app.export_my_tenant_page'))
 SELECT p.oid::regprocedure::text AS object,
        CASE WHEN has_function_privilege('public', p.oid, 'EXECUTE') THEN 'executable by PUBLIC'
             ELSE 'executable by tenet_api but not on the allow-list' END AS detail

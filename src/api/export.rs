@@ -178,16 +178,35 @@ where
     let head = futures_util::stream::once(async move { Ok::<_, std::io::Error>(Bytes::from(head)) });
     let body = Body::from_stream(futures_util::StreamExt::chain(head, rest));
     let filename = format!("{resource}-{}.{}", chrono::Utc::now().format("%Y-%m-%d"), format.extension());
-    Ok((
+    Ok(attachment(format.content_type(), &filename, body))
+}
+
+/// A streamed download: the body with its type, as an attachment, never cached.
+pub fn attachment(content_type: &str, filename: &str, body: Body) -> Response {
+    (
         StatusCode::OK,
         [
-            (header::CONTENT_TYPE, format.content_type().to_string()),
+            (header::CONTENT_TYPE, content_type.to_string()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
             (header::CACHE_CONTROL, "no-store".to_string()),
         ],
         body,
     )
-        .into_response())
+        .into_response()
+}
+
+/// Documents a 200 whose body is not JSON (a file): its content type and schema.
+pub fn file_response<'a>(mut op: TransformOperation<'a>, content_type: &str, schema: serde_json::Value, description: &str) -> TransformOperation<'a> {
+    let json_schema = serde_json::from_value(schema).unwrap_or_default();
+    op.inner_mut().responses.get_or_insert_with(Default::default).responses.insert(
+        ApiStatus::Code(200),
+        ReferenceOr::Item(ApiResponse {
+            description: description.into(),
+            content: [(content_type.into(), MediaType { schema: Some(SchemaObject { json_schema, external_docs: None, example: None }), ..Default::default() })].into(),
+            ..Default::default()
+        }),
+    );
+    op
 }
 
 /// The OpenAPI description of an export route.
@@ -196,22 +215,12 @@ pub fn export_docs<'a>(op: TransformOperation<'a>, tag: &str, format: Format) ->
         Format::Csv => ("text/csv", serde_json::json!({"type": "string", "description": "A header row, then one row per record."})),
         Format::Json => ("application/json", serde_json::json!({"type": "array", "items": {"type": "object"}})),
     };
-    let mut op = op.tag(tag).summary(match format {
+    let op = op.tag(tag).summary(match format {
         Format::Csv => "Export every row the list's filters reach, as CSV (streamed)",
         Format::Json => "Export every row the list's filters reach, as a JSON array (streamed)",
     });
-    op = op.description("Takes the list's filters; limit and cursor are ignored. Needs the list's read permission (docs/data-movement.md).");
-    let responses = op.inner_mut().responses.get_or_insert_with(Default::default);
-    let json_schema = serde_json::from_value(schema).unwrap_or_default();
-    responses.responses.insert(
-        ApiStatus::Code(200),
-        ReferenceOr::Item(ApiResponse {
-            description: "The file, as an attachment".into(),
-            content: [(content_type.into(), MediaType { schema: Some(SchemaObject { json_schema, external_docs: None, example: None }), ..Default::default() })].into(),
-            ..Default::default()
-        }),
-    );
-    with_problems(op, &[400, 401, 403])
+    let op = op.description("Takes the list's filters; limit and cursor are ignored. Needs the list's read permission (docs/data-movement.md).");
+    with_problems(file_response(op, content_type, schema, "The file, as an attachment"), &[400, 401, 403])
 }
 
 #[cfg(test)]

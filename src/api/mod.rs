@@ -21,6 +21,7 @@ pub mod roles;
 pub mod tasks;
 pub mod teams;
 pub mod tenant;
+pub mod tenant_export;
 pub mod timeline;
 pub mod users;
 pub mod webhooks;
@@ -49,4 +50,5 @@ pub fn routes() -> ApiRouter<AppState> {
         .merge(timeline::router())
         .merge(webhooks::router())
         .merge(imports::router())
+        .merge(tenant_export::router())
 }

@@ -280,3 +280,93 @@ async fn a_large_file_streams_through_in_batches() {
     upload(&app, &format!("/api/imports/{second}/dry-run"), &owner.access, b"Name\n\xff\xfe broken\n".to_vec()).await.assert_problem(422);
     upload(&app, &format!("/api/imports/{second}/dry-run"), &owner.access, "Other\nx\n".to_string()).await.assert_problem(422);
 }
+
+#[tokio::test]
+async fn a_tenant_export_holds_every_row_of_its_tenant_and_nothing_else() {
+    use std::io::Read;
+    let app = TestApp::spawn().await;
+    let a = app.signup("Alpha Export", "owner@alpha-export.test").await;
+    let b = app.signup("Bravo Export", "owner@bravo-export.test").await;
+    for (s, marker) in [(&a, "Alpha-Marker"), (&b, "Bravo-Marker")] {
+        let company = app.post("/api/companies", Some(&s.access), json!({"name": format!("{marker} Inc")})).await;
+        let contact = app.post("/api/contacts", Some(&s.access), json!({"first_name": marker, "company_id": company.body["id"]})).await;
+        assert_eq!(contact.status, StatusCode::CREATED, "{}", contact.text);
+        let note = app.post("/api/notes", Some(&s.access), json!({"body": format!("{marker} note"), "contact_id": contact.body["id"]})).await;
+        assert_eq!(note.status, StatusCode::CREATED, "{}", note.text);
+        let hook = app.post("/api/webhooks", Some(&s.access), json!({"url": format!("https://{}.example.com/hook", marker.to_lowercase()), "events": ["contact.updated"]})).await;
+        assert_eq!(hook.status, StatusCode::CREATED, "{}", hook.text);
+        let r = send(&app, Method::PATCH, &format!("/api/contacts/{}", contact.body["id"].as_str().expect("id")), &s.access, Some(json!({"last_name": format!("{marker} Last")}))).await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
+
+    // The operator's archive.
+    let dir = std::env::temp_dir().join(format!("tenet-export-test-{}", Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let out = dir.join("alpha.tar.gz");
+    let mut owner = crate::helpers::connect(&app.db.owner_url()).await;
+    let manifest = tenet::tenant_export::export_tenant(&mut owner, &a.tenant_slug, &out).await.expect("export");
+    assert!(manifest.audit.verified, "{:?}", manifest.audit);
+    assert!(manifest.audit.entries > 0);
+    let mut files = std::collections::BTreeMap::new();
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(std::fs::File::open(&out).expect("archive")));
+    for entry in archive.entries().expect("entries") {
+        let mut entry = entry.expect("entry");
+        let name = entry.path().expect("path").display().to_string();
+        let mut text = String::new();
+        entry.read_to_string(&mut text).expect("utf-8");
+        files.insert(name, text);
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    let listed: Value = serde_json::from_str(&files["manifest.json"]).expect("manifest");
+    for t in listed["tables"].as_array().expect("tables") {
+        let text = &files[t["file"].as_str().expect("file")];
+        assert_eq!(text.lines().count() as u64, t["rows"].as_u64().expect("rows"), "{}", t["table"]);
+        let digest: String = <sha2::Sha256 as sha2::Digest>::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(digest, t["sha256"].as_str().expect("sha"), "{}", t["table"]);
+    }
+    let rows = |table: &str| files.get(&format!("tables/{table}.jsonl")).map(|t| t.lines().map(|l| serde_json::from_str::<Value>(l).expect("json")).collect::<Vec<_>>()).unwrap_or_default();
+    assert_eq!(rows("public.contacts").len(), 1);
+    assert_eq!(rows("public.tenants")[0]["id"], a.tenant_id.as_str());
+    assert_eq!(rows("public.users").len(), 1);
+    assert!(rows("public.audit_log").len() >= 5, "the audit chain is in the archive");
+    assert_eq!(rows("app_private.webhook_events").len(), 1, "the outbox too");
+    assert!(rows("public.sessions").iter().all(|s| s.get("secret_hash").is_none() && s.get("refresh_token_hash").is_none()), "no secrets");
+    assert!(!files.keys().any(|f| f.contains("webhook_secrets")));
+    let everything: String = files.values().cloned().collect();
+    assert!(everything.contains("Alpha-Marker"));
+    for foreign in ["Bravo-Marker", "bravo-marker", b.tenant_id.as_str(), b.user_id.as_str(), b.tenant_slug.as_str()] {
+        assert!(!everything.contains(foreign), "the archive holds {foreign} of another tenant");
+    }
+    // Every tenant table of the catalog is in it: a new table cannot be forgotten.
+    let catalog: Vec<String> = owner
+        .query(
+            "SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE n.nspname = 'public' AND c.relkind = 'r'
+                AND EXISTS (SELECT 1 FROM pg_attribute x WHERE x.attrelid = c.oid AND x.attname = 'tenant_id')",
+            &[],
+        )
+        .await
+        .expect("catalog")
+        .iter()
+        .map(|r| r.get::<_, String>(0))
+        .collect();
+    let exported: Vec<&str> = listed["tables"].as_array().expect("tables").iter().filter_map(|t| t["table"].as_str()).collect();
+    for table in &catalog {
+        let qualified = if table.contains('.') { table.clone() } else { format!("public.{table}") };
+        assert!(exported.contains(&qualified.as_str()), "{qualified} is not exported");
+    }
+
+    // The owner's API: the same rows under their own context, nothing else.
+    let r = app.get("/api/tenant/export", &a.access).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.header("content-type"), Some("application/jsonl"));
+    let lines: Vec<Value> = r.text.lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
+    assert_eq!(lines.last().expect("end")["done"], true);
+    assert!(r.text.contains("Alpha-Marker"));
+    for foreign in ["Bravo-Marker", b.tenant_id.as_str(), b.user_id.as_str()] {
+        assert!(!r.text.contains(foreign), "the API export holds {foreign} of another tenant");
+    }
+    assert_eq!(lines.last().expect("end")["rows"]["public.contacts"], 1);
+    let (_, member) = member_with_role(&app, &a, "m@alpha-export.test", json!({"name": "crm", "permissions": ["contacts:read"]})).await;
+    app.get("/api/tenant/export", &member.access).await.assert_problem(403);
+}
