@@ -672,15 +672,26 @@ async fn own_import(auth: &Authenticated, id: Uuid) -> AppResult<Import> {
 /// Runs the file through the plan, batch by batch; `keep` commits each batch
 /// (a run) or rolls it back (a dry run). Answers the counts and the first
 /// problems, and why it stopped early, if it did.
-async fn process(auth: &Authenticated, import: &Import, body: Body, keep: bool) -> AppResult<(Report, Option<String>)> {
-    let idle = Duration::from_secs(30);
-    let mut chunks = read_csv(body, idle);
+/// Starts reading the upload and applies the import's mapping to its header
+/// row: 422 for a file that is not CSV or lacks a mapped column, before
+/// anything is written.
+async fn open(import: &Import, body: Body) -> AppResult<(tokio::sync::mpsc::Receiver<Chunk>, Plan)> {
+    let mut chunks = read_csv(body, Duration::from_secs(30));
     let headers = match chunks.recv().await {
         Some(Chunk::Headers(h)) => h,
         Some(Chunk::Failed(why)) => return Err(AppError::validation("file", &why)),
         _ => return Err(AppError::validation("file", "is empty")),
     };
     let plan = Plan::new(import.resource, import.mode, &import.mapping, &headers)?;
+    Ok((chunks, plan))
+}
+
+async fn process(
+    auth: &Authenticated,
+    import: &Import,
+    (mut chunks, plan): (tokio::sync::mpsc::Receiver<Chunk>, Plan),
+    keep: bool,
+) -> AppResult<(Report, Option<String>)> {
     let (tenant, importer) = (auth.identity.tenant_id, auth.identity.user_id);
     let mut report = Report::default();
     let mut stopped = None;
@@ -822,7 +833,8 @@ async fn dry_run(auth: Authenticated, Path(ImportId { id }): Path<ImportId>, hea
     if !matches!(import.status, Status::Draft) {
         return Err(AppError::Conflict("This import has already run.".into()));
     }
-    let (report, stopped) = process(&auth, &import, body, false).await?;
+    let opened = open(&import, body).await?;
+    let (report, stopped) = process(&auth, &import, opened, false).await?;
     if let Some(why) = stopped {
         return Err(AppError::validation("file", &why));
     }
@@ -832,6 +844,10 @@ async fn dry_run(auth: Authenticated, Path(ImportId { id }): Path<ImportId>, hea
 async fn run(auth: Authenticated, Path(ImportId { id }): Path<ImportId>, headers: HeaderMap, body: Body) -> AppResult<axum::Json<Import>> {
     require_csv(&headers)?;
     let import = own_import(&auth, id).await?;
+    if !matches!(import.status, Status::Draft) {
+        return Err(AppError::Conflict("This import has already run.".into()));
+    }
+    let opened = open(&import, body).await?;
     // Only a draft runs, and only once (two uploads racing: one wins).
     let (scope, rows) = auth
         .begin_requiring(import.resource.write(), "UPDATE imports SET status = 'running' WHERE id = $1 AND status = 'draft' RETURNING id", &[&id])
@@ -840,7 +856,7 @@ async fn run(auth: Authenticated, Path(ImportId { id }): Path<ImportId>, headers
         return Err(AppError::Conflict("This import has already run.".into()));
     }
     scope.commit().await?;
-    let failure = match process(&auth, &import, body, true).await {
+    let failure = match process(&auth, &import, opened, true).await {
         Ok((_, stopped)) => stopped,
         Err(e) => {
             tracing::warn!(import = %id, error = %e, "import run stopped");

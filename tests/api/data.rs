@@ -279,6 +279,11 @@ async fn a_large_file_streams_through_in_batches() {
     Response::read(bad).await.assert_problem(422);
     upload(&app, &format!("/api/imports/{second}/dry-run"), &owner.access, b"Name\n\xff\xfe broken\n".to_vec()).await.assert_problem(422);
     upload(&app, &format!("/api/imports/{second}/dry-run"), &owner.access, "Other\nx\n".to_string()).await.assert_problem(422);
+    upload(&app, &format!("/api/imports/{second}/run"), &owner.access, "Other\nx\n".to_string()).await.assert_problem(422);
+    let still = app.get(&format!("/api/imports/{second}"), &owner.access).await;
+    assert_eq!(still.body["status"], "draft", "a refused file leaves the import to run again: {}", still.text);
+    let r = upload(&app, &format!("/api/imports/{second}/run"), &owner.access, "Name\nLate Inc\n".to_string()).await;
+    assert_eq!((r.body["status"].as_str(), r.body["rows_created"].as_i64()), (Some("completed"), Some(1)), "{}", r.text);
 }
 
 #[tokio::test]

@@ -33,7 +33,7 @@ pub fn admin_url() -> String {
     std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://tenet_admin:tenet_admin@127.0.0.1:5432/postgres".into())
 }
 
-fn host_port() -> (String, u16) {
+pub fn host_port() -> (String, u16) {
     let cfg: tokio_postgres::Config = admin_url().parse().expect("TEST_DATABASE_URL is a valid URL");
     let host = match cfg.get_hosts().first() {
         Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
@@ -219,6 +219,9 @@ pub struct Options {
     /// The webhook worker's settings; it runs when `webhook_worker` is set.
     pub webhooks: tenet::config::WebhookConfig,
     pub webhook_worker: bool,
+    /// Reach PostgreSQL through this local port (a proxy a test controls)
+    /// instead of its own.
+    pub db_port: Option<u16>,
 }
 
 impl Default for Options {
@@ -236,6 +239,7 @@ impl Default for Options {
             metrics_token: None,
             webhooks: tenet::config::WebhookConfig::default(),
             webhook_worker: false,
+            db_port: None,
         }
     }
 }
@@ -293,7 +297,14 @@ impl TestApp {
     }
 
     async fn serve(db: std::sync::Arc<TestDb>, options: Options, smtp_url: Option<String>, sink: Option<crate::smtp_sink::SmtpSink>) -> Self {
-        let mut config = config(db.web_url(), &options);
+        let database_url = match options.db_port {
+            Some(port) => {
+                let (host, real) = host_port();
+                db.web_url().replace(&format!("@{host}:{real}/"), &format!("@127.0.0.1:{port}/"))
+            }
+            None => db.web_url(),
+        };
+        let mut config = config(database_url, &options);
         if let Some(url) = smtp_url {
             config.mail.smtp_url = Some(SecretString::from(url));
         }

@@ -12,6 +12,7 @@ mod deals;
 mod notes_tasks;
 mod database;
 mod docs;
+mod faults;
 mod hardening;
 mod input;
 mod invitations;
