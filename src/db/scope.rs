@@ -7,8 +7,11 @@
 //!          set_config('statement_timeout', …, true), set_config('idle_in_transaction_session_timeout', …, true);
 //!   SELECT app.authorize();
 //! Every setting is transaction-local (`is_local = true`), so nothing survives
-//! into the next request on that connection and the design works unchanged
-//! behind PgBouncer in transaction mode. `app.authorize()` answers NULL unless
+//! into the next request on that connection, also behind PgBouncer in
+//! transaction mode. Statements, though, are prepared once per connection
+//! (`prepare_cached`): behind PgBouncer that needs session pooling, or
+//! transaction pooling with PgBouncer 1.21+ and `max_prepared_statements`
+//! (docs/scaling.md). `app.authorize()` answers NULL unless
 //! the context is a live session of an active member (the caller gets 401),
 //! otherwise the caller's permissions (so handlers can answer 403 early; the
 //! RLS policies enforce them regardless).
