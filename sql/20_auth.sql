@@ -394,8 +394,15 @@ COMMENT ON FUNCTION app.finish_login(bigint, text, uuid, bytea, bytea, interval)
 -- status: 'ok' (rotated), 'reused' (a rotated-out token: the session is now
 -- revoked), 'invalid' (unknown, expired or revoked).
 -- ---------------------------------------------------------------------------
+-- (The answer gained secret_hash: a changed return type needs a new function.)
+DO $$ BEGIN
+  IF EXISTS (SELECT 1 FROM pg_proc WHERE oid = to_regprocedure('app.rotate_refresh_token(bytea, bytea)')
+               AND NOT 'secret_hash' = ANY (coalesce(proargnames, '{}'))) THEN
+    DROP FUNCTION app.rotate_refresh_token(bytea, bytea);
+  END IF;
+END $$;
 CREATE OR REPLACE FUNCTION app.rotate_refresh_token(p_old_hash bytea, p_new_hash bytea)
-RETURNS TABLE (status text, session_id uuid, user_id uuid, tenant_id uuid)
+RETURNS TABLE (status text, session_id uuid, user_id uuid, tenant_id uuid, secret_hash bytea)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
@@ -419,7 +426,7 @@ BEGIN
 
   IF FOUND THEN
     INSERT INTO app_private.refresh_tokens (token_hash, session_id) VALUES (p_new_hash, v_session.id);
-    RETURN QUERY SELECT 'ok'::text, v_session.id, v_session.user_id, v_session.tenant_id;
+    RETURN QUERY SELECT 'ok'::text, v_session.id, v_session.user_id, v_session.tenant_id, v_session.secret_hash;
     RETURN;
   END IF;
 
@@ -435,15 +442,33 @@ BEGIN
       UPDATE sessions SET revoked_at = now(), revoked_reason = 'refresh_token_reuse' WHERE id = v_session.id;
       PERFORM app.log_security_event('auth.refresh_reuse', v_session.tenant_id, v_session.user_id, v_session.id, NULL);
     END IF;
-    RETURN QUERY SELECT 'reused'::text, v_session.id, v_session.user_id, v_session.tenant_id;
+    RETURN QUERY SELECT 'reused'::text, v_session.id, v_session.user_id, v_session.tenant_id, NULL::bytea;
     RETURN;
   END IF;
 
-  RETURN QUERY SELECT 'invalid'::text, NULL::uuid, NULL::uuid, NULL::uuid;
+  RETURN QUERY SELECT 'invalid'::text, NULL::uuid, NULL::uuid, NULL::uuid, NULL::bytea;
 END
 $$;
 COMMENT ON FUNCTION app.rotate_refresh_token(bytea, bytea) IS
-  'Refresh-token rotation with reuse detection: ok (rotated), reused (a rotated-out token: the session is revoked, logged once), invalid.';
+  'Refresh-token rotation with reuse detection: ok (rotated; with the hash of the session''s secret, so that a server '
+  'whose JWT key changed can move the session to it), reused (a rotated-out token: the session is revoked, logged once), invalid.';
+
+-- After a JWT key rotation, a session opened under an earlier key moves to
+-- the current one at its next refresh (the server sees that the secret hash
+-- rotate_refresh_token answered is not the one its key derives): whoever
+-- holds its current refresh token (just rotated) sets the new hash.
+CREATE OR REPLACE FUNCTION app.rekey_session_secret(p_refresh_hash bytea, p_secret_hash bytea) RETURNS boolean
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+  WITH moved AS (
+    UPDATE sessions s SET secret_hash = p_secret_hash
+     WHERE s.refresh_token_hash = p_refresh_hash AND length(p_secret_hash) = 32
+       AND s.kind = 'login' AND s.revoked_at IS NULL AND s.expires_at > now()
+    RETURNING 1)
+  SELECT EXISTS (SELECT 1 FROM moved)
+$$;
+COMMENT ON FUNCTION app.rekey_session_secret(bytea, bytea) IS
+  'Key rotation: the holder of a live login session''s current refresh token sets the hash of its secret under the new key.';
 
 -- ---------------------------------------------------------------------------
 -- Operations on the caller's own session(s). They act only on the session
@@ -625,6 +650,7 @@ BEGIN
     'app.start_session(uuid, uuid, uuid, bytea, bytea, interval, text)',
     'app.finish_login(bigint, text, uuid, bytea, bytea, interval)',
     'app.rotate_refresh_token(bytea, bytea)',
+    'app.rekey_session_secret(bytea, bytea)',
     'app.require_context()',
     'app.revoke_own_session(uuid, text)',
     'app.password_salt()',
@@ -646,6 +672,7 @@ GRANT EXECUTE ON FUNCTION
   app.begin_login(text, text, integer),
   app.finish_login(bigint, text, uuid, bytea, bytea, interval),
   app.rotate_refresh_token(bytea, bytea),
+  app.rekey_session_secret(bytea, bytea),
   app.require_context(),
   app.revoke_own_session(uuid, text),
   app.password_salt(),

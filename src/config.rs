@@ -15,6 +15,10 @@ pub struct ConfigError(String);
 pub struct Config {
     pub database_url: SecretString,
     pub jwt_secret: SecretString,
+    /// `JWT_SECRET_PREVIOUS`: the key being rotated out. Access tokens it
+    /// signed are still accepted (until they expire, one access-token
+    /// lifetime), and a refresh moves their session to the new key.
+    pub jwt_secret_previous: Option<SecretString>,
     pub port: u16,
     pub signup_enabled: bool,
     /// Per client address and minute, for signup, login and refresh; 0 = off.
@@ -134,6 +138,13 @@ impl Config {
         if jwt_secret.len() < 32 {
             return Err(ConfigError("JWT_SECRET must be at least 32 characters long".into()));
         }
+        let jwt_secret_previous = match env::var("JWT_SECRET_PREVIOUS") {
+            Ok(p) if p.trim().is_empty() => None,
+            Ok(p) if p.len() < 32 => return Err(ConfigError("JWT_SECRET_PREVIOUS must be at least 32 characters long".into())),
+            Ok(p) if p == jwt_secret => return Err(ConfigError("JWT_SECRET_PREVIOUS must differ from JWT_SECRET".into())),
+            Ok(p) => Some(SecretString::from(p)),
+            Err(_) => None,
+        };
         let bcrypt_cost = parse("BCRYPT_COST", 12u32)?;
         if !(10..=16).contains(&bcrypt_cost) {
             return Err(ConfigError("BCRYPT_COST must be between 10 and 16".into()));
@@ -210,6 +221,7 @@ impl Config {
             timeouts,
             database_url: database_url()?,
             jwt_secret: SecretString::from(jwt_secret),
+            jwt_secret_previous,
             port,
             signup_enabled: parse_bool("SIGNUP_ENABLED", true)?,
             auth_rate_limit_per_minute: parse("AUTH_RATE_LIMIT_PER_MINUTE", 300u32)?,
@@ -223,6 +235,10 @@ impl Config {
 
     pub fn jwt_secret_bytes(&self) -> &[u8] {
         self.jwt_secret.expose_secret().as_bytes()
+    }
+
+    pub fn jwt_previous_bytes(&self) -> Option<&[u8]> {
+        self.jwt_secret_previous.as_ref().map(|s| s.expose_secret().as_bytes())
     }
 }
 

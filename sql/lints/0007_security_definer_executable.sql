@@ -20,7 +20,7 @@ WITH allowed(name) AS (VALUES
   ('app.set_webhook_secret'), ('app.webhook_deliveries'), ('app.replay_webhook_delivery'),
   ('app.claim_webhook_deliveries'), ('app.webhook_delivered'), ('app.webhook_failed'), ('app.outbox_backlog'),
   ('app.record_import_batch'), ('app.import_rows'), ('app.import_errors'),
-  ('app.tenant_export_tables'), ('app.export_my_tenant_page'))
+  ('app.tenant_export_tables'), ('app.export_my_tenant_page'), ('app.rekey_session_secret'))
 SELECT p.oid::regprocedure::text AS object,
        CASE WHEN has_function_privilege('public', p.oid, 'EXECUTE') THEN 'executable by PUBLIC'
             ELSE 'executable by tenet_api but not on the allow-list' END AS detail

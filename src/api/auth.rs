@@ -483,7 +483,7 @@ async fn refresh_tokens(
             .db
             .anonymous_once(
                 &meta,
-                "SELECT status, session_id, user_id, tenant_id FROM app.rotate_refresh_token($1, $2)",
+                "SELECT status, session_id, user_id, tenant_id, secret_hash FROM app.rotate_refresh_token($1, $2)",
                 &[&refresh::hash(&presented), &refresh::hash(&next)],
             )
             .await?,
@@ -492,6 +492,14 @@ async fn refresh_tokens(
     match row.get::<_, &str>("status") {
         "ok" => {
             let identity = state.jwt.identity(row.get("user_id"), row.get("tenant_id"), row.get("session_id"));
+            let secret_hash = refresh::hash(&identity.session_secret);
+            if row.get::<_, Option<&[u8]>>("secret_hash") != Some(secret_hash.as_slice()) {
+                // The session's secret derives from an earlier JWT key: the
+                // holder of its new refresh token moves it to the current one
+                // (one more round trip, once per session after a rotation).
+                let sql = "SELECT app.rekey_session_secret($1, $2)";
+                state.db.anonymous_once(&meta, sql, &[&refresh::hash(&next), &secret_hash]).await?;
+            }
             token_reply(&state, identity, next)
         }
         "reused" => {

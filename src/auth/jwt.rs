@@ -39,6 +39,8 @@ pub struct JwtKeys {
     validation: Validation,
     /// Derives session secrets; never leaves the process.
     session_key: Vec<u8>,
+    /// The key being rotated out (`JWT_SECRET_PREVIOUS`): it still verifies.
+    previous: Option<DecodingKey>,
     pub ttl: Duration,
 }
 
@@ -56,17 +58,30 @@ impl JwtKeys {
             decoding: DecodingKey::from_secret(secret),
             validation,
             session_key: [b"tenet session secret:".as_slice(), secret].concat(),
+            previous: None,
             ttl,
         }
     }
 
+    /// Also accepts access tokens signed with the key being rotated out, until
+    /// they expire (one access-token lifetime after the new key took over).
+    pub fn with_previous(mut self, previous: Option<&[u8]>) -> Self {
+        self.previous = previous.map(DecodingKey::from_secret);
+        self
+    }
+
+
     /// The secret of a session: HMAC-SHA256 of its id under a key only this
     /// server holds. The database stores its SHA-256 when the session opens
     /// and compares on every request, so it is recomputed, not stored, when
-    /// a refresh issues the next access token. Rotating `JWT_SECRET` ends
-    /// every session.
+    /// a refresh issues the next access token. Rotating `JWT_SECRET` keeps
+    /// every session: a refresh moves it to the new key
+    /// (`app.rekey_session_secret`), and with the old key as
+    /// `JWT_SECRET_PREVIOUS` its access tokens still verify until then.
     pub fn session_secret(&self, session_id: Uuid) -> String {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.session_key).unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+        // HMAC takes keys of any length: the error arm is never taken, and
+        // an empty secret would match no session.
+        let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(&self.session_key) else { return String::new() };
         mac.update(session_id.as_bytes());
         URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
     }
@@ -93,7 +108,9 @@ impl JwtKeys {
     }
 
     pub fn verify(&self, token: &str) -> Option<Identity> {
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).ok()?;
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .ok()
+            .or_else(|| jsonwebtoken::decode::<Claims>(token, self.previous.as_ref()?, &self.validation).ok())?;
         let c = data.claims;
         Some(Identity { user_id: c.sub, tenant_id: c.tenant_id, session_id: c.sid, session_secret: c.ssec })
     }

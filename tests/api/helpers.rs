@@ -222,6 +222,9 @@ pub struct Options {
     /// Reach PostgreSQL through this local port (a proxy a test controls)
     /// instead of its own.
     pub db_port: Option<u16>,
+    /// `JWT_SECRET` and `JWT_SECRET_PREVIOUS` (default: `JWT_SECRET`, none).
+    pub jwt_secret: Option<String>,
+    pub jwt_secret_previous: Option<String>,
 }
 
 impl Default for Options {
@@ -240,6 +243,8 @@ impl Default for Options {
             webhooks: tenet::config::WebhookConfig::default(),
             webhook_worker: false,
             db_port: None,
+            jwt_secret: None,
+            jwt_secret_previous: None,
         }
     }
 }
@@ -247,7 +252,8 @@ impl Default for Options {
 pub fn config(database_url: String, options: &Options) -> Config {
     Config {
         database_url: SecretString::from(database_url),
-        jwt_secret: SecretString::from(JWT_SECRET.to_string()),
+        jwt_secret: SecretString::from(options.jwt_secret.clone().unwrap_or_else(|| JWT_SECRET.to_string())),
+        jwt_secret_previous: options.jwt_secret_previous.clone().map(SecretString::from),
         port: 0,
         signup_enabled: options.signup_enabled,
         auth_rate_limit_per_minute: options.rate_limit,

@@ -65,3 +65,51 @@ async fn two_mail_workers_deliver_every_mail_exactly_once() {
         assert_eq!(n, 1, "{email} got {n} mails");
     }
 }
+
+/// Rotating `JWT_SECRET` (issue 19): a server with the new key and the old
+/// one as `JWT_SECRET_PREVIOUS` accepts access tokens the old key signed, a
+/// refresh moves the session to the new key, and a server without the
+/// previous key refuses the old tokens but lets the session refresh. A token
+/// signed with any other key is refused by all of them.
+#[tokio::test]
+async fn a_rotated_jwt_key_keeps_every_session() {
+    use crate::helpers::{claims, JWT_SECRET};
+    let old = TestApp::spawn().await;
+    let owner = old.signup("Rotating", "owner@rotating.test").await;
+    let new_key = "the-new-jwt-secret-that-is-long-enough-0123456789".to_string();
+    let rotating = old.peer_with(Options { jwt_secret: Some(new_key.clone()), jwt_secret_previous: Some(JWT_SECRET.into()), ..Options::default() }).await;
+    let rotated = old.peer_with(Options { jwt_secret: Some(new_key.clone()), ..Options::default() }).await;
+
+    // The old key's access token works where the old key is the previous one.
+    assert_eq!(rotating.get("/api/auth/me", &owner.access).await.status, StatusCode::OK);
+    rotated.get("/api/auth/me", &owner.access).await.assert_problem(401);
+
+    // A refresh moves the session to the new key.
+    let r = rotating.post("/api/auth/refresh", None, json!({"refresh_token": owner.refresh})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let fresh = crate::helpers::Session::from(&r);
+    assert_ne!(claims(&fresh.access)["ssec"], claims(&owner.access)["ssec"], "the session secret now derives from the new key");
+    assert_eq!(rotating.get("/api/auth/me", &fresh.access).await.status, StatusCode::OK);
+    assert_eq!(rotated.get("/api/auth/me", &fresh.access).await.status, StatusCode::OK, "the new key alone suffices now");
+    // The old access token of the moved session no longer matches its secret.
+    rotating.get("/api/auth/me", &owner.access).await.assert_problem(401);
+
+    // Without the previous key, a session of the old key still refreshes (its
+    // refresh token is checked by the database, not by the key) and works.
+    let second = old.login("owner@rotating.test", crate::helpers::PASSWORD, None).await;
+    let second = crate::helpers::Session::from(&second);
+    let r = rotated.post("/api/auth/refresh", None, json!({"refresh_token": second.refresh})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let moved = crate::helpers::Session::from(&r);
+    let me = rotated.get("/api/auth/me", &moved.access).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.text);
+
+    // A token signed with a key nobody configured: refused everywhere.
+    let forger = jsonwebtoken::EncodingKey::from_secret(b"a-forgers-key-that-is-long-enough-0123456789");
+    let mut forged_claims = claims(&fresh.access);
+    forged_claims["exp"] = json!(chrono::Utc::now().timestamp() + 600);
+    let forged = jsonwebtoken::encode(&jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256), &forged_claims, &forger).expect("sign");
+    for server in [&old, &rotating, &rotated] {
+        server.get("/api/auth/me", &forged).await.assert_problem(401);
+    }
+}

@@ -397,6 +397,7 @@ const API_SECURITY_DEFINER: &[&str] = &[
     "app.password_salt",
     "app.permission_scope",
     "app.record_import_batch",
+    "app.rekey_session_secret",
     "app.replay_webhook_delivery",
     "app.request_password_reset",
     "app.require_context",
