@@ -612,7 +612,35 @@ fn problems(row: i64, e: AppError) -> Vec<RowError> {
     }
 }
 
-async fn write_row(scope: &Scope, plan: &Plan, tenant: Uuid, importer: Uuid, record: &csv::StringRecord, row: i64) -> Result<Written, Vec<RowError>> {
+/// Why a row was not written: its own values (`database` false), or the
+/// database refused its statement (which aborts the transaction up to the
+/// last savepoint).
+struct Refusal {
+    database: bool,
+    errors: Vec<RowError>,
+}
+
+impl From<Vec<RowError>> for Refusal {
+    fn from(errors: Vec<RowError>) -> Self {
+        Refusal { database: false, errors }
+    }
+}
+
+/// One row's statement: under its own savepoint (`guarded`), or bare inside
+/// a batch that is retried row by row should any statement fail.
+async fn statement(scope: &Scope, guarded: bool, sql: &str, params: &[&(dyn ToSql + Sync)], row: i64) -> Result<Vec<Row>, Refusal> {
+    let rows = if guarded { scope.query_in_savepoint(sql, params).await } else { scope.query(sql, params).await };
+    rows.map_err(|e| Refusal { database: true, errors: problems(row, e) })
+}
+
+async fn write_row(
+    scope: &Scope,
+    plan: &Plan,
+    (tenant, importer): (Uuid, Uuid),
+    record: &csv::StringRecord,
+    row: i64,
+    guarded: bool,
+) -> Result<Written, Refusal> {
     let values = plan.values(record).map_err(|errors| {
         errors.into_iter().map(|f| RowError { row, field: Some(f.field), message: f.message }).collect::<Vec<_>>()
     })?;
@@ -622,17 +650,17 @@ async fn write_row(scope: &Scope, plan: &Plan, tenant: Uuid, importer: Uuid, rec
             Some(id) if !plan.update.is_empty() => {
                 let mut params: Vec<&(dyn ToSql + Sync)> = vec![&tenant, &id];
                 params.extend(values.iter().flatten().map(|p| p.as_ref() as &(dyn ToSql + Sync)));
-                let rows = scope.query_in_savepoint(&plan.update, &params).await.map_err(|e| problems(row, e))?;
+                let rows = statement(scope, guarded, &plan.update, &params, row).await?;
                 if let Some(r) = rows.first() {
                     return Ok(Written::Updated { id: r.get(0), updated_at: r.get(1), previous: r.get(2) });
                 }
                 if plan.mode == Mode::Update {
-                    return Err(vec![RowError { row, field: Some("id".into()), message: "does not exist".into() }]);
+                    return Err(vec![RowError { row, field: Some("id".into()), message: "does not exist".into() }].into());
                 }
             }
-            Some(_) => return Err(vec![RowError { row, field: None, message: "maps no field to change".into() }]),
+            Some(_) => return Err(vec![RowError { row, field: None, message: "maps no field to change".into() }].into()),
             None if plan.mode == Mode::Update => {
-                return Err(vec![RowError { row, field: Some("id".into()), message: "is required to update".into() }]);
+                return Err(vec![RowError { row, field: Some("id".into()), message: "is required to update".into() }].into());
             }
             None => {}
         }
@@ -652,10 +680,10 @@ async fn write_row(scope: &Scope, plan: &Plan, tenant: Uuid, importer: Uuid, rec
             (None, _) => &nothing,
         });
     }
-    let rows = scope.query_in_savepoint(plan.resource.insert(), &params).await.map_err(|e| problems(row, e))?;
+    let rows = statement(scope, guarded, plan.resource.insert(), &params, row).await?;
     match rows.first() {
         Some(r) => Ok(Written::Created { id: r.get(0), updated_at: r.get(1) }),
-        None => Err(vec![RowError { row, field: Some("pipeline_id".into()), message: "does not exist".into() }]),
+        None => Err(vec![RowError { row, field: Some("pipeline_id".into()), message: "does not exist".into() }].into()),
     }
 }
 
@@ -708,9 +736,29 @@ async fn process(
         scope.require(import.resource.write())?;
         let (mut written, mut refused) = (Vec::new(), Vec::new());
         let (mut created, mut updated) = (0i32, 0i32);
-        for record in &records {
-            let row = record.position().map_or(0, |p| p.record()) as i64;
-            match write_row(&scope, &plan, tenant, importer, record, row).await {
+        let row_of = |record: &csv::StringRecord| record.position().map_or(0, |p| p.record()) as i64;
+        // A new record per row: first the whole batch at once, its statements
+        // pipelined under one savepoint; only if the database refuses one of
+        // them, the batch again row by row, each under its own savepoint.
+        let mut outcomes = Vec::new();
+        if plan.mode == Mode::Create {
+            scope.batch("SAVEPOINT batch_savepoint").await?;
+            outcomes = futures_util::future::join_all(records.iter().map(|r| write_row(&scope, &plan, (tenant, importer), r, row_of(r), false))).await;
+            if outcomes.iter().any(|o| o.as_ref().is_err_and(|r| r.database)) {
+                scope.batch("ROLLBACK TO SAVEPOINT batch_savepoint").await?;
+                outcomes.clear();
+            } else {
+                scope.batch("RELEASE SAVEPOINT batch_savepoint").await?;
+            }
+        }
+        if outcomes.is_empty() {
+            for record in &records {
+                outcomes.push(write_row(&scope, &plan, (tenant, importer), record, row_of(record), true).await);
+            }
+        }
+        for (record, outcome) in records.iter().zip(outcomes) {
+            let row = row_of(record);
+            match outcome {
                 Ok(Written::Created { id, updated_at }) => {
                     created += 1;
                     written.push(serde_json::json!({"row": row, "record_id": id, "action": "created", "updated_at": updated_at}));
@@ -719,7 +767,7 @@ async fn process(
                     updated += 1;
                     written.push(serde_json::json!({"row": row, "record_id": id, "action": "updated", "previous": previous, "updated_at": updated_at}));
                 }
-                Err(errors) => refused.push(errors),
+                Err(refusal) => refused.push(refusal.errors),
             }
         }
         let failed = refused.len() as i32;

@@ -312,6 +312,12 @@ impl Scope {
         Ok(self.conn()?.execute(&stmt, params).await?)
     }
 
+    /// A statement without parameters or answer, sent as a simple query
+    /// (SAVEPOINT, RELEASE, ROLLBACK TO).
+    pub async fn batch(&self, sql: &str) -> AppResult<()> {
+        Ok(self.conn()?.batch_execute(sql).await?)
+    }
+
     /// One statement under a savepoint, in one round trip (SAVEPOINT, the
     /// statement and RELEASE pipelined): if it fails, the transaction is
     /// rolled back to before it and goes on (an import's row that fails).
