@@ -12,7 +12,7 @@
 # Environment: BENCH_BINARY (a built tenet; default: build the release one
 # with benches/build.sh), IMPORT_ROWS [100000], IMPORT_DB [tenet_import],
 # IMPORT_OUT [bench-results/import], IMPORT_PORT [18293],
-# IMPORT_MAX_GROWTH_MIB [64].
+# IMPORT_MAX_GROWTH_MIB [64]; LOCAL_SERVER_KEEP_DB=1 keeps the database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -36,35 +36,10 @@ else
   TENET=$(benches/build.sh)
 fi
 
-OWNER_URL=$(local_url tenet_owner "$TENET_OWNER_PASSWORD_DB" "$DB")
-WEB_URL=$(local_url tenet_web "$TENET_WEB_PASSWORD" "$DB")
-log "creating $DB"
-superuser_psql -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
-superuser_psql -c "CREATE DATABASE $DB OWNER tenet_owner"
-DATABASE_URL="$OWNER_URL" RUST_LOG=warn "$TENET" migrate >/dev/null
-superuser_psql -c "GRANT tenet_api TO tenet_web"
+start_local_server "$DB" "$PORT" "$OUT"
+trap 'stop_local_server; rm -f "$OUT/contacts.csv" "$OUT/export.csv"' EXIT
 
-BASE=http://127.0.0.1:$PORT
-if curl -s -o /dev/null "$BASE/api/health" 2>/dev/null; then die "port $PORT is already in use"; fi
-DATABASE_URL="$WEB_URL" JWT_SECRET="$(head -c 48 /dev/urandom | base64 | tr -d '\n')" AUTH_RATE_LIMIT_PER_MINUTE=0 \
-  BCRYPT_COST=10 PORT="$PORT" ACCESS_TOKEN_TTL_SECONDS=3600 RUST_LOG=warn "$TENET" serve >"$OUT/server.log" 2>&1 &
-SERVER_PID=$!
-cleanup() {
-  kill "$SERVER_PID" 2>/dev/null || true
-  rm -f "$OUT/contacts.csv" "$OUT/export.csv"
-  [ "${IMPORT_KEEP_DB:-0}" = 1 ] || superuser_psql -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-for _ in $(seq 1 3000); do
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/ready" || true)" = 200 ] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || die "tenet serve exited: $(tail -n 5 "$OUT/server.log")"
-  sleep 0.01
-done
-rss_kib() { awk -v k="$1" '$1 == k":" { print $2 }' "/proc/$SERVER_PID/status"; }
-
-TOKEN=$(curl -sf -H 'Content-Type: application/json' \
-  -d '{"tenant_name":"Import Bench","email":"owner@import.bench","password":"import-bench-password-1","name":"Owner"}' \
-  "$BASE/api/auth/signup" | jq -er .access_token) || die "signup failed"
+TOKEN=$(signup_token owner@import.bench "Import Bench")
 auth=(-H "Authorization: Bearer $TOKEN")
 
 log "writing a CSV of $ROWS contacts"

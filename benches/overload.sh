@@ -41,33 +41,8 @@ else
   TENET=$(benches/build.sh)
 fi
 
-OWNER_URL=$(local_url tenet_owner "$TENET_OWNER_PASSWORD_DB" "$DB")
-WEB_URL=$(local_url tenet_web "$TENET_WEB_PASSWORD" "$DB")
-superuser_psql -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null
-superuser_psql -c "CREATE DATABASE $DB OWNER tenet_owner" >/dev/null
-DATABASE_URL="$OWNER_URL" RUST_LOG=warn "$TENET" migrate >/dev/null
-superuser_psql -c "GRANT tenet_api TO tenet_web" >/dev/null
-
-BASE=http://127.0.0.1:$PORT
-if curl -s -o /dev/null "$BASE/api/health" 2>/dev/null; then die "port $PORT is already in use"; fi
-DATABASE_URL="$WEB_URL" JWT_SECRET="$(head -c 48 /dev/urandom | base64 | tr -d '\n')" AUTH_RATE_LIMIT_PER_MINUTE=0 \
-  BCRYPT_COST=10 PORT="$PORT" ACCESS_TOKEN_TTL_SECONDS=3600 DB_POOL_SIZE=2 DB_POOL_TIMEOUT_MS="$WAIT_MS" RUST_LOG=error \
-  "$TENET" serve >"$OUT/server.log" 2>&1 &
-SERVER_PID=$!
-cleanup() {
-  kill "$SERVER_PID" 2>/dev/null || true
-  superuser_psql -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-for _ in $(seq 1 3000); do
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/ready" || true)" = 200 ] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || die "tenet serve exited: $(tail -n 5 "$OUT/server.log")"
-  sleep 0.01
-done
-rss_kib() { awk -v k="$1" '$1 == k":" { print $2 }' "/proc/$SERVER_PID/status"; }
-TOKEN=$(curl -sf -H 'Content-Type: application/json' \
-  -d '{"tenant_name":"Overload","email":"owner@overload.bench","password":"overload-password-1","name":"Owner"}' \
-  "$BASE/api/auth/signup" | jq -er .access_token) || die "signup failed"
+start_local_server "$DB" "$PORT" "$OUT" DB_POOL_SIZE=2 DB_POOL_TIMEOUT_MS="$WAIT_MS" RUST_LOG=error
+TOKEN=$(signup_token owner@overload.bench Overload)
 for i in $(seq 1 50); do
   curl -sf -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d "{\"first_name\":\"P$i\"}" "$BASE/api/contacts" >/dev/null
 done

@@ -102,3 +102,47 @@ local_url() { # user password database
 }
 
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/tenet-target}
+
+# A fresh database migrated by the binary $TENET and a `tenet serve` on it, for
+# the scripts that drive a real server (benches/import.sh, benches/overload.sh,
+# scripts/schemathesis): start_local_server DB PORT OUT [NAME=value ...] (extra
+# settings for the server). Sets SERVER_PID and BASE, waits for /api/ready,
+# and stops the server and drops the database on exit (LOCAL_SERVER_KEEP_DB=1
+# keeps it). The server logs to OUT/server.log.
+start_local_server() {
+  local db=$1 port=$2 out=$3
+  shift 3
+  LOCAL_SERVER_DB=$db
+  superuser_psql -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
+  superuser_psql -c "CREATE DATABASE $db OWNER tenet_owner" >/dev/null
+  DATABASE_URL="$(local_url tenet_owner "$TENET_OWNER_PASSWORD_DB" "$db")" RUST_LOG=warn "$TENET" migrate >/dev/null
+  superuser_psql -c "SET client_min_messages = warning; GRANT tenet_api TO tenet_web" >/dev/null
+  BASE=http://127.0.0.1:$port
+  if curl -s -o /dev/null "$BASE/api/health" 2>/dev/null; then die "port $port is already in use"; fi
+  env DATABASE_URL="$(local_url tenet_web "$TENET_WEB_PASSWORD" "$db")" \
+    JWT_SECRET="$(head -c 48 /dev/urandom | base64 | tr -d '\n')" AUTH_RATE_LIMIT_PER_MINUTE=0 BCRYPT_COST=10 \
+    PORT="$port" ACCESS_TOKEN_TTL_SECONDS=3600 RUST_LOG=warn "$@" "$TENET" serve >"$out/server.log" 2>&1 &
+  SERVER_PID=$!
+  trap stop_local_server EXIT
+  for _ in $(seq 1 3000); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/ready" || true)" = 200 ] && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || die "tenet serve exited: $(tail -n 5 "$out/server.log")"
+    sleep 0.01
+  done
+  die "tenet serve did not become ready"
+}
+
+stop_local_server() {
+  kill "$SERVER_PID" 2>/dev/null || true
+  [ "${LOCAL_SERVER_KEEP_DB:-0}" = 1 ] || superuser_psql -c "DROP DATABASE IF EXISTS $LOCAL_SERVER_DB WITH (FORCE)" >/dev/null 2>&1 || true
+}
+
+# signup_token EMAIL TENANT: signs up a tenant on $BASE and prints the owner's access token.
+signup_token() {
+  curl -sf -H 'Content-Type: application/json' \
+    -d "{\"tenant_name\":\"$2\",\"email\":\"$1\",\"password\":\"local-server-password-1\",\"name\":\"Owner\"}" \
+    "$BASE/api/auth/signup" | jq -er .access_token || die "signup of $1 failed"
+}
+
+# rss_kib VmRSS|VmHWM: the server's resident (or peak) memory in KiB.
+rss_kib() { awk -v k="$1" '$1 == k":" { print $2 }' "/proc/$SERVER_PID/status"; }
