@@ -9,7 +9,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use axum::response::Response;
+
 use super::{
+    export::{export, export_docs, Format, Pageable, EXPORT_PAGE},
     pagination::{Page, Paged},
     extract::{Query},
     reply::{respond},
@@ -19,6 +22,8 @@ use crate::{auth::{Authenticated, Permission}, error::AppResult, state::AppState
 pub fn router() -> ApiRouter<AppState> {
     ApiRouter::new()
         .api_route("/api/audit-logs", get_with(list_audit_logs, list_audit_logs_docs))
+        .api_route("/api/audit-logs/export.csv", get_with(export_csv, |op| export_docs(op, "audit", Format::Csv)))
+        .api_route("/api/audit-logs/export.json", get_with(export_json, |op| export_docs(op, "audit", Format::Json)))
         .api_route("/api/audit-logs/head", get_with(audit_head, audit_head_docs))
 }
 
@@ -46,7 +51,7 @@ pub struct AuditEntry {
     pub ip: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
 pub struct AuditFilter {
     pub entity: Option<String>,
     pub action: Option<String>,
@@ -64,6 +69,30 @@ pub struct AuditFilter {
 }
 
 async fn list_audit_logs(auth: Authenticated, Query(f): Query<AuditFilter>) -> AppResult<axum::Json<Paged<AuditEntry>>> {
+    Ok(axum::Json(audit_page(auth, f).await?))
+}
+
+impl Pageable for AuditFilter {
+    fn export_page(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+        self.limit = Some(EXPORT_PAGE);
+    }
+}
+
+/// The columns of a CSV export, in the API's order.
+const EXPORT_COLUMNS: &[&str] =
+    &["id", "occurred_at", "actor_id", "actor_name", "actor_api_key_id", "action", "entity", "record_id", "changes", "request_id", "ip"];
+
+async fn export_csv(auth: Authenticated, Query(f): Query<AuditFilter>) -> AppResult<Response> {
+    export(auth, f, "audit-logs", EXPORT_COLUMNS, Format::Csv, audit_page).await
+}
+
+async fn export_json(auth: Authenticated, Query(f): Query<AuditFilter>) -> AppResult<Response> {
+    export(auth, f, "audit-logs", EXPORT_COLUMNS, Format::Json, audit_page).await
+}
+
+/// A page of the audit log (also the export's pages).
+pub async fn audit_page(auth: Authenticated, f: AuditFilter) -> AppResult<Paged<AuditEntry>> {
     let page = Page::parse(f.limit, f.cursor.as_deref())?;
     let rows = auth.read_requiring(
             Permission::AuditRead,
@@ -109,7 +138,7 @@ async fn list_audit_logs(auth: Authenticated, Query(f): Query<AuditFilter>) -> A
             actor_name: r.get(10),
         })
         .collect();
-    Ok(axum::Json(page.finish(items, |e| (e.occurred_at, e.id))))
+    Ok(page.finish(items, |e| (e.occurred_at, e.id)))
 }
 
 fn list_audit_logs_docs(op: TransformOperation) -> TransformOperation {

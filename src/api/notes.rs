@@ -14,7 +14,10 @@ use serde::{Deserialize, Serialize};
 use tokio_postgres::Row;
 use uuid::Uuid;
 
+use axum::response::Response;
+
 use super::{
+    export::{export, export_docs, Format},
     crm::{list_filter, member_ref, ListQuery, Order, OwnerFilter, SetList, SortField, CREATED_AT, UPDATED_AT},
     extract::{Json, Path, Query},
     pagination::Paged,
@@ -33,6 +36,8 @@ pub const BODY_MAX: usize = 100_000;
 pub fn router() -> ApiRouter<AppState> {
     ApiRouter::new()
         .api_route("/api/notes", get_with(list, list_docs).post_with(create, create_docs))
+        .api_route("/api/notes/export.csv", get_with(export_csv, |op| export_docs(op, "notes", Format::Csv)))
+        .api_route("/api/notes/export.json", get_with(export_json, |op| export_docs(op, "notes", Format::Json)))
         .api_route("/api/notes/{id}", get_with(read, read_docs).patch_with(update, update_docs).delete_with(delete, delete_docs))
 }
 
@@ -119,6 +124,22 @@ fn note(r: &Row) -> Note {
 }
 
 async fn list(auth: Authenticated, Query(f): Query<NoteFilter>) -> AppResult<axum::Json<Paged<Note>>> {
+    Ok(axum::Json(page(auth, f).await?))
+}
+
+/// The columns of a CSV export, in the API's order.
+const EXPORT_COLUMNS: &[&str] = &["id", "body", "company_id", "contact_id", "deal_id", "owner_id", "created_at", "updated_at"];
+
+async fn export_csv(auth: Authenticated, Query(f): Query<NoteFilter>) -> AppResult<Response> {
+    export(auth, f, "notes", EXPORT_COLUMNS, Format::Csv, page).await
+}
+
+async fn export_json(auth: Authenticated, Query(f): Query<NoteFilter>) -> AppResult<Response> {
+    export(auth, f, "notes", EXPORT_COLUMNS, Format::Json, page).await
+}
+
+/// A page of the list (also the export's pages).
+pub async fn page(auth: Authenticated, f: NoteFilter) -> AppResult<Paged<Note>> {
     let order = Order::parse(f.sort.as_deref(), SORTS, f.limit, f.cursor.as_deref())?;
     let page = order.page;
     let mut q = ListQuery::new(COLUMNS, "notes", "notes:read", auth.identity.tenant_id);
@@ -130,7 +151,7 @@ async fn list(auth: Authenticated, Query(f): Query<NoteFilter>) -> AppResult<axu
     q.owner(f.owner.unwrap_or_default());
     q.order(order)?;
     let rows = auth.read_via_policy(Permission::NotesRead, &q.sql(), &q.params()).await?;
-    Ok(axum::Json(q.finish(&page, &rows, note, |n| (n.created_at, n.id))))
+    Ok(q.finish(&page, &rows, note, |n| (n.created_at, n.id)))
 }
 
 fn list_docs(op: TransformOperation) -> TransformOperation {

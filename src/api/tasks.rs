@@ -15,7 +15,10 @@ use serde::{Deserialize, Serialize};
 use tokio_postgres::Row;
 use uuid::Uuid;
 
+use axum::response::Response;
+
 use super::{
+    export::{export, export_docs, Format},
     crm::{list_filter, member_ref, ListQuery, Order, OwnerFilter, SetList, SortField, CREATED_AT, UPDATED_AT},
     extract::{Json, Path, Query},
     pagination::Paged,
@@ -34,6 +37,8 @@ pub const TITLE_MAX: usize = 500;
 pub fn router() -> ApiRouter<AppState> {
     ApiRouter::new()
         .api_route("/api/tasks", get_with(list, list_docs).post_with(create, create_docs))
+        .api_route("/api/tasks/export.csv", get_with(export_csv, |op| export_docs(op, "tasks", Format::Csv)))
+        .api_route("/api/tasks/export.json", get_with(export_json, |op| export_docs(op, "tasks", Format::Json)))
         .api_route("/api/tasks/{id}", get_with(read, read_docs).patch_with(update, update_docs).delete_with(delete, delete_docs))
 }
 
@@ -161,6 +166,22 @@ fn task(r: &Row) -> Task {
 }
 
 async fn list(auth: Authenticated, Query(f): Query<TaskFilter>) -> AppResult<axum::Json<Paged<Task>>> {
+    Ok(axum::Json(page(auth, f).await?))
+}
+
+/// The columns of a CSV export, in the API's order.
+const EXPORT_COLUMNS: &[&str] = &["id", "title", "due_date", "assignee_id", "done", "done_at", "company_id", "contact_id", "deal_id", "created_at", "updated_at"];
+
+async fn export_csv(auth: Authenticated, Query(f): Query<TaskFilter>) -> AppResult<Response> {
+    export(auth, f, "tasks", EXPORT_COLUMNS, Format::Csv, page).await
+}
+
+async fn export_json(auth: Authenticated, Query(f): Query<TaskFilter>) -> AppResult<Response> {
+    export(auth, f, "tasks", EXPORT_COLUMNS, Format::Json, page).await
+}
+
+/// A page of the list (also the export's pages).
+pub async fn page(auth: Authenticated, f: TaskFilter) -> AppResult<Paged<Task>> {
     let order = Order::parse(f.sort.as_deref(), SORTS, f.limit, f.cursor.as_deref())?;
     let page = order.page;
     let mut q = ListQuery::new(COLUMNS, "tasks", "tasks:read", auth.identity.tenant_id);
@@ -178,7 +199,7 @@ async fn list(auth: Authenticated, Query(f): Query<TaskFilter>) -> AppResult<axu
     q.owner(f.owner.unwrap_or_default());
     q.order(order)?;
     let rows = auth.read_via_policy(Permission::TasksRead, &q.sql(), &q.params()).await?;
-    Ok(axum::Json(q.finish(&page, &rows, task, |t| (t.created_at, t.id))))
+    Ok(q.finish(&page, &rows, task, |t| (t.created_at, t.id)))
 }
 
 fn list_docs(op: TransformOperation) -> TransformOperation {

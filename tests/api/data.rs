@@ -109,6 +109,22 @@ async fn exports_stream_every_row_in_reach_with_formulas_guarded() {
     let r = app.get("/api/companies/export.csv", &blind.access).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     app.request(Method::GET, "/api/contacts/export.csv", None, None).await.assert_problem(401);
+
+    // The audit log exports too (audit:read), every entry, filters applied.
+    let (headers, entries) = csv_rows(&app, "/api/audit-logs/export.csv?entity=contact", &owner.access).await;
+    assert_eq!(headers[..3], ["id", "occurred_at", "actor_id"]);
+    let entity = headers.iter().position(|h| h == "entity").expect("entity column");
+    assert!(entries.len() >= 451 + 3, "every contact's creation: {}", entries.len());
+    assert!(entries.iter().all(|e| e[entity] == "contact"));
+    app.get("/api/audit-logs/export.csv", &hider.access).await.assert_problem(403);
+    // Notes and tasks: their lists' exports.
+    let r = app.post("/api/tasks", Some(&owner.access), json!({"title": "@call them"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let (_, tasks) = csv_rows(&app, "/api/tasks/export.csv", &owner.access).await;
+    assert_eq!(tasks.len(), 1);
+    assert_eq!(tasks[0][1], "'@call them");
+    let (headers, notes) = csv_rows(&app, "/api/notes/export.csv", &owner.access).await;
+    assert_eq!((headers[1].as_str(), notes.len()), ("body", 0));
 }
 
 const PEOPLE: &str = "First name,Last name,E-mail,Company,Ignored\n";

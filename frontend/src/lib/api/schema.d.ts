@@ -59,6 +59,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/audit-logs/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export every row the list's filters reach, as CSV (streamed)
+         * @description Takes the list's filters; limit and cursor are ignored. Needs the list's read permission (docs/data-movement.md).
+         */
+        get: operations["getAuditLogsExport.csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit-logs/export.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export every row the list's filters reach, as a JSON array (streamed)
+         * @description Takes the list's filters; limit and cursor are ignored. Needs the list's read permission (docs/data-movement.md).
+         */
+        get: operations["getAuditLogsExport.json"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/audit-logs/head": {
         parameters: {
             query?: never;
@@ -807,6 +847,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/notes/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export every row the list's filters reach, as CSV (streamed)
+         * @description Takes the list's filters; limit and cursor are ignored. Needs the list's read permission (docs/data-movement.md).
+         */
+        get: operations["getNotesExport.csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notes/export.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export every row the list's filters reach, as a JSON array (streamed)
+         * @description Takes the list's filters; limit and cursor are ignored. Needs the list's read permission (docs/data-movement.md).
+         */
+        get: operations["getNotesExport.json"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/notes/{id}": {
         parameters: {
             query?: never;
@@ -980,6 +1060,46 @@ export interface paths {
         put?: never;
         /** Create a task (tasks:write) */
         post: operations["postTasks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export every row the list's filters reach, as CSV (streamed)
+         * @description Takes the list's filters; limit and cursor are ignored. Needs the list's read permission (docs/data-movement.md).
+         */
+        get: operations["getTasksExport.csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/export.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export every row the list's filters reach, as a JSON array (streamed)
+         * @description Takes the list's filters; limit and cursor are ignored. Needs the list's read permission (docs/data-movement.md).
+         */
+        get: operations["getTasksExport.json"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2657,6 +2777,126 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Paged_for_AuditEntry"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "getAuditLogsExport.csv": {
+        parameters: {
+            query?: {
+                action?: string | null;
+                actor_id?: string | null;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                entity?: string | null;
+                /** @description Entries at or after this time (RFC 3339). */
+                from?: string | null;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number | null;
+                record_id?: string | null;
+                /** @description Entries before this time (RFC 3339). */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "getAuditLogsExport.json": {
+        parameters: {
+            query?: {
+                action?: string | null;
+                actor_id?: string | null;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                entity?: string | null;
+                /** @description Entries at or after this time (RFC 3339). */
+                from?: string | null;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number | null;
+                record_id?: string | null;
+                /** @description Entries before this time (RFC 3339). */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>[];
                 };
             };
             /** @description Bad Request */
@@ -6244,6 +6484,150 @@ export interface operations {
             };
         };
     };
+    "getNotesExport.csv": {
+        parameters: {
+            query?: {
+                /** @description Only the notes on this company. */
+                company_id?: string | null;
+                /** @description Only the notes on this contact. */
+                contact_id?: string | null;
+                /** @description Created at or after (RFC 3339). */
+                "created_at[gte]"?: string | null;
+                /** @description Created at or before (RFC 3339). */
+                "created_at[lte]"?: string | null;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description Only the notes on this deal. */
+                deal_id?: string | null;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number | null;
+                /** @description Whose notes: `me` (written by the caller), `team` or `all` (default); narrows the scope, never widens it. */
+                owner?: components["schemas"]["OwnerFilter"] | null;
+                /** @description `me` or a member's id: the author. */
+                owner_id?: string | null;
+                /** @description `created_at` or `updated_at`, `-` first for descending. */
+                sort?: string | null;
+                /** @description Last changed at or after (RFC 3339). */
+                "updated_at[gte]"?: string | null;
+                /** @description Last changed at or before (RFC 3339). */
+                "updated_at[lte]"?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "getNotesExport.json": {
+        parameters: {
+            query?: {
+                /** @description Only the notes on this company. */
+                company_id?: string | null;
+                /** @description Only the notes on this contact. */
+                contact_id?: string | null;
+                /** @description Created at or after (RFC 3339). */
+                "created_at[gte]"?: string | null;
+                /** @description Created at or before (RFC 3339). */
+                "created_at[lte]"?: string | null;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description Only the notes on this deal. */
+                deal_id?: string | null;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number | null;
+                /** @description Whose notes: `me` (written by the caller), `team` or `all` (default); narrows the scope, never widens it. */
+                owner?: components["schemas"]["OwnerFilter"] | null;
+                /** @description `me` or a member's id: the author. */
+                owner_id?: string | null;
+                /** @description `created_at` or `updated_at`, `-` first for descending. */
+                sort?: string | null;
+                /** @description Last changed at or after (RFC 3339). */
+                "updated_at[gte]"?: string | null;
+                /** @description Last changed at or before (RFC 3339). */
+                "updated_at[lte]"?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>[];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getNotesById: {
         parameters: {
             query?: never;
@@ -7460,6 +7844,174 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "getTasksExport.csv": {
+        parameters: {
+            query?: {
+                /** @description `me` or a member's id. */
+                assignee_id?: string | null;
+                /** @description Only the tasks about this company. */
+                company_id?: string | null;
+                /** @description Only the tasks about this contact. */
+                contact_id?: string | null;
+                /** @description Created at or after (RFC 3339). */
+                "created_at[gte]"?: string | null;
+                /** @description Created at or before (RFC 3339). */
+                "created_at[lte]"?: string | null;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description Only the tasks about this deal. */
+                deal_id?: string | null;
+                /** @description Only open (`false`) or completed (`true`) tasks. */
+                done?: boolean | null;
+                /** @description Due on or after this date. */
+                "due_date[gte]"?: string | null;
+                /** @description Due on or before this date (with `done=false`: what is due by then). */
+                "due_date[lte]"?: string | null;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number | null;
+                /**
+                 * @description Whose tasks: `me` (assigned to the caller: "my tasks"), `team` or
+                 *      `all` (default); narrows the scope, never widens it.
+                 */
+                owner?: components["schemas"]["OwnerFilter"] | null;
+                /**
+                 * @description `created_at`, `updated_at`, `due_date` or `title`, `-` first for
+                 *      descending; tasks without a due date come last.
+                 */
+                sort?: string | null;
+                /** @description Last changed at or after (RFC 3339). */
+                "updated_at[gte]"?: string | null;
+                /** @description Last changed at or before (RFC 3339). */
+                "updated_at[lte]"?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "getTasksExport.json": {
+        parameters: {
+            query?: {
+                /** @description `me` or a member's id. */
+                assignee_id?: string | null;
+                /** @description Only the tasks about this company. */
+                company_id?: string | null;
+                /** @description Only the tasks about this contact. */
+                contact_id?: string | null;
+                /** @description Created at or after (RFC 3339). */
+                "created_at[gte]"?: string | null;
+                /** @description Created at or before (RFC 3339). */
+                "created_at[lte]"?: string | null;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description Only the tasks about this deal. */
+                deal_id?: string | null;
+                /** @description Only open (`false`) or completed (`true`) tasks. */
+                done?: boolean | null;
+                /** @description Due on or after this date. */
+                "due_date[gte]"?: string | null;
+                /** @description Due on or before this date (with `done=false`: what is due by then). */
+                "due_date[lte]"?: string | null;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number | null;
+                /**
+                 * @description Whose tasks: `me` (assigned to the caller: "my tasks"), `team` or
+                 *      `all` (default); narrows the scope, never widens it.
+                 */
+                owner?: components["schemas"]["OwnerFilter"] | null;
+                /**
+                 * @description `created_at`, `updated_at`, `due_date` or `title`, `-` first for
+                 *      descending; tasks without a due date come last.
+                 */
+                sort?: string | null;
+                /** @description Last changed at or after (RFC 3339). */
+                "updated_at[gte]"?: string | null;
+                /** @description Last changed at or before (RFC 3339). */
+                "updated_at[lte]"?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>[];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
