@@ -3,6 +3,7 @@
 //! application `tenet serve` runs.
 mod helpers;
 
+mod abuse;
 mod audit;
 mod api_keys;
 mod auth;
