@@ -68,8 +68,7 @@ impl Proxy {
 #[tokio::test]
 async fn the_database_going_away_under_load_costs_503s_not_writes() {
     let proxy = Proxy::start().await;
-    let mut timeouts = tenet::config::Timeouts::default();
-    timeouts.pool_wait = Duration::from_millis(500);
+    let timeouts = tenet::config::Timeouts { pool_wait: Duration::from_millis(500), ..tenet::config::Timeouts::default() };
     let app = Arc::new(TestApp::spawn_with(Options { db_port: Some(proxy.port), pool_size: 4, timeouts, ..Options::default() }).await);
     let owner = app.signup("Outage", "owner@outage.test").await;
 
