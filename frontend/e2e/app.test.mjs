@@ -2,8 +2,10 @@
 // database (scripts/e2e), driven in Debian's headless Chromium. Screenshots
 // of every screen land in e2e/artifacts/.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { chromium } from 'playwright-core';
@@ -795,6 +797,193 @@ describe('Tenet in a browser', () => {
     await page.getByTestId('timeline').locator('[data-kind="note"]').waitFor();
     await page.waitForLoadState('networkidle');
     await shot(page, 'dark-deal-detail');
+    await context.close();
+  });
+
+  it('manages a webhook endpoint: the secret once, the enabled switch, the delivery log with a replay, delete', async () => {
+    const email = `hooks-${run}@e2e.test`;
+    const signup = await api('POST', '/api/auth/signup', null, { tenant_name: `Hooks ${run}`, email, password: PASSWORD, name: 'Hugo Hooks' });
+    assert.equal(signup.status, 201);
+    const url = 'https://hooks.example.com/x';
+
+    const { context, page } = await newPage();
+    await page.emulateMedia({ colorScheme: 'light' });
+    await signIn(page, email);
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByText('No webhook endpoints yet — add your first endpoint').waitFor();
+    await shot(page, 'webhooks-empty');
+
+    // A private address: the API refuses it, on the field.
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add a webhook endpoint' });
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await dialog.getByText('pick at least one event').waitFor(); // checked before the API is asked
+    await dialog.getByRole('textbox', { name: 'URL' }).fill('http://127.0.0.1:9/x');
+    await dialog.getByRole('textbox', { name: 'Events' }).click();
+    await page.getByRole('option', { name: 'contact.created' }).click();
+    await page.getByRole('option', { name: 'deal.stage_changed' }).click();
+    await dialog.getByRole('textbox', { name: 'URL' }).click(); // closes the event list
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await dialog.locator('input[name="url"][aria-invalid="true"]').waitFor();
+    await shot(page, 'webhook-form-refused');
+    await dialog.getByRole('textbox', { name: 'URL' }).fill(url);
+    await dialog.getByRole('textbox', { name: 'Description' }).fill('The CRM sync');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await dialog.waitFor({ state: 'detached' });
+
+    // The secret, once.
+    const secret = await page.getByTestId('new-secret-value').textContent();
+    assert.match(secret, /^whsec_/);
+    const row = page.getByTestId('webhook-row').filter({ hasText: url });
+    await row.getByText('contact.created').waitFor();
+    await row.getByText('deal.stage_changed').waitFor();
+    await row.getByText('Enabled', { exact: true }).waitFor();
+    assert.equal(await row.getByTestId('consecutive-failures').textContent(), '0');
+    await shot(page, 'webhooks-created');
+    await page.reload();
+    await row.waitFor();
+    assert.equal(await page.getByTestId('new-secret').count(), 0, 'the secret is shown only once');
+    assert.equal(await page.getByText(secret).count(), 0);
+
+    // Disabled and enabled again with the switch (it survives a reload).
+    const toggle = row.getByRole('switch');
+    await toggle.click();
+    await row.getByText('Disabled', { exact: true }).waitFor();
+    await page.reload();
+    await row.getByText('Disabled', { exact: true }).waitFor();
+    assert.equal(await toggle.isChecked(), false);
+    await toggle.click();
+    await row.getByText('Enabled', { exact: true }).waitFor();
+
+    // Edit: the description.
+    await row.getByRole('button', { name: 'Edit' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit the endpoint' });
+    assert.equal(await edit.getByRole('textbox', { name: 'URL' }).inputValue(), url);
+    await edit.getByRole('textbox', { name: 'Description' }).fill('The CRM sync (EU)');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await edit.waitFor({ state: 'detached' });
+    await row.getByText('The CRM sync (EU)').waitFor();
+
+    // A rotated secret is shown once too.
+    page.once('dialog', (d) => d.accept());
+    await row.getByRole('button', { name: 'Rotate secret' }).click();
+    const rotated = await page.getByTestId('new-secret-value').textContent();
+    assert.match(rotated, /^whsec_/);
+    assert.notEqual(rotated, secret);
+
+    // The delivery log: empty, then the event of a new contact, its body, and a replay.
+    await row.getByRole('link', { name: 'Deliveries' }).click();
+    await page.getByTestId('record-title').getByText(url).waitFor();
+    await page.getByTestId('deliveries-empty').waitFor();
+    await shot(page, 'webhook-deliveries-empty');
+    const { body: session } = await api('POST', '/api/auth/login', null, { email, password: PASSWORD });
+    assert.equal((await api('POST', '/api/contacts', session.access_token, { first_name: 'Hook', last_name: 'Target' })).status, 201);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const delivery = page.getByTestId('delivery-row').first();
+    await delivery.getByText('contact.created').waitFor();
+    await delivery.getByRole('button', { name: 'Show the body' }).click();
+    await page.getByTestId('delivery-payload').getByText('"first_name": "Hook"').waitFor();
+    await delivery.getByRole('button', { name: 'Replay' }).click();
+    await page.getByText('The event is sent again as a new delivery').waitFor();
+    await page.getByTestId('delivery-row').nth(1).waitFor();
+    await page.getByTestId('delivery-row').first().getByText('replay', { exact: true }).waitFor();
+    await shot(page, 'webhook-deliveries');
+
+    // Deleted, with its log.
+    await page.getByRole('link', { name: '← Webhooks' }).click();
+    page.once('dialog', (d) => d.accept());
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('No webhook endpoints yet — add your first endpoint').waitFor();
+    await context.close();
+  });
+
+  it('exports contacts as CSV with the list filters, and imports a CSV file: mapping, dry run, run, revert', async () => {
+    const email = `data-${run}@e2e.test`;
+    const signup = await api('POST', '/api/auth/signup', null, { tenant_name: `Data ${run}`, email, password: PASSWORD, name: 'Dana Data' });
+    assert.equal(signup.status, 201);
+    assert.equal((await api('POST', '/api/contacts', signup.body.access_token, { first_name: 'Ann', last_name: 'Export', email: 'ann@export.test' })).status, 201);
+
+    const { context, page } = await newPage();
+    await page.emulateMedia({ colorScheme: 'light' });
+    await signIn(page, email);
+    await page.getByRole('link', { name: 'Contacts' }).click();
+    const table = page.getByTestId('contacts-table');
+    await table.getByRole('cell', { name: 'Ann Export' }).waitFor();
+    await shot(page, 'contacts-data-buttons');
+
+    // The export: every contact, as a file named by the server; with a search, only what matches.
+    const exported = async () => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+      assert.match(download.suggestedFilename(), /^contacts-\d{4}-\d{2}-\d{2}\.csv$/);
+      return readFileSync(await download.path(), 'utf8').trim().split(/\r?\n/);
+    };
+    const all = await exported();
+    assert.match(all[0], /^id,first_name,last_name,email/);
+    assert.equal(all.length, 2, all.join('\n'));
+    assert.ok(all[1].includes('ann@export.test'), all[1]);
+    await page.getByLabel('Search contacts').fill('nobody-like-that');
+    await page.getByText('No contacts matching').waitFor();
+    assert.equal((await exported()).length, 1, 'only the header: the export has the list filters');
+    await page.getByLabel('Search contacts').fill('');
+
+    // A file with a column to ignore and a bad row.
+    const file = join(mkdtempSync(join(tmpdir(), 'tenet-e2e-')), 'people.csv');
+    writeFileSync(file, 'First name,Last name,E-mail,Favourite colour\nImogen,Import,imogen@import.test,blue\nBad,Row,not-an-email,red\n');
+    await page.getByRole('link', { name: 'Import', exact: true }).click();
+    await page.waitForURL(/\/import\?resource=contacts$/);
+    await page.getByTestId('import-wizard').waitFor();
+    await page.locator('input[type="file"]').setInputFiles(file);
+    await page.getByRole('button', { name: 'Next: map the columns' }).click();
+    const mapping = page.getByTestId('mapping-table');
+    await mapping.waitFor();
+    const field = (header) => page.getByRole('textbox', { name: `Field for ${header}` });
+    assert.equal(await field('First name').inputValue(), 'first_name (required)');
+    assert.equal(await field('Last name').inputValue(), 'last_name');
+    assert.equal(await field('E-mail').inputValue(), 'email');
+    assert.equal(await field('Favourite colour').inputValue(), 'Ignore this column');
+    assert.ok(await page.getByRole('radio', { name: 'Update' }).isDisabled(), 'update needs the id column');
+    await page.getByText('Needs a column mapped to the id field').first().waitFor();
+    await shot(page, 'import-mapping');
+
+    // The dry run: one row would go in, one is refused; nothing is kept.
+    await page.getByRole('button', { name: 'Dry run', exact: true }).click();
+    const report = page.getByTestId('dry-run-report');
+    const count = (scope, testId) => scope.getByTestId(testId).getByTestId('count-value').textContent();
+    await report.waitFor();
+    assert.equal(await count(report, 'rows-total'), '2');
+    assert.equal(await count(report, 'rows-created'), '1');
+    assert.equal(await count(report, 'rows-failed'), '1');
+    const refused = report.getByTestId('dry-run-errors').getByRole('row').filter({ has: page.getByRole('cell', { name: 'email', exact: true }) });
+    await refused.getByRole('cell', { name: '2', exact: true }).waitFor();
+    await shot(page, 'import-dry-run');
+    const { body: check } = await api('POST', '/api/auth/login', null, { email, password: PASSWORD });
+    assert.equal((await api('GET', '/api/contacts?q=imogen', check.access_token)).body.items.length, 0, 'a dry run keeps nothing');
+
+    // The run.
+    await page.getByRole('button', { name: 'Import 1 row, skip 1' }).click();
+    const result = page.getByTestId('import-result');
+    await result.waitFor();
+    await result.getByTestId('import-status').getByText('completed').waitFor();
+    assert.equal(await count(result, 'rows-created'), '1');
+    assert.equal(await count(result, 'rows-failed'), '1');
+    await result.getByRole('button', { name: 'Show the 1 refused row' }).click();
+    await result.getByTestId('import-errors').getByRole('cell', { name: 'email', exact: true }).waitFor();
+    await shot(page, 'import-result');
+    await result.getByRole('link', { name: 'Open contacts' }).click();
+    await table.getByRole('cell', { name: 'Imogen Import' }).waitFor();
+    assert.equal(await table.getByRole('cell', { name: 'Bad Row' }).count(), 0);
+
+    // Reverted from the history: the contact is gone again.
+    await page.goto(`${BASE}/imports`);
+    const imported = page.getByTestId('import-row').filter({ hasText: 'people.csv' });
+    await imported.getByText('completed').waitFor();
+    page.once('dialog', (d) => d.accept());
+    await imported.getByRole('button', { name: 'Revert' }).click();
+    await imported.getByText('reverted').waitFor();
+    await shot(page, 'imports-history');
+    await page.getByRole('link', { name: 'Contacts' }).click();
+    await table.getByRole('cell', { name: 'Ann Export' }).waitFor();
+    assert.equal(await table.getByRole('cell', { name: 'Imogen Import' }).count(), 0);
     await context.close();
   });
 });

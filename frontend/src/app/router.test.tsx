@@ -60,6 +60,17 @@ describe('route table', () => {
     expect(isValidElement<{ route: string }>(element) && element.type === RequirePermission && element.props.route).toBe(list);
   });
 
+  it.each(['/import', '/imports'])('routes %s to a page that checks the write permissions itself', (path) => {
+    const leaf = matchRoutes(routes, path)?.at(-1)?.route;
+    expect(leaf?.path).toBe(path.slice(1));
+    expect(isValidElement(leaf?.element) && leaf?.element.type !== RequirePermission).toBe(true);
+  });
+
+  it('routes an endpoint’s delivery log behind the permission of the webhooks', () => {
+    const element = matchRoutes(routes, '/webhooks/w1')?.at(-1)?.route.element;
+    expect(isValidElement<{ route: string }>(element) && element.type === RequirePermission && element.props.route).toBe('/webhooks');
+  });
+
   const guardedItems = NAV_ITEMS.flatMap((item) => {
     const entry: NavItem = item;
     return entry.permission ? [[item.to, entry.permission] as const] : [];

@@ -19,9 +19,13 @@ import { ContactsPage } from '../features/contacts/components/ContactsPage';
 import { DashboardPage } from '../features/dashboard/components/DashboardPage';
 import { DealDetailPage } from '../features/deals/components/DealDetailPage';
 import { DealsPage } from '../features/deals/components/DealsPage';
+import { ImportPage } from '../features/import/components/ImportPage';
+import { ImportsPage } from '../features/import/components/ImportsPage';
 import { RolesPage } from '../features/roles/components/RolesPage';
 import { TeamsPage } from '../features/teams/components/TeamsPage';
 import { UsersPage } from '../features/users/components/UsersPage';
+import { WebhookDetailPage } from '../features/webhooks/components/WebhookDetailPage';
+import { WebhooksPage } from '../features/webhooks/components/WebhooksPage';
 import { NAV_ITEMS } from '../lib/authorization';
 import type { AppRoute } from '../lib/authorization';
 
@@ -36,6 +40,7 @@ const SCREENS: Record<AppRoute, ReactElement> = {
   '/teams': <TeamsPage />,
   '/audit': <AuditPage />,
   '/api-keys': <ApiKeysPage />,
+  '/webhooks': <WebhooksPage />,
   '/account': <AccountPage />,
 };
 
@@ -46,13 +51,15 @@ const screen = (to: AppRoute): RouteObject => {
 };
 
 /**
- * The detail pages of records (`recordPath` of lib/search), each behind the
- * permission of its list: who may read the list may open its records.
+ * The detail pages of records (`recordPath` of lib/search) and of webhook
+ * endpoints, each behind the permission of its list: who may read the list
+ * may open its records.
  */
 const DETAILS: { list: AppRoute; element: ReactElement }[] = [
   { list: '/companies', element: <CompanyDetailPage /> },
   { list: '/contacts', element: <ContactDetailPage /> },
   { list: '/deals', element: <DealDetailPage /> },
+  { list: '/webhooks', element: <WebhookDetailPage /> },
 ];
 
 const detail = ({ list, element }: (typeof DETAILS)[number]): RouteObject => ({
@@ -73,6 +80,10 @@ export const routes: RouteObject[] = [
     children: [
       ...NAV_ITEMS.map((item) => screen(item.to)),
       ...DETAILS.map(detail),
+      // Importing needs the write permission of the records imported: the
+      // pages offer the resources the user may write (and refuse without any).
+      { path: 'import', element: <ImportPage /> },
+      { path: 'imports', element: <ImportsPage /> },
       { path: 'forbidden', element: <ForbiddenPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],

@@ -9,7 +9,7 @@ const labels = (permissions: Permission[]) => visibleNav(permissions).map((i) =>
 
 describe('permission-filtered navigation', () => {
   it('shows an owner everything', () => {
-    const owner: Permission[] = ['tenant:manage', 'api_keys:manage', 'users:read', 'users:manage', 'roles:manage', 'audit:read', 'companies:read', 'contacts:read', 'deals:read'];
+    const owner: Permission[] = ['tenant:manage', 'api_keys:manage', 'webhooks:manage', 'users:read', 'users:manage', 'roles:manage', 'audit:read', 'companies:read', 'contacts:read', 'deals:read'];
     expect(labels(owner)).toEqual(NAV_ITEMS.map((i) => i.label));
   });
 

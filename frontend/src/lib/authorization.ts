@@ -21,6 +21,7 @@ export const NAV_ITEMS = [
   { to: '/teams', label: 'Teams' },
   { to: '/audit', label: 'Audit log', permission: 'audit:read' },
   { to: '/api-keys', label: 'API keys', permission: 'api_keys:manage' },
+  { to: '/webhooks', label: 'Webhooks', permission: 'webhooks:manage' },
   { to: '/account', label: 'Account' },
 ] as const satisfies readonly NavItem[];
 

@@ -3,10 +3,11 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 
+import { ExportButtons, ImportButton } from '../../../components/DataButtons';
 import { EmptyState } from '../../../components/EmptyState';
 import { OwnerFilter, ownerPhrase } from '../../../components/OwnerFilter';
 import type { Owner } from '../../../components/OwnerFilter';
-import { PageHeader } from '../../../components/PageHeader';
+import { ErrorBanner, PageHeader } from '../../../components/PageHeader';
 import { Pager, useCursorPager } from '../../../components/Pager';
 import { QueryState } from '../../../components/QueryState';
 import { can } from '../../../lib/authorization';
@@ -28,10 +29,15 @@ export function CompaniesPage() {
   const ownerName = useMemberName();
   const remove = useDeleteCompany();
   const [editing, setEditing] = useState<Company | 'new' | null>(null);
+  const [exportError, setExportError] = useState<string | null>(null);
 
   return (
     <>
-      <PageHeader title="Companies" action={can(permissions, 'companies:write') && { label: 'New company', onClick: () => setEditing('new') }} />
+      <PageHeader title="Companies" action={can(permissions, 'companies:write') && { label: 'New company', onClick: () => setEditing('new') }}>
+        {can(permissions, 'companies:write') && <ImportButton resource="companies" />}
+        <ExportButtons resource="companies" filters={{ q, owner: owner === 'all' ? undefined : owner }} onError={setExportError} />
+      </PageHeader>
+      <ErrorBanner error={exportError} onClose={() => setExportError(null)} />
       <Group mb="sm" wrap="wrap">
         <TextInput
           style={{ flex: 1, minWidth: 200 }}

@@ -57,6 +57,14 @@ vi.mock('../../../lib/api/client', async (original) => {
   return { ...real, api: { GET } };
 });
 
+const exports = vi.hoisted(() => ({ calls: [] as unknown[][] }));
+vi.mock('../../../lib/download', async (original) => ({
+  ...(await original<typeof import('../../../lib/download')>()),
+  downloadExport: async (...args: unknown[]) => {
+    exports.calls.push(args);
+  },
+}));
+
 const contactGets = () => server.gets.filter((g) => g.path === '/api/contacts').map((g) => g.query);
 
 function renderPage(url = '/contacts') {
@@ -82,6 +90,7 @@ beforeEach(() => {
   server.gets = [];
   server.permissions = ['contacts:read', 'users:read'];
   server.none = false;
+  exports.calls = [];
 });
 afterEach(cleanup);
 
@@ -144,5 +153,28 @@ describe('contacts list', () => {
     expect(contactGets().at(-1)?.q).toBeUndefined();
     fireEvent.click(screen.getByRole('button', { name: 'Add your first contact' }));
     expect(await screen.findByRole('dialog', { name: 'New contact' })).toBeTruthy();
+  });
+
+  it('exports every row of the list with its current filters, and links to the import with contacts:write', async () => {
+    server.permissions = ['contacts:read', 'contacts:write', 'users:read'];
+    renderPage();
+    await screen.findByRole('cell', { name: 'Ann' });
+    fireEvent.click(screen.getByRole('radio', { name: 'Mine' }));
+    fireEvent.change(screen.getByRole('textbox', { name: 'Search contacts' }), { target: { value: ' ann ' } });
+    await waitFor(() => expect(contactGets().at(-1)).toMatchObject({ owner: 'me', q: 'ann' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Export CSV' }));
+    await waitFor(() => expect(exports.calls).toHaveLength(1));
+    expect(exports.calls[0]).toEqual(['contacts', 'csv', { q: 'ann', company_id: null, owner: 'me' }]);
+    fireEvent.click(screen.getByRole('button', { name: 'Export JSON' }));
+    await waitFor(() => expect(exports.calls).toHaveLength(2));
+    expect(exports.calls[1][1]).toBe('json');
+    expect(screen.getByRole('link', { name: 'Import' }).getAttribute('href')).toBe('/import?resource=contacts');
+  });
+
+  it('offers no import without contacts:write, but the export', async () => {
+    renderPage();
+    await screen.findByRole('cell', { name: 'Ann' });
+    expect(screen.queryByRole('link', { name: 'Import' })).toBeNull();
+    expect(screen.getByRole('button', { name: 'Export CSV' })).toBeTruthy();
   });
 });

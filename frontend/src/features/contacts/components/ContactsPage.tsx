@@ -3,10 +3,11 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 
+import { ExportButtons, ImportButton } from '../../../components/DataButtons';
 import { EmptyState } from '../../../components/EmptyState';
 import { OwnerFilter, ownerPhrase } from '../../../components/OwnerFilter';
 import type { Owner } from '../../../components/OwnerFilter';
-import { PageHeader } from '../../../components/PageHeader';
+import { ErrorBanner, PageHeader } from '../../../components/PageHeader';
 import { Pager, useCursorPager } from '../../../components/Pager';
 import { QueryState } from '../../../components/QueryState';
 import { can } from '../../../lib/authorization';
@@ -32,10 +33,15 @@ export function ContactsPage() {
   const remove = useDeleteContact();
   const [editing, setEditing] = useState<Contact | 'new' | null>(null);
   const companyName = (id: string | null | undefined) => companies.data?.find((c) => c.value === id)?.label ?? '';
+  const [exportError, setExportError] = useState<string | null>(null);
 
   return (
     <>
-      <PageHeader title="Contacts" action={can(permissions, 'contacts:write') && { label: 'New contact', onClick: () => setEditing('new') }} />
+      <PageHeader title="Contacts" action={can(permissions, 'contacts:write') && { label: 'New contact', onClick: () => setEditing('new') }}>
+        {can(permissions, 'contacts:write') && <ImportButton resource="contacts" />}
+        <ExportButtons resource="contacts" filters={{ q, company_id: companyId, owner: owner === 'all' ? undefined : owner }} onError={setExportError} />
+      </PageHeader>
+      <ErrorBanner error={exportError} onClose={() => setExportError(null)} />
       <Group mb="sm" wrap="wrap">
         <TextInput
           style={{ flex: 1, minWidth: 200 }}

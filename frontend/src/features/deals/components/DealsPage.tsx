@@ -2,6 +2,7 @@ import { Anchor, Badge, Group, Modal, NativeSelect, Paper, ScrollArea, Segmented
 import { useEffect, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 
+import { ExportButtons, ImportButton } from '../../../components/DataButtons';
 import { EmptyState } from '../../../components/EmptyState';
 import { EntityForm } from '../../../components/EntityForm';
 import { ErrorBanner, PageHeader } from '../../../components/PageHeader';
@@ -75,6 +76,9 @@ export function DealsPage() {
     <>
       <PageHeader title={pipeline ? `Deals — ${pipeline.name}` : 'Deals'} action={mayWrite && { label: 'New deal', onClick: () => setCreating(true) }}>
         {pipeline && <PipelineSelector pipelines={pipelines.data?.items ?? []} value={pipeline.id} onChange={choosePipeline} />}
+        {mayWrite && <ImportButton resource="deals" />}
+        {/* The board shows one pipeline: its export is that pipeline's deals. */}
+        <ExportButtons resource="deals" filters={{ pipeline_id: pipeline?.id }} onError={setMoveError} />
       </PageHeader>
       <ErrorBanner error={moveError} onClose={() => setMoveError(null)} />
       <QueryState
