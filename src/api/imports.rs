@@ -827,7 +827,9 @@ async fn preview(auth: Authenticated, Query(q): Query<PreviewQuery>, headers: He
             PreviewColumn { header: h.clone(), field }
         })
         .collect();
-    let fields = q.resource.fields().iter().map(|f| FieldInfo { name: f.name, required: f.required }).collect();
+    // `id` first: what update and upsert find records by.
+    let id = FieldInfo { name: "id", required: false };
+    let fields = std::iter::once(id).chain(q.resource.fields().iter().map(|f| FieldInfo { name: f.name, required: f.required })).collect();
     Ok(axum::Json(Preview { columns, fields, sample_rows }))
 }
 

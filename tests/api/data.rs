@@ -146,6 +146,8 @@ async fn an_import_dry_runs_runs_and_reverts_under_the_importers_rules() {
     let suggested: Vec<Value> = r.body["columns"].as_array().expect("columns").iter().map(|c| c["field"].clone()).collect();
     assert_eq!(suggested, [json!("first_name"), json!("last_name"), json!("email"), json!("company_id"), Value::Null]);
     assert_eq!(r.body["sample_rows"][3][0], "=Dee", "the export guard is undone");
+    let fields: Vec<&str> = r.body["fields"].as_array().expect("fields").iter().filter_map(|f| f["name"].as_str()).collect();
+    assert_eq!(fields, ["id", "first_name", "last_name", "email", "phone", "company_id", "owner_id"]);
     // Mapping mistakes: 422 before anything runs.
     let bad = app.post("/api/imports", Some(&owner.access), json!({"resource": "contacts", "mode": "create", "mapping": {"First name": "shoe_size"}})).await;
     bad.assert_problem(422);
