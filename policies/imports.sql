@@ -51,8 +51,8 @@ COMMENT ON POLICY "imports are kept" ON imports IS
 REVOKE ALL ON imports FROM PUBLIC, tenet_api;
 GRANT SELECT ON imports TO tenet_api;
 GRANT INSERT (tenant_id, resource, mode, file_name, mapping, created_by) ON imports TO tenet_api;
-GRANT UPDATE (status, rows_total, rows_created, rows_updated, rows_failed, rows_reverted, rows_not_reverted, failure,
-              finished_at, reverted_at) ON imports TO tenet_api;
+-- The run's counters move only with the rows recorded (app.record_import_batch).
+GRANT UPDATE (status, rows_reverted, rows_not_reverted, failure, finished_at, reverted_at) ON imports TO tenet_api;
 
 -- Triggers of this table (the functions are in sql/).
 CREATE OR REPLACE TRIGGER imports_set_updated_at BEFORE UPDATE ON imports

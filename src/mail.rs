@@ -138,9 +138,8 @@ impl Mailer {
     /// Sends the mails due now; answers how many were claimed.
     pub async fn send_due(&self, db: &Database) -> Result<usize, AppError> {
         let meta = RequestMeta { request_id: "mail-worker".into(), ..Default::default() };
-        let scope = db.anonymous(&meta).await?;
-        let claimed = scope.query("SELECT id, recipient, template, payload FROM app.claim_outbox(10)", &[]).await?;
-        scope.commit().await?;
+        // Each call to the outbox is one round trip: BEGIN, the call, COMMIT pipelined.
+        let claimed = db.anonymous_once(&meta, "SELECT id, recipient, template, payload FROM app.claim_outbox(10)", &[]).await?;
         for row in &claimed {
             let (id, to, template): (i64, String, String) = (row.get(0), row.get(1), row.get(2));
             let payload: serde_json::Value = row.get(3);
@@ -148,15 +147,13 @@ impl Mailer {
                 Some(mail) => self.deliver(id, &to, &mail).await,
                 None => Err(format!("unknown mail template {template:?}")),
             };
-            let scope = db.anonymous(&meta).await?;
             match outcome {
-                Ok(()) => scope.execute("SELECT app.outbox_sent($1)", &[&id]).await?,
+                Ok(()) => db.anonymous_once(&meta, "SELECT app.outbox_sent($1)", &[&id]).await?,
                 Err(error) => {
                     tracing::warn!(mail_id = id, %error, "mail not sent; retried later");
-                    scope.execute("SELECT app.outbox_failed($1, $2)", &[&id, &error]).await?
+                    db.anonymous_once(&meta, "SELECT app.outbox_failed($1, $2)", &[&id, &error]).await?
                 }
             };
-            scope.commit().await?;
         }
         Ok(claimed.len())
     }

@@ -196,11 +196,10 @@ impl Deliverer {
     /// Attempts the deliveries due now; answers how many were claimed.
     pub async fn deliver_due(&self, db: &Database) -> Result<usize, AppError> {
         let meta = RequestMeta { request_id: "webhook-worker".into(), ..Default::default() };
-        let scope = db.anonymous(&meta).await?;
-        let rows = scope
-            .query("SELECT tenant_id, id, url, secret, event_type, payload FROM app.claim_webhook_deliveries(10)", &[])
+        // Each call to the outbox is one round trip: BEGIN, the call, COMMIT pipelined.
+        let rows = db
+            .anonymous_once(&meta, "SELECT tenant_id, id, url, secret, event_type, payload FROM app.claim_webhook_deliveries(10)", &[])
             .await?;
-        scope.commit().await?;
         let claimed: Vec<Claimed> = rows
             .iter()
             .map(|r| Claimed {
@@ -218,23 +217,21 @@ impl Deliverer {
         let max_attempts = i32::try_from(self.config.max_attempts).unwrap_or(i32::MAX);
         let disable_after = i32::try_from(self.config.disable_after).unwrap_or(i32::MAX);
         for (d, outcome) in claimed.iter().zip(outcomes) {
-            let scope = db.anonymous(&meta).await?;
             match outcome {
                 Outcome::Delivered(status) => {
-                    scope.execute("SELECT app.webhook_delivered($1, $2, $3)", &[&d.tenant_id, &d.id, &i32::from(status)]).await?
+                    db.anonymous_once(&meta, "SELECT app.webhook_delivered($1, $2, $3)", &[&d.tenant_id, &d.id, &i32::from(status)]).await?
                 }
                 Outcome::Failed(status, error) => {
                     tracing::warn!(delivery = %d.id, event = %d.event_type, %error, "webhook not delivered; retried later");
                     let status = status.map(i32::from);
-                    scope
-                        .execute(
-                            "SELECT app.webhook_failed($1, $2, $3, $4, $5, $6, $7)",
-                            &[&d.tenant_id, &d.id, &status, &error, &base_ms, &max_attempts, &disable_after],
-                        )
-                        .await?
+                    db.anonymous_once(
+                        &meta,
+                        "SELECT app.webhook_failed($1, $2, $3, $4, $5, $6, $7)",
+                        &[&d.tenant_id, &d.id, &status, &error, &base_ms, &max_attempts, &disable_after],
+                    )
+                    .await?
                 }
             };
-            scope.commit().await?;
         }
         Ok(claimed.len())
     }

@@ -776,14 +776,8 @@ async fn process(
         if keep {
             let rows_json = serde_json::Value::Array(written);
             let errors_json = serde_json::to_value(&errors).map_err(|e| AppError::Internal(e.to_string()))?;
-            scope.query_one("SELECT app.record_import_batch($1, $2, $3)", &[&import.id, &rows_json, &errors_json]).await?;
-            scope
-                .execute(
-                    "UPDATE imports SET rows_total = rows_total + $2, rows_created = rows_created + $3,
-                            rows_updated = rows_updated + $4, rows_failed = rows_failed + $5 WHERE id = $1",
-                    &[&import.id, &total, &created, &updated, &failed],
-                )
-                .await?;
+            // What the batch wrote and refused, and the import's counters, in one call.
+            scope.query_one("SELECT app.record_import_batch($1, $2, $3, $4)", &[&import.id, &total, &rows_json, &errors_json]).await?;
             scope.commit().await?;
         } else {
             scope.release();

@@ -23,21 +23,8 @@ fn secret(r: &Response) -> String {
 
 /// A member of `owner`'s tenant with `roles`, signed in.
 async fn member(app: &TestApp, owner: &Session, email: &str, roles: &[&str]) -> (String, String) {
-    let r = app
-        .post(
-            "/api/users",
-            Some(&owner.access),
-            json!({"email": email, "name": "Member", "password": PASSWORD, "roles": roles}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    let id = r.body["id"].as_str().expect("id").to_string();
-    let r = app.login(email, PASSWORD, Some(&owner.tenant_slug)).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    (
-        id,
-        r.body["access_token"].as_str().expect("token").to_string(),
-    )
+    let (id, session) = app.add_member(owner, email, roles).await;
+    (id, session.access)
 }
 
 #[tokio::test]

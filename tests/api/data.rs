@@ -8,22 +8,14 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::helpers::{Response, Session, TestApp, PASSWORD};
+use crate::helpers::{Response, Session, TestApp};
 
-async fn send(app: &TestApp, method: Method, path: &str, token: &str, body: Option<Value>) -> Response {
-    app.request(method, path, Some(token), body).await
-}
 
 /// A member of `owner`'s tenant with a new role, signed in.
 async fn member_with_role(app: &TestApp, owner: &Session, email: &str, role: Value) -> (String, Session) {
     let r = app.post("/api/roles", Some(&owner.access), role.clone()).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    let r = app.post("/api/users", Some(&owner.access), json!({"email": email, "name": "Member", "password": PASSWORD, "roles": [role["name"]]})).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    let id = r.body["id"].as_str().expect("id").to_string();
-    let login = app.login(email, PASSWORD, Some(&owner.tenant_slug)).await;
-    assert_eq!(login.status, StatusCode::OK, "{}", login.text);
-    (id, Session::from(&login))
+    app.add_member(owner, email, &[role["name"].as_str().expect("a role name")]).await
 }
 
 async fn csv_rows(app: &TestApp, path: &str, token: &str) -> (Vec<String>, Vec<Vec<String>>) {
@@ -258,7 +250,7 @@ async fn an_import_cannot_reach_beyond_the_importers_tenant_or_scope() {
     let (_, viewer) = member_with_role(&app, &owner, "viewer@scoped-import.test", json!({"name": "reader", "permissions": ["contacts:read"]})).await;
     app.post("/api/imports", Some(&viewer.access), json!({"resource": "contacts", "mode": "create", "mapping": {"first_name": "first_name"}})).await.assert_problem(403);
     upload(&app, "/api/imports/preview?resource=contacts", &viewer.access, "first_name\n".to_string()).await.assert_problem(403);
-    send(&app, Method::POST, "/api/imports", &rep.access, Some(json!({"resource": "contacts", "mode": "create", "mapping": {"first_name": "first_name"}, "extra": 1}))).await.assert_problem(422);
+    app.request(Method::POST, "/api/imports", Some(&rep.access), Some(json!({"resource": "contacts", "mode": "create", "mapping": {"first_name": "first_name"}, "extra": 1}))).await.assert_problem(422);
 }
 
 #[tokio::test]
@@ -318,7 +310,7 @@ async fn a_tenant_export_holds_every_row_of_its_tenant_and_nothing_else() {
         assert_eq!(note.status, StatusCode::CREATED, "{}", note.text);
         let hook = app.post("/api/webhooks", Some(&s.access), json!({"url": format!("https://{}.example.com/hook", marker.to_lowercase()), "events": ["contact.updated"]})).await;
         assert_eq!(hook.status, StatusCode::CREATED, "{}", hook.text);
-        let r = send(&app, Method::PATCH, &format!("/api/contacts/{}", contact.body["id"].as_str().expect("id")), &s.access, Some(json!({"last_name": format!("{marker} Last")}))).await;
+        let r = app.request(Method::PATCH, &format!("/api/contacts/{}", contact.body["id"].as_str().expect("id")), Some(&s.access), Some(json!({"last_name": format!("{marker} Last")}))).await;
         assert_eq!(r.status, StatusCode::OK);
     }
 

@@ -365,6 +365,17 @@ impl TestApp {
         Session::from(&r)
     }
 
+    /// A member of `owner`'s tenant with the given role names, signed in
+    /// there: their id and session.
+    pub async fn add_member(&self, owner: &Session, email: &str, roles: &[&str]) -> (String, Session) {
+        let r = self.post("/api/users", Some(&owner.access), json!({"email": email, "name": "Member", "password": PASSWORD, "roles": roles})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let id = r.body["id"].as_str().expect("id").to_string();
+        let login = self.login(email, PASSWORD, Some(&owner.tenant_slug)).await;
+        assert_eq!(login.status, StatusCode::OK, "{}", login.text);
+        (id, Session::from(&login))
+    }
+
     pub async fn login(&self, email: &str, password: &str, tenant: Option<&str>) -> Response {
         let mut body = json!({"email": email, "password": password});
         if let Some(t) = tenant {

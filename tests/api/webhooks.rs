@@ -117,9 +117,6 @@ fn fast(disable_after: u32) -> WebhookConfig {
     WebhookConfig { allow_private: true, retry_base: Duration::from_millis(100), max_attempts: 5, disable_after, ..WebhookConfig::default() }
 }
 
-async fn send(app: &TestApp, method: Method, path: &str, token: &str, body: Option<Value>) -> crate::helpers::Response {
-    app.request(method, path, Some(token), body).await
-}
 
 async fn endpoint(app: &TestApp, owner: &Session, url: &str, events: Value) -> (String, String) {
     let r = app.post("/api/webhooks", Some(&owner.access), json!({"url": url, "events": events, "description": "CRM sync"})).await;
@@ -154,7 +151,7 @@ async fn events_are_signed_retried_and_delivered_exactly_once_by_two_workers() {
     }
     let refused = app.post("/api/contacts", Some(&owner.access), json!({"first_name": "Ghost", "company_id": uuid::Uuid::now_v7()})).await;
     assert_eq!(refused.status.as_u16(), 422, "{}", refused.text);
-    let r = send(&app, Method::PATCH, &format!("/api/contacts/{}", created[0]), &owner.access, Some(json!({"last_name": "Lee"}))).await;
+    let r = app.request(Method::PATCH, &format!("/api/contacts/{}", created[0]), Some(&owner.access), Some(json!({"last_name": "Lee"}))).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     // A company is not subscribed to: no event.
     app.post("/api/companies", Some(&owner.access), json!({"name": "Unheard"})).await;
@@ -234,7 +231,7 @@ async fn an_endpoint_that_keeps_failing_is_disabled_and_can_be_enabled_again() {
     assert_eq!(log.body["items"][0]["last_status_code"], 500);
 
     // The audit log records who disabled it (nobody: the server) and the re-enabling.
-    let r = send(&app, Method::PATCH, &format!("/api/webhooks/{hook}"), &owner.access, Some(json!({"enabled": true}))).await;
+    let r = app.request(Method::PATCH, &format!("/api/webhooks/{hook}"), Some(&owner.access), Some(json!({"enabled": true}))).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.body["consecutive_failures"], 0);
     assert_eq!(r.body["disabled_reason"], Value::Null);
@@ -258,25 +255,23 @@ async fn endpoints_are_public_urls_managed_only_inside_their_tenant() {
     let r = app.post("/api/webhooks", Some(&owner.access), json!({"url": "https://hooks.example.com/tenet", "events": []})).await;
     r.assert_problem(422);
     let (hook, _) = endpoint(&app, &owner, "https://hooks.example.com/tenet", json!(["deal.created"])).await;
-    let r = send(&app, Method::PATCH, &format!("/api/webhooks/{hook}"), &owner.access, Some(json!({"url": "http://192.168.1.10/x"}))).await;
+    let r = app.request(Method::PATCH, &format!("/api/webhooks/{hook}"), Some(&owner.access), Some(json!({"url": "http://192.168.1.10/x"}))).await;
     r.assert_problem(422);
 
     // A member without webhooks:manage: 403 everywhere.
-    let r = app.post("/api/users", Some(&owner.access), json!({"email": "m@guarded.test", "name": "M", "password": crate::helpers::PASSWORD, "roles": ["member"]})).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    let member = crate::helpers::Session::from(&app.login("m@guarded.test", crate::helpers::PASSWORD, Some(&owner.tenant_slug)).await);
+    let (_, member) = app.add_member(&owner, "m@guarded.test", &["member"]).await;
     app.get("/api/webhooks", &member.access).await.assert_problem(403);
     app.get(&format!("/api/webhooks/{hook}"), &member.access).await.assert_problem(403);
     app.post("/api/webhooks", Some(&member.access), json!({"url": "https://evil.example.com/x", "events": ["contact.created"]})).await.assert_problem(403);
-    send(&app, Method::DELETE, &format!("/api/webhooks/{hook}"), &member.access, None).await.assert_problem(403);
+    app.request(Method::DELETE, &format!("/api/webhooks/{hook}"), Some(&member.access), None).await.assert_problem(403);
 
     // Another tenant's owner: the endpoint does not exist for them.
     let other = app.signup("Elsewhere", "owner@elsewhere.test").await;
     app.get(&format!("/api/webhooks/{hook}"), &other.access).await.assert_problem(404);
     app.get(&format!("/api/webhooks/{hook}/deliveries"), &other.access).await.assert_problem(404);
     app.post(&format!("/api/webhooks/{hook}/secret"), Some(&other.access), json!({})).await.assert_problem(404);
-    send(&app, Method::PATCH, &format!("/api/webhooks/{hook}"), &other.access, Some(json!({"enabled": false}))).await.assert_problem(404);
-    send(&app, Method::DELETE, &format!("/api/webhooks/{hook}"), &other.access, None).await.assert_problem(404);
+    app.request(Method::PATCH, &format!("/api/webhooks/{hook}"), Some(&other.access), Some(json!({"enabled": false}))).await.assert_problem(404);
+    app.request(Method::DELETE, &format!("/api/webhooks/{hook}"), Some(&other.access), None).await.assert_problem(404);
     let r = app.get("/api/webhooks", &other.access).await;
     assert_eq!(r.body["items"], json!([]), "{}", r.text);
     // The other tenant's writes never reach this tenant's endpoint.
@@ -298,6 +293,6 @@ async fn endpoints_are_public_urls_managed_only_inside_their_tenant() {
     let r = app.post(&format!("/api/webhooks/{hook}/secret"), Some(&owner.access), json!({})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert!(r.body["secret"].as_str().is_some_and(|s| s.starts_with("whsec_")));
-    assert_eq!(send(&app, Method::DELETE, &format!("/api/webhooks/{hook}"), &owner.access, None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.request(Method::DELETE, &format!("/api/webhooks/{hook}"), Some(&owner.access), None).await.status, StatusCode::NO_CONTENT);
     app.get(&format!("/api/webhooks/{hook}"), &owner.access).await.assert_problem(404);
 }

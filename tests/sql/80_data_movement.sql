@@ -6,7 +6,7 @@
 -- bookkeeping is reached only by the importer.
 BEGIN;
 SET LOCAL search_path = public, tap, tests;
-SELECT plan(14);
+SELECT plan(15);
 
 SELECT tests.create_world();
 
@@ -51,9 +51,11 @@ SELECT lives_ok($$WITH i AS (INSERT INTO imports (tenant_id, resource, mode, map
 SELECT throws_ok($$INSERT INTO imports (tenant_id, resource, mode, mapping, created_by)
                    VALUES (tests.tenant_id('a'), 'contacts', 'create', '{}', tests.user_id('a_admin'))$$,
   '42501', NULL, 'only in their own name');
+SELECT throws_ok($$UPDATE imports SET rows_created = 99$$, '42501', NULL,
+  'an import''s counters move only with the rows it recorded (app.record_import_batch)');
 SELECT tests.authenticate('a_admin', 'a');
 SELECT is_empty($$SELECT 1 FROM imports$$, 'an admin does not see a member''s import');
-SELECT is(app.record_import_batch(tests.lookup('import', 'a'), '[]', '[{"row": 1, "field": null, "message": "x"}]'), false,
+SELECT is(app.record_import_batch(tests.lookup('import', 'a'), 1, '[]', '[{"row": 1, "field": null, "message": "x"}]'), false,
   'nor writes into its bookkeeping');
 
 SELECT * FROM finish();
