@@ -76,7 +76,8 @@ fn mac(key: &[u8], body: &Body) -> Result<Hmac<Sha256>, CheckpointError> {
     Ok(mac)
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex of bytes (digests, signatures).
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -92,7 +92,7 @@ pub async fn export_tenant(client: &mut tokio_postgres::Client, tenant: &str, ou
                 }
             }
             writer.flush()?;
-            let sha256 = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+            let sha256 = crate::audit_checkpoint::hex(&hasher.finalize());
             tables.push(TableFile { table, file, rows, sha256 });
         }
         let verify = tx.query_one("SELECT ok, checked, problem FROM app.audit_verify($1)", &[&info.id]).await?;

@@ -43,8 +43,7 @@ pub fn signature(secret: &str, timestamp: u64, body: &[u8]) -> String {
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
     mac.update(body);
-    let digest = mac.finalize().into_bytes();
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = crate::audit_checkpoint::hex(&mac.finalize().into_bytes());
     format!("t={timestamp},v1={hex}")
 }
 
