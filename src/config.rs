@@ -27,6 +27,12 @@ pub struct Config {
     pub access_token_ttl: Duration,
     pub session_ttl: Duration,
     pub db_pool_size: usize,
+    /// `DATABASE_TRANSACTION_POOLING`: `DATABASE_URL` leads to a pooler in
+    /// transaction mode (PgBouncer `pool_mode = transaction`), which may hand
+    /// each transaction a different server connection. Statements are then
+    /// sent unnamed, never kept prepared across transactions
+    /// (`db::scope::Statements`; docs/deploy.md "PgBouncer").
+    pub db_transaction_pooling: bool,
     /// The built frontend served at `/` (SPA fallback), when present.
     pub frontend_dir: Option<PathBuf>,
     /// Where users reach the server (`https://crm.example.com`): links in
@@ -229,6 +235,7 @@ impl Config {
             access_token_ttl: Duration::from_secs(access_secs),
             session_ttl: Duration::from_secs(session_days * 86_400),
             db_pool_size,
+            db_transaction_pooling: parse_bool("DATABASE_TRANSACTION_POOLING", false)?,
             frontend_dir,
         })
     }

@@ -26,7 +26,7 @@ pub struct AppState {
 impl AppState {
     pub async fn new(config: Config, pool: Pool) -> Result<Self, AppError> {
         Ok(Self {
-            db: Database::new(pool, &config.timeouts),
+            db: Database::new(pool, &config.timeouts, config.db_transaction_pooling),
             jwt: Arc::new(JwtKeys::new(config.jwt_secret_bytes(), config.access_token_ttl).with_previous(config.jwt_previous_bytes())),
             limiter: Arc::new(RateLimiter::new(config.auth_rate_limit_per_minute)),
             api_keys: Arc::new(KeyCache::default()),

@@ -27,9 +27,7 @@ fn health_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn ready(State(state): State<AppState>) -> Result<axum::Json<Status>, AppError> {
-    let client = state.db.pool.get().await?;
-    let stmt = client.prepare_cached("SELECT 1").await?;
-    client.query_one(&stmt, &[]).await?;
+    state.db.ping().await?;
     Ok(axum::Json(Status { status: "ok" }))
 }
 

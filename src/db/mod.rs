@@ -75,8 +75,10 @@ pub enum LoginRoleError {
 /// become any of them through role membership (a login role may switch to
 /// every role it is a member of, inherited or not).
 pub async fn check_login_role(client: &tokio_postgres::Client) -> Result<(), LoginRoleError> {
+    // Unnamed (query_typed_one): one round trip, and nothing left prepared
+    // behind a pooler in transaction mode.
     let row = client
-        .query_one(
+        .query_typed_one(
             "SELECT current_user::text, r.rolsuper, r.rolbypassrls,
                     EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'tenet_api')
                       AND pg_has_role(current_user, 'tenet_api', 'MEMBER'),

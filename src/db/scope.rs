@@ -8,20 +8,28 @@
 //!   SELECT app.authorize();
 //! Every setting is transaction-local (`is_local = true`), so nothing survives
 //! into the next request on that connection, also behind PgBouncer in
-//! transaction mode. Statements, though, are prepared once per connection
-//! (`prepare_cached`): behind PgBouncer that needs session pooling, or
-//! transaction pooling with PgBouncer 1.21+ and `max_prepared_statements`
-//! (docs/scaling.md). `app.authorize()` answers NULL unless
+//! transaction mode. Statements are prepared once per connection
+//! (`prepare_cached`), or, with `DATABASE_TRANSACTION_POOLING` (a pooler that
+//! may give each transaction another server connection), sent unnamed with
+//! parameter types learnt once per process: see `Statements`.
+//! `app.authorize()` answers NULL unless
 //! the context is a live session of an active member (the caller gets 401),
 //! otherwise the caller's permissions (so handlers can answer 403 early; the
 //! RLS policies enforce them regardless).
 //!
 //! A scope that is dropped without `commit()` is rolled back before its
 //! connection can serve anyone else.
-use std::net::IpAddr;
+use std::{
+    collections::HashMap,
+    net::IpAddr,
+    sync::{Arc, RwLock},
+};
 
 use deadpool_postgres::{Object, Pool};
-use tokio_postgres::{types::ToSql, Row, Statement};
+use tokio_postgres::{
+    types::{ToSql, Type},
+    Row, Statement,
+};
 use uuid::Uuid;
 
 use crate::{
@@ -51,6 +59,103 @@ const SET_CONTEXT: &str = "SELECT set_config('role', 'tenet_api', true), \
      set_config('idle_in_transaction_session_timeout', $9, true), \
      set_config('plan_cache_mode', 'force_generic_plan', true)";
 const AUTHORIZE: &str = "SELECT app.authorize()";
+/// SET_CONTEXT's parameters: all text, known without asking the server.
+const SET_CONTEXT_TYPES: [Type; 9] = [
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+];
+
+type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
+
+/// How statements reach the server.
+///
+/// `Prepared` (the default, a direct connection or a session-mode pooler):
+/// each statement is prepared once per pooled connection and then only bound
+/// and executed, its plan cached by PostgreSQL.
+///
+/// `Unnamed` (`DATABASE_TRANSACTION_POOLING`, e.g. PgBouncer 1.18 in
+/// transaction mode, which hands each transaction whichever server connection
+/// is free): nothing is left prepared on a server connection after a
+/// transaction. Each statement goes as one unnamed Parse, Bind, Execute with
+/// its parameter types given; the types are learnt the first time this
+/// process sees the statement, by preparing it inside the transaction and
+/// closing it at once (the Close is sent before anything later in that
+/// transaction). The price: PostgreSQL plans every execution.
+#[derive(Clone)]
+enum Statements {
+    Prepared,
+    Unnamed(Arc<RwLock<HashMap<String, Arc<[Type]>>>>),
+}
+
+/// A statement ready to run on one connection, as `Statements` says.
+enum Ready {
+    Named(Statement),
+    Unnamed(Arc<[Type]>),
+}
+
+impl Statements {
+    async fn ready(&self, c: &Object, sql: &str, params: usize) -> Result<Ready, tokio_postgres::Error> {
+        let known = match self {
+            Statements::Prepared => return Ok(Ready::Named(c.prepare_cached(sql).await?)),
+            Statements::Unnamed(known) => known,
+        };
+        if params == 0 {
+            return Ok(Ready::Unnamed(Arc::from([])));
+        }
+        if let Some(types) = known.read().ok().and_then(|k| k.get(sql).cloned()) {
+            return Ok(Ready::Unnamed(types));
+        }
+        let statement = c.prepare(sql).await?;
+        let types: Arc<[Type]> = Arc::from(statement.params());
+        // Dropping it sends the Close now, inside this transaction.
+        drop(statement);
+        if let Ok(mut k) = known.write() {
+            k.insert(sql.to_owned(), types.clone());
+        }
+        Ok(Ready::Unnamed(types))
+    }
+}
+
+impl Ready {
+    fn typed<'a>(types: &[Type], params: Params<'a>) -> Vec<(&'a (dyn ToSql + Sync), Type)> {
+        params.iter().copied().zip(types.iter().cloned()).collect()
+    }
+
+    async fn query(&self, c: &Object, sql: &str, params: Params<'_>) -> Result<Vec<Row>, tokio_postgres::Error> {
+        match self {
+            Ready::Named(statement) => c.query(statement, params).await,
+            Ready::Unnamed(types) => c.query_typed(sql, &Self::typed(types, params)).await,
+        }
+    }
+
+    async fn query_opt(&self, c: &Object, sql: &str, params: Params<'_>) -> Result<Option<Row>, tokio_postgres::Error> {
+        match self {
+            Ready::Named(statement) => c.query_opt(statement, params).await,
+            Ready::Unnamed(types) => c.query_typed_opt(sql, &Self::typed(types, params)).await,
+        }
+    }
+
+    async fn query_one(&self, c: &Object, sql: &str, params: Params<'_>) -> Result<Row, tokio_postgres::Error> {
+        match self {
+            Ready::Named(statement) => c.query_one(statement, params).await,
+            Ready::Unnamed(types) => c.query_typed_one(sql, &Self::typed(types, params)).await,
+        }
+    }
+
+    async fn execute(&self, c: &Object, sql: &str, params: Params<'_>) -> Result<u64, tokio_postgres::Error> {
+        match self {
+            Ready::Named(statement) => c.execute(statement, params).await,
+            Ready::Unnamed(types) => c.execute_typed(sql, &Self::typed(types, params)).await,
+        }
+    }
+}
 
 /// The pool, and the settings every request transaction gets.
 #[derive(Clone)]
@@ -58,15 +163,26 @@ pub struct Database {
     pub pool: Pool,
     statement_timeout_ms: String,
     idle_in_transaction_timeout_ms: String,
+    statements: Statements,
 }
 
 impl Database {
-    pub fn new(pool: Pool, timeouts: &Timeouts) -> Self {
+    /// `transaction_pooling`: the pool's connections lead to a pooler in
+    /// transaction mode (`DATABASE_TRANSACTION_POOLING`).
+    pub fn new(pool: Pool, timeouts: &Timeouts, transaction_pooling: bool) -> Self {
         Self {
             pool,
             statement_timeout_ms: timeouts.statement.as_millis().to_string(),
             idle_in_transaction_timeout_ms: timeouts.idle_in_transaction.as_millis().to_string(),
+            statements: if transaction_pooling { Statements::Unnamed(Arc::default()) } else { Statements::Prepared },
         }
+    }
+
+    /// Readiness: one statement on a pooled connection.
+    pub async fn ping(&self) -> AppResult<()> {
+        let client = self.pool.get().await?;
+        self.statements.ready(&client, "SELECT 1", 0).await?.query_one(&client, "SELECT 1", &[]).await?;
+        Ok(())
     }
 
     /// A scope for an authenticated request: fails with 401 unless the
@@ -159,6 +275,7 @@ pub struct RequestMeta {
 
 pub struct Scope {
     client: Option<Object>,
+    statements: Statements,
     permissions: Vec<Permission>,
 }
 
@@ -172,14 +289,20 @@ impl Scope {
         end: Option<&'static str>,
     ) -> AppResult<Opened> {
         let client = db.pool.get().await?;
-        // Only BEGIN and the context are prepared up front: they name nothing
-        // but pg_catalog, so the login role may parse them. Every other
-        // statement is prepared (on a cache miss) after they were sent, so
-        // its Parse runs inside the transaction as tenet_api: a login role
-        // that does not inherit tenet_api (NOINHERIT, the recommended setup)
-        // may not even look into schema app.
-        let begin = client.prepare_cached("BEGIN").await?;
-        let set_context = client.prepare_cached(SET_CONTEXT).await?;
+        let statements = &db.statements;
+        // Only BEGIN and the context are made ready up front: they name
+        // nothing but pg_catalog, so the login role may parse them (and their
+        // types are known, so nothing is prepared outside the transaction
+        // with unnamed statements). Every other statement is prepared (on a
+        // cache miss) after they were sent, so its Parse runs inside the
+        // transaction as tenet_api: a login role that does not inherit
+        // tenet_api (NOINHERIT, the recommended setup) may not even look into
+        // schema app.
+        let begin = statements.ready(&client, "BEGIN", 0).await?;
+        let set_context = match statements {
+            Statements::Prepared => statements.ready(&client, SET_CONTEXT, SET_CONTEXT_TYPES.len()).await?,
+            Statements::Unnamed(_) => Ready::Unnamed(Arc::from(SET_CONTEXT_TYPES)),
+        };
 
         let text = |id: Option<Uuid>| id.map(|u| u.to_string()).unwrap_or_default();
         let tenant = text(identity.map(|i| i.tenant_id));
@@ -201,7 +324,7 @@ impl Scope {
         ];
 
         // Owning the connection from here on means an error below still rolls back.
-        let scope = Scope { client: Some(client), permissions: Vec::new() };
+        let scope = Scope { client: Some(client), statements: statements.clone(), permissions: Vec::new() };
         let c = scope.conn()?;
         // One round trip: tokio-postgres sends each request when its future is
         // first polled, and join! polls them in order, so they are pipelined
@@ -209,39 +332,40 @@ impl Scope {
         // round trip, once). An anonymous scope has nothing to authorize.
         let rest = async {
             let authorize = match identity {
-                Some(_) if authorize_context => Some(c.prepare_cached(AUTHORIZE).await?),
+                Some(_) if authorize_context => Some(statements.ready(c, AUTHORIZE, 0).await?),
                 _ => None,
             };
             let first_statement = match first {
-                Some((sql, _)) => Some(c.prepare_cached(sql).await?),
+                Some((sql, params)) => Some(statements.ready(c, sql, params.len()).await?),
                 None => None,
             };
             let end_statement = match end {
-                Some(sql) => Some(c.prepare_cached(sql).await?),
+                Some(sql) => Some(statements.ready(c, sql, 0).await?),
                 None => None,
             };
             let authorize_request = async {
                 match &authorize {
-                    Some(stmt) => c.query_one(stmt, &[]).await.map(|row| row.get::<_, Option<Vec<String>>>(0)),
+                    Some(stmt) => stmt.query_one(c, AUTHORIZE, &[]).await.map(|row| row.get::<_, Option<Vec<String>>>(0)),
                     None => Ok(None),
                 }
             };
             let first_request = async {
                 match (&first_statement, first) {
-                    (Some(stmt), Some((_, first_params))) => c.query(stmt, first_params).await.map(Some),
+                    (Some(stmt), Some((sql, first_params))) => stmt.query(c, sql, first_params).await.map(Some),
                     _ => Ok(None),
                 }
             };
             let end_request = async {
-                match &end_statement {
-                    Some(stmt) => c.execute(stmt, &[]).await.map(Some),
-                    None => Ok(None),
+                match (&end_statement, end) {
+                    (Some(stmt), Some(sql)) => stmt.execute(c, sql, &[]).await.map(Some),
+                    _ => Ok(None),
                 }
             };
             let (authorized, rows, ended) = tokio::join!(authorize_request, first_request, end_request);
             Ok::<_, tokio_postgres::Error>((authorized, rows, ended))
         };
-        let (began, context, rest) = tokio::join!(c.execute(&begin, &[]), c.execute(&set_context, &params), rest);
+        let (began, context, rest) =
+            tokio::join!(begin.execute(c, "BEGIN", &[]), set_context.execute(c, SET_CONTEXT, &params), rest);
         let (authorized, rows, committed) = match rest {
             Ok(answers) => answers,
             // A statement failed to prepare: the transaction stays open and
@@ -288,28 +412,28 @@ impl Scope {
         }
     }
 
-    async fn statement(&self, sql: &str) -> AppResult<Statement> {
-        Ok(self.conn()?.prepare_cached(sql).await?)
+    async fn statement(&self, sql: &str, params: Params<'_>) -> AppResult<Ready> {
+        Ok(self.statements.ready(self.conn()?, sql, params.len()).await?)
     }
 
     pub async fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> AppResult<Vec<Row>> {
-        let stmt = self.statement(sql).await?;
-        Ok(self.conn()?.query(&stmt, params).await?)
+        let stmt = self.statement(sql, params).await?;
+        Ok(stmt.query(self.conn()?, sql, params).await?)
     }
 
     pub async fn query_one(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> AppResult<Row> {
-        let stmt = self.statement(sql).await?;
-        Ok(self.conn()?.query_one(&stmt, params).await?)
+        let stmt = self.statement(sql, params).await?;
+        Ok(stmt.query_one(self.conn()?, sql, params).await?)
     }
 
     pub async fn query_opt(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> AppResult<Option<Row>> {
-        let stmt = self.statement(sql).await?;
-        Ok(self.conn()?.query_opt(&stmt, params).await?)
+        let stmt = self.statement(sql, params).await?;
+        Ok(stmt.query_opt(self.conn()?, sql, params).await?)
     }
 
     pub async fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> AppResult<u64> {
-        let stmt = self.statement(sql).await?;
-        Ok(self.conn()?.execute(&stmt, params).await?)
+        let stmt = self.statement(sql, params).await?;
+        Ok(stmt.execute(self.conn()?, sql, params).await?)
     }
 
     /// A statement without parameters or answer, sent as a simple query
@@ -323,9 +447,12 @@ impl Scope {
     /// rolled back to before it and goes on (an import's row that fails).
     pub async fn query_in_savepoint(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> AppResult<Vec<Row>> {
         let c = self.conn()?;
-        let stmt = self.statement(sql).await?;
-        let (saved, rows, released) =
-            tokio::join!(c.batch_execute("SAVEPOINT row_savepoint"), c.query(&stmt, params), c.batch_execute("RELEASE SAVEPOINT row_savepoint"));
+        let stmt = self.statement(sql, params).await?;
+        let (saved, rows, released) = tokio::join!(
+            c.batch_execute("SAVEPOINT row_savepoint"),
+            stmt.query(c, sql, params),
+            c.batch_execute("RELEASE SAVEPOINT row_savepoint")
+        );
         saved?;
         match (rows, released) {
             (Ok(rows), Ok(())) => Ok(rows),
@@ -345,9 +472,9 @@ impl Scope {
 
     pub async fn commit(mut self) -> AppResult<()> {
         let client = self.client.take().ok_or_else(|| AppError::Internal("scope committed twice".into()))?;
-        let commit = client.prepare_cached("COMMIT").await;
+        let commit = self.statements.ready(&client, "COMMIT", 0).await;
         let result = match commit {
-            Ok(stmt) => client.execute(&stmt, &[]).await.map(|_| ()),
+            Ok(stmt) => stmt.execute(&client, "COMMIT", &[]).await.map(|_| ()),
             Err(e) => Err(e),
         };
         if let Err(e) = result {

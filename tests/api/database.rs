@@ -29,8 +29,8 @@ impl Seeded {
 
 /// A one-connection pool as the API's login role, set up as `tenet serve` does.
 fn database(db: &TestDb) -> Database {
-    let pool = tenet::db::pool(&secrecy::SecretString::from(db.web_url()), 1, std::time::Duration::from_secs(5)).expect("pool");
-    Database::new(pool, &Timeouts::default())
+    let pool = tenet::db::pool(&secrecy::SecretString::from(db.app_url()), 1, std::time::Duration::from_secs(5)).expect("pool");
+    Database::new(pool, &Timeouts::default(), crate::helpers::transaction_pooling())
 }
 
 /// Creates a tenant with an owner and a live session, as the owner role.
@@ -655,4 +655,52 @@ async fn a_one_round_trip_statement_that_fails_leaves_the_connection_clean() {
     let scope = database.anonymous(&meta("third")).await.expect("scope");
     let row = scope.query_one("SELECT current_setting('app.request_id', true)", &[]).await.expect("q");
     assert_eq!(row.get::<_, String>(0), "third");
+}
+
+/// `DATABASE_TRANSACTION_POOLING` (behind PgBouncer in transaction mode, any
+/// transaction may run on another server connection): no statement stays
+/// prepared on the server connection after a request, whatever the request
+/// did, so nothing can rely on one later. The default mode, for contrast,
+/// keeps them (its one Parse per connection and statement).
+#[tokio::test]
+async fn with_transaction_pooling_no_statement_outlives_its_transaction() {
+    let db = TestDb::new().await;
+    let owner = connect(&db.owner_url()).await;
+    let a = seed(&owner, "Alpha", "a@alpha.test").await;
+    let meta = RequestMeta::default();
+    let prepared_after = |transaction_pooling: bool| {
+        let url = db.web_url();
+        let identity = a.identity();
+        let meta = meta.clone();
+        async move {
+            let pool = tenet::db::pool(&secrecy::SecretString::from(url), 1, std::time::Duration::from_secs(5)).expect("pool");
+            let database = Database::new(pool, &Timeouts::default(), transaction_pooling);
+            // Every way a request reaches the database: a read in one
+            // pipeline, a scope with parameters and a commit, a savepoint,
+            // an anonymous call.
+            let (_, rows) = database
+                .authenticated_read(&meta, &identity, None, "SELECT id FROM tenants WHERE id = $1", &[&identity.tenant_id])
+                .await
+                .expect("read");
+            assert_eq!(rows.len(), 1);
+            let scope = database.authenticated(&meta, &identity).await.expect("scope");
+            let name = format!("Renamed {}", Uuid::new_v4().simple());
+            assert_eq!(scope.execute("UPDATE tenants SET name = $2 WHERE id = $1", &[&identity.tenant_id, &name]).await.expect("update"), 1);
+            scope.query_in_savepoint("SELECT name FROM tenants WHERE id = $1", &[&identity.tenant_id]).await.expect("savepoint");
+            scope.commit().await.expect("commit");
+            database.anonymous_once(&meta, "SELECT $1::text", &[&"x"]).await.expect("anonymous");
+            database.ping().await.expect("ping");
+            // Then, on the same (only) connection: what is left prepared.
+            let scope = database.anonymous(&meta).await.expect("scope");
+            let left: i64 = scope.query_one("SELECT count(*) FROM pg_prepared_statements", &[]).await.expect("count").get(0);
+            (left, name)
+        }
+    };
+
+    let (left, name) = prepared_after(true).await;
+    assert_eq!(left, 0, "a statement outlived its transaction");
+    let stored: String = owner.query_one("SELECT name FROM tenants WHERE id = $1", &[&a.tenant]).await.expect("name").get(0);
+    assert_eq!(stored, name, "the unnamed statements did their work");
+    let (left, _) = prepared_after(false).await;
+    assert!(left >= 5, "the default mode keeps its statements prepared per connection ({left})");
 }

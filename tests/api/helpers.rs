@@ -42,6 +42,17 @@ pub fn host_port() -> (String, u16) {
     (host, cfg.get_ports().first().copied().unwrap_or(5432))
 }
 
+/// `TEST_PGBOUNCER_PORT`: the apps under test reach PostgreSQL through a
+/// PgBouncer in transaction mode listening there (scripts/pgbouncer).
+pub fn pgbouncer_port() -> Option<u16> {
+    std::env::var("TEST_PGBOUNCER_PORT").ok().and_then(|p| p.parse().ok())
+}
+
+/// Whether the apps under test run with `DATABASE_TRANSACTION_POOLING`.
+pub fn transaction_pooling() -> bool {
+    pgbouncer_port().is_some()
+}
+
 pub fn url(user: &str, password: &str, database: &str) -> String {
     let (host, port) = host_port();
     format!("postgres://{user}:{password}@{host}:{port}/{database}")
@@ -168,6 +179,16 @@ impl TestDb {
         url(WEB_ROLE, WEB_PASSWORD, &self.name)
     }
 
+    /// Where the app's pool connects as the API's login role: PostgreSQL
+    /// itself, or PgBouncer in transaction mode when `TEST_PGBOUNCER_PORT`
+    /// is set (scripts/test runs the suite both ways).
+    pub fn app_url(&self) -> String {
+        match pgbouncer_port() {
+            Some(port) => format!("postgres://{WEB_ROLE}:{WEB_PASSWORD}@127.0.0.1:{port}/{}", self.name),
+            None => self.web_url(),
+        }
+    }
+
     pub fn admin_url(&self) -> String {
         let mut cfg = admin_url();
         if let Some(idx) = cfg.rfind('/') {
@@ -261,6 +282,7 @@ pub fn config(database_url: String, options: &Options) -> Config {
         access_token_ttl: options.access_ttl,
         session_ttl: Duration::from_secs(30 * 86_400),
         db_pool_size: options.pool_size,
+        db_transaction_pooling: transaction_pooling(),
         frontend_dir: None,
         public_url: options.public_url.clone(),
         cors_origins: options.cors_origins.clone(),
@@ -308,7 +330,7 @@ impl TestApp {
                 let (host, real) = host_port();
                 db.web_url().replace(&format!("@{host}:{real}/"), &format!("@127.0.0.1:{port}/"))
             }
-            None => db.web_url(),
+            None => db.app_url(),
         };
         let mut config = config(database_url, &options);
         if let Some(url) = smtp_url {
