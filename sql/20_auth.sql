@@ -307,9 +307,11 @@ COMMENT ON FUNCTION app.begin_login(text, text, integer) IS
 
 -- Opens a session. Internal: called only by app.signup (an account created
 -- in the same call) and app.finish_login (a password just verified).
+-- (It gained p_details: a new argument needs a new function.)
+DROP FUNCTION IF EXISTS app.start_session(uuid, uuid, uuid, bytea, bytea, interval, text);
 CREATE OR REPLACE FUNCTION app.start_session(
   p_session_id uuid, p_user_id uuid, p_tenant_id uuid, p_secret_hash bytea, p_refresh_hash bytea,
-  p_lifetime interval, p_event text)
+  p_lifetime interval, p_event text, p_details jsonb DEFAULT NULL)
 RETURNS timestamptz
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
@@ -325,13 +327,13 @@ BEGIN
   VALUES (p_session_id, p_user_id, p_tenant_id, p_refresh_hash, p_secret_hash, now() + p_lifetime,
           app.client_ip(), app.user_agent())
   RETURNING expires_at INTO v_expires;
-  INSERT INTO app_private.refresh_tokens (token_hash, session_id) VALUES (p_refresh_hash, p_session_id);
+  INSERT INTO app_private.refresh_tokens (tenant_id, token_hash, session_id) VALUES (p_tenant_id, p_refresh_hash, p_session_id);
   UPDATE users SET last_tenant_id = p_tenant_id WHERE id = p_user_id;
-  PERFORM app.log_security_event(p_event, p_tenant_id, p_user_id, p_session_id, NULL);
+  PERFORM app.log_security_event(p_event, p_tenant_id, p_user_id, p_session_id, NULL, p_details);
   RETURN v_expires;
 END
 $$;
-COMMENT ON FUNCTION app.start_session(uuid, uuid, uuid, bytea, bytea, interval, text) IS
+COMMENT ON FUNCTION app.start_session(uuid, uuid, uuid, bytea, bytea, interval, text, jsonb) IS
   'Inserts a session and its first refresh token (hashes only). Not executable by the API role.';
 
 -- Step 3 of a login: the database compares the bcrypt output the server
@@ -425,13 +427,13 @@ BEGIN
   RETURNING * INTO v_session;
 
   IF FOUND THEN
-    INSERT INTO app_private.refresh_tokens (token_hash, session_id) VALUES (p_new_hash, v_session.id);
+    INSERT INTO app_private.refresh_tokens (tenant_id, token_hash, session_id) VALUES (v_session.tenant_id, p_new_hash, v_session.id);
     RETURN QUERY SELECT 'ok'::text, v_session.id, v_session.user_id, v_session.tenant_id, v_session.secret_hash;
     RETURN;
   END IF;
 
   SELECT s.* INTO v_session
-    FROM app_private.refresh_tokens rt JOIN sessions s ON s.id = rt.session_id
+    FROM app_private.refresh_tokens rt JOIN sessions s ON s.tenant_id = rt.tenant_id AND s.id = rt.session_id
    WHERE rt.token_hash = p_old_hash AND s.refresh_token_hash <> p_old_hash
    FOR UPDATE OF s;
   IF FOUND THEN
@@ -439,7 +441,8 @@ BEGIN
     -- removal from the tenant, an earlier reuse) is refused without writing
     -- to the tenant's log again, however often its old tokens come back.
     IF v_session.revoked_at IS NULL THEN
-      UPDATE sessions SET revoked_at = now(), revoked_reason = 'refresh_token_reuse' WHERE id = v_session.id;
+      UPDATE sessions s SET revoked_at = now(), revoked_reason = 'refresh_token_reuse'
+       WHERE s.tenant_id = v_session.tenant_id AND s.id = v_session.id;
       PERFORM app.log_security_event('auth.refresh_reuse', v_session.tenant_id, v_session.user_id, v_session.id, NULL);
     END IF;
     RETURN QUERY SELECT 'reused'::text, v_session.id, v_session.user_id, v_session.tenant_id, NULL::bytea;
@@ -569,37 +572,43 @@ COMMENT ON FUNCTION app.change_password(text, text) IS
 
 -- Moves the caller's session to another tenant they actively belong to and
 -- rotates its refresh token; access tokens for the old tenant stop working.
-CREATE OR REPLACE FUNCTION app.switch_tenant(p_slug text, p_new_hash bytea)
+-- A session never changes tenant (tenant_id is its distribution column and
+-- in its key): switching ends the caller's session and opens one in the other
+-- tenant, with the id, secret hash and refresh-token hash the server chose,
+-- expiring when the old one would have.
+DROP FUNCTION IF EXISTS app.switch_tenant(text, bytea);
+CREATE OR REPLACE FUNCTION app.switch_tenant(p_slug text, p_session_id uuid, p_secret_hash bytea, p_refresh_hash bytea)
 RETURNS TABLE (tenant_id uuid, expires_at timestamptz)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
   v_from uuid := app.require_login_session();
+  v_user uuid := app.current_user_id();
+  v_old uuid := app.current_session_id();
   v_to uuid;
-  v_expires timestamptz;
+  v_ends timestamptz;
 BEGIN
-  IF p_new_hash IS NULL OR length(p_new_hash) <> 32 THEN
+  IF p_refresh_hash IS NULL OR length(p_refresh_hash) <> 32 THEN
     RAISE EXCEPTION USING ERRCODE = 'TN422', MESSAGE = 'invalid refresh token';
   END IF;
   SELECT m.tenant_id INTO v_to
     FROM memberships m JOIN tenants t ON t.id = m.tenant_id JOIN users u ON u.id = m.user_id
-   WHERE t.slug = lower(p_slug) AND m.user_id = app.current_user_id() AND m.active
+   WHERE t.slug = lower(p_slug) AND m.user_id = v_user AND m.active
      AND (u.email_verified_at IS NOT NULL OR u.home_tenant_id = m.tenant_id);
   IF v_to IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = 'TN404', MESSAGE = 'No such tenant.';
   END IF;
-  UPDATE sessions s SET tenant_id = v_to, refresh_token_hash = p_new_hash, last_used_at = now()
-   WHERE s.id = app.current_session_id()
-  RETURNING s.expires_at INTO v_expires;
-  INSERT INTO app_private.refresh_tokens (token_hash, session_id) VALUES (p_new_hash, app.current_session_id());
-  UPDATE users SET last_tenant_id = v_to WHERE id = app.current_user_id();
-  PERFORM app.log_security_event('auth.switch_tenant', v_to, app.current_user_id(), app.current_session_id(), NULL,
-                                 jsonb_build_object('from_tenant_id', v_from));
-  RETURN QUERY SELECT v_to, v_expires;
+  UPDATE sessions s SET revoked_at = now(), revoked_reason = 'switched_tenant'
+   WHERE s.tenant_id = v_from AND s.id = v_old
+  RETURNING s.expires_at INTO v_ends;
+  PERFORM app.start_session(p_session_id, v_user, v_to, p_secret_hash, p_refresh_hash, v_ends - now(), 'auth.switch_tenant',
+                            jsonb_build_object('from_tenant_id', v_from, 'from_session_id', v_old));
+  RETURN QUERY SELECT v_to, v_ends;
 END
 $$;
-COMMENT ON FUNCTION app.switch_tenant(text, bytea) IS
-  'Moves the caller''s session to another tenant they actively belong to and rotates its refresh token.';
+COMMENT ON FUNCTION app.switch_tenant(text, uuid, bytea, bytea) IS
+  'Ends the caller''s session and opens one in another tenant they actively belong to (same expiry), with the '
+  'server-chosen session id and hashes of its secret and refresh token.';
 
 -- Every tenant the caller belongs to, with their roles there.
 CREATE OR REPLACE FUNCTION app.my_memberships()
@@ -647,7 +656,7 @@ BEGIN
     'app.bcrypt_matches(text, text)',
     'app.fake_bcrypt_salt(text, integer)',
     'app.begin_login(text, text, integer)',
-    'app.start_session(uuid, uuid, uuid, bytea, bytea, interval, text)',
+    'app.start_session(uuid, uuid, uuid, bytea, bytea, interval, text, jsonb)',
     'app.finish_login(bigint, text, uuid, bytea, bytea, interval)',
     'app.rotate_refresh_token(bytea, bytea)',
     'app.rekey_session_secret(bytea, bytea)',
@@ -655,7 +664,7 @@ BEGIN
     'app.revoke_own_session(uuid, text)',
     'app.password_salt()',
     'app.change_password(text, text)',
-    'app.switch_tenant(text, bytea)',
+    'app.switch_tenant(text, uuid, bytea, bytea)',
     'app.my_memberships()']
   LOOP
     EXECUTE 'REVOKE ALL ON FUNCTION ' || f || ' FROM PUBLIC';
@@ -677,6 +686,6 @@ GRANT EXECUTE ON FUNCTION
   app.revoke_own_session(uuid, text),
   app.password_salt(),
   app.change_password(text, text),
-  app.switch_tenant(text, bytea),
+  app.switch_tenant(text, uuid, bytea, bytea),
   app.my_memberships()
 TO tenet_api;

@@ -79,7 +79,7 @@ BEGIN
     RETURN false;
   END IF;
   UPDATE sessions s SET revoked_at = now(), revoked_reason = 'api_key_revoked'
-   WHERE s.id = p_id AND s.kind = 'api_key' AND s.revoked_at IS NULL;
+   WHERE s.tenant_id = v_tenant AND s.id = p_id AND s.kind = 'api_key' AND s.revoked_at IS NULL;
   RETURN true;
 END
 $$;
@@ -97,7 +97,7 @@ BEGIN
   RETURN QUERY
   UPDATE api_keys k SET last_used_at = now()
     FROM sessions s
-   WHERE k.prefix = p_prefix AND s.id = k.id AND s.kind = 'api_key' AND s.secret_hash = p_secret_hash
+   WHERE k.prefix = p_prefix AND s.tenant_id = k.tenant_id AND s.id = k.id AND s.kind = 'api_key' AND s.secret_hash = p_secret_hash
      AND s.revoked_at IS NULL AND s.expires_at > now() AND k.revoked_at IS NULL
   RETURNING s.id, s.user_id, s.tenant_id;
 END

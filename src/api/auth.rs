@@ -604,15 +604,28 @@ async fn switch_tenant(
     let mut v = Validator::new();
     let slug = v.required("tenant", &req.tenant, 63).to_lowercase();
     v.finish()?;
-    let next = refresh::generate();
+    // The session ends and a new one opens in the other tenant: a session
+    // never changes tenant (docs/scaling.md).
+    let session = NewSession::new(&state);
     let scope = auth.begin().await?;
-    let row = scope.query_one("SELECT tenant_id FROM app.switch_tenant($1, $2)", &[&slug, &refresh::hash(&next)]).await?;
+    let row = scope
+        .query_one(
+            "SELECT tenant_id FROM app.switch_tenant($1, $2, $3, $4)",
+            &[&slug, &session.id, &session.secret_hash, &session.refresh_hash],
+        )
+        .await?;
     scope.commit().await?;
-    token_reply(&state, Identity { tenant_id: row.get(0), ..auth.identity }, next)
+    let identity = Identity {
+        tenant_id: row.get(0),
+        session_id: session.id,
+        session_secret: state.jwt.session_secret(session.id),
+        ..auth.identity
+    };
+    token_reply(&state, identity, session.refresh_token)
 }
 
 fn switch_docs(op: TransformOperation) -> TransformOperation {
-    let op = op.tag("auth").summary("Move this session to another tenant the caller belongs to");
+    let op = op.tag("auth").summary("Switch to another tenant the caller belongs to: this session ends, a new one opens there");
     respond::<TokenPair>(op, 200, "Tokens for the other tenant", &[400, 401, 403, 404, 413, 415, 422])
 }
 

@@ -482,6 +482,31 @@ async fn switch_tenant_moves_the_session_to_another_membership_only() {
     assert_eq!(me_beta.body["tenant"]["slug"], "beta");
     assert_eq!(me_beta.body["memberships"].as_array().map(Vec::len), Some(2));
     me(&app, &s.access).await.assert_problem(401);
+    // A session never changes tenant: the old one ended (its refresh token
+    // no longer works) and a new one, keyed in the other tenant, began.
+    refresh(&app, &s.refresh).await.assert_problem(401);
+    let claims_before = payload(&s.access);
+    let claims_after = payload(&switched.access);
+    assert_ne!(claims_before["sid"], claims_after["sid"]);
+    let old_sid: uuid::Uuid = claims_before["sid"].as_str().and_then(|v| v.parse().ok()).expect("sid");
+    let new_sid: uuid::Uuid = claims_after["sid"].as_str().and_then(|v| v.parse().ok()).expect("sid");
+    let old = owner.query_one("SELECT tenant_id::text, revoked_reason FROM sessions WHERE id = $1", &[&old_sid]).await.expect("old");
+    assert_eq!((old.get::<_, String>(0), old.get::<_, Option<String>>(1)), (s.tenant_id.clone(), Some("switched_tenant".into())));
+    let new = owner
+        .query_one(
+            "SELECT s.tenant_id::text, s.revoked_at IS NULL, rt.tenant_id::text
+               FROM sessions s JOIN app_private.refresh_tokens rt ON rt.tenant_id = s.tenant_id AND rt.session_id = s.id
+              WHERE s.id = $1",
+            &[&new_sid],
+        )
+        .await
+        .expect("new");
+    let beta = me_beta.body["tenant"]["id"].as_str().expect("tenant id");
+    assert_eq!(new.get::<_, String>(0), beta);
+    assert!(new.get::<_, bool>(1));
+    assert_eq!(new.get::<_, String>(2), beta);
+    let switched = Session::from(&refresh(&app, &switched.refresh).await);
+    assert_eq!(me(&app, &switched.access).await.body["tenant"]["slug"], "beta");
 
     // A tenant the user does not belong to: 404, like one that does not exist.
     app.post("/api/auth/switch-tenant", Some(&switched.access), json!({"tenant": "stranger"})).await.assert_problem(404);

@@ -67,6 +67,31 @@ async fn every_lint_fires_on_its_defect() {
     }
 }
 
+/// Lint 0010 also sees unique indexes, schema app_private, and the
+/// authentication tables once their tenant_id is required: each of these
+/// would keep a table from being distributed by tenant_id.
+#[tokio::test]
+async fn tenant_leading_keys_cover_unique_indexes_app_private_and_authentication_tables() {
+    let defects = [
+        ("invitations", "CREATE UNIQUE INDEX scratch_idx ON invitations (token_hash)"),
+        ("app_private.scratch", "CREATE TABLE app_private.scratch (tenant_id uuid NOT NULL, id uuid PRIMARY KEY)"),
+        (
+            "scratch",
+            "CREATE TABLE scratch (tenant_id uuid NOT NULL, id uuid PRIMARY KEY);
+             COMMENT ON TABLE scratch IS 'Authentication table found before a tenant is known'",
+        ),
+    ];
+    for (object, defect) in defects {
+        let db = TestDb::new().await;
+        connect(&db.admin_url()).await.batch_execute(defect).await.unwrap_or_else(|e| panic!("plant: {e}"));
+        let found = findings(&db).await;
+        assert!(
+            found.iter().any(|f| f.lint == "0010_tenant_key_not_leading" && f.object == object),
+            "0010 did not fire on {object}: {defect}\nfound: {found:#?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn tenet_admin_lint_exits_1_with_json_findings_on_a_broken_database() {
     let db = TestDb::new().await;

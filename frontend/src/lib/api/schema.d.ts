@@ -307,7 +307,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Move this session to another tenant the caller belongs to */
+        /** Switch to another tenant the caller belongs to: this session ends, a new one opens there */
         post: operations["postAuthSwitchTenant"];
         delete?: never;
         options?: never;
