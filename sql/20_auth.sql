@@ -610,33 +610,46 @@ COMMENT ON FUNCTION app.switch_tenant(text, uuid, bytea, bytea) IS
   'Ends the caller''s session and opens one in another tenant they actively belong to (same expiry), with the '
   'server-chosen session id and hashes of its secret and refresh token.';
 
--- Every tenant the caller belongs to, with their roles there.
-CREATE OR REPLACE FUNCTION app.my_memberships()
-RETURNS TABLE (tenant_id uuid, tenant_name text, tenant_slug text, roles text[])
+-- GET /api/auth/me in one call: the context is validated once (by
+-- app.authorize(), which answers the permissions), then the caller's own
+-- rows are read as the owner, without a policy check per table (issue 13:
+-- the statement it replaced validated the context about ten times). Its
+-- memberships: every tenant the caller actively belongs to, with their role
+-- names there; an API key sees only the tenant it belongs to.
+DROP FUNCTION IF EXISTS app.my_memberships();
+CREATE OR REPLACE FUNCTION app.me()
+RETURNS TABLE (user_id uuid, email text, name text, email_verified boolean, tenant_id uuid, tenant_name text,
+               tenant_slug text, permissions text[], memberships json)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
-  v_user uuid := app.current_user_id();
-  v_tenant uuid := app.current_tenant_id();
-  v_kind text := app.current_session_kind();
+  v_permissions text[] := app.authorize();
+  v_user uuid := app.setting_uuid('app.user_id');
+  v_tenant uuid := app.setting_uuid('app.tenant_id');
+  v_login boolean;
 BEGIN
-  IF v_tenant IS NULL THEN
+  IF v_permissions IS NULL THEN
     RETURN;
   END IF;
+  -- app.authorize() answered: the settings name a live session of an active member.
+  SELECT s.kind = 'login' INTO v_login
+    FROM sessions s WHERE s.tenant_id = v_tenant AND s.id = app.setting_uuid('app.session_id');
   RETURN QUERY
-  SELECT t.id, t.name, t.slug,
-         coalesce((SELECT array_agg(r.name ORDER BY r.name)
-                     FROM membership_roles mr JOIN roles r ON r.tenant_id = mr.tenant_id AND r.id = mr.role_id
-                    WHERE mr.tenant_id = m.tenant_id AND mr.user_id = m.user_id), '{}')
-    FROM memberships m JOIN tenants t ON t.id = m.tenant_id
-   WHERE m.user_id = v_user AND m.active
-     -- An API key sees only the tenant it belongs to, not its creator's others.
-     AND (v_kind = 'login' OR m.tenant_id = v_tenant)
-   ORDER BY t.name, t.id;
+  SELECT u.id, u.email, u.name, u.email_verified_at IS NOT NULL, t.id, t.name, t.slug, v_permissions,
+         coalesce((SELECT json_agg(json_build_object('id', mt.id, 'name', mt.name, 'slug', mt.slug, 'roles',
+                                     coalesce((SELECT array_agg(r.name ORDER BY r.name)
+                                                 FROM membership_roles mr JOIN roles r ON r.tenant_id = mr.tenant_id AND r.id = mr.role_id
+                                                WHERE mr.tenant_id = m.tenant_id AND mr.user_id = m.user_id), '{}'))
+                            ORDER BY mt.name, mt.id)
+                     FROM memberships m JOIN tenants mt ON mt.id = m.tenant_id
+                    WHERE m.user_id = v_user AND m.active AND (v_login OR m.tenant_id = v_tenant)), '[]')
+    FROM users u, tenants t
+   WHERE u.id = v_user AND t.id = v_tenant;
 END
 $$;
-COMMENT ON FUNCTION app.my_memberships() IS
-  'Every tenant the caller actively belongs to, with their role names there.';
+COMMENT ON FUNCTION app.me() IS
+  'The caller (GET /api/auth/me): user, tenant, permissions and memberships (every tenant the caller actively belongs to, '
+  'with their role names; an API key only its own), or no row unless the context is a live session of an active member.';
 
 DO $$
 DECLARE
@@ -665,7 +678,7 @@ BEGIN
     'app.password_salt()',
     'app.change_password(text, text)',
     'app.switch_tenant(text, uuid, bytea, bytea)',
-    'app.my_memberships()']
+    'app.me()']
   LOOP
     EXECUTE 'REVOKE ALL ON FUNCTION ' || f || ' FROM PUBLIC';
   END LOOP;
@@ -687,5 +700,5 @@ GRANT EXECUTE ON FUNCTION
   app.password_salt(),
   app.change_password(text, text),
   app.switch_tenant(text, uuid, bytea, bytea),
-  app.my_memberships()
+  app.me()
 TO tenet_api;

@@ -10,7 +10,7 @@ WITH allowed(name) AS (VALUES
   ('app.lookup_invitation'), ('app.accept_invitation'), ('app.invitation_salt'), ('app.verify_email'), ('app.outbox_failed'), ('app.outbox_sent'), ('app.request_password_reset'),
   ('app.current_permissions'), ('app.current_tenant_id'), ('app.find_or_create_user'), ('app.finish_login'),
   ('app.has_permission'), ('app.holds_all'), ('app.lock_tenant_owners'), ('app.member_permission_keys'),
-  ('app.my_memberships'), ('app.password_salt'), ('app.require_context'), ('app.revoke_own_session'),
+  ('app.me'), ('app.password_salt'), ('app.require_context'), ('app.revoke_own_session'),
   ('app.role_is_assigned'), ('app.role_permission_keys'), ('app.rotate_refresh_token'), ('app.signup'),
   ('app.switch_tenant'), ('app.tenant_has_owner'), ('app.user_belongs_only_here'),
   ('app.require_login_session'), ('app.create_api_key'), ('app.revoke_api_key'), ('app.resolve_api_key'), ('app.tenant_with_permission'), ('app.current_session_kind'),

@@ -35,7 +35,7 @@ use super::{
     reply::{respond, with_problems, NoContent, Reply},
 };
 use crate::{
-    auth::{password, refresh, Authenticated, Identity, Meta, Permission},
+    auth::{password, permission, refresh, Authenticated, Identity, Meta, Permission},
     error::{AppError, AppResult},
     http::origin::FirstParty,
     state::AppState,
@@ -375,17 +375,11 @@ fn login_docs(op: TransformOperation) -> TransformOperation {
 // ---------------------------------------------------------------------------
 // Me
 // ---------------------------------------------------------------------------
-/// One statement, sent in the pipeline that opens the scope: one round trip
-/// for BEGIN, context, authorization and the answer.
-const ME: &str = "SELECT u.id, u.email, u.name, u.email_verified_at IS NOT NULL, t.id, t.name, t.slug,
-        coalesce((SELECT array_agg(r.name ORDER BY r.name)
-                    FROM membership_roles mr JOIN roles r ON r.tenant_id = mr.tenant_id AND r.id = mr.role_id
-                   WHERE mr.tenant_id = t.id AND mr.user_id = u.id), '{}'),
-        coalesce((SELECT json_agg(json_build_object('id', m.tenant_id, 'name', m.tenant_name, 'slug', m.tenant_slug,
-                                                    'roles', m.roles) ORDER BY m.tenant_name, m.tenant_id)
-                    FROM app.my_memberships() m), '[]')
-   FROM users u, tenants t
-  WHERE u.id = $1 AND t.id = $2";
+/// One call, sent in the pipeline that opens the scope (one round trip for
+/// BEGIN, context, the call and ROLLBACK): `app.me()` validates the context
+/// once and answers no row unless it is valid (401).
+const ME: &str = "SELECT user_id, email, name, email_verified, tenant_id, tenant_name, tenant_slug, permissions, memberships
+   FROM app.me()";
 
 #[derive(Deserialize)]
 struct MembershipRow {
@@ -396,17 +390,19 @@ struct MembershipRow {
 }
 
 async fn me(auth: Authenticated) -> AppResult<axum::Json<Me>> {
-    let identity = &auth.identity;
-    let (permissions, rows) = auth.read(ME, &[&identity.user_id, &identity.tenant_id]).await?;
+    let rows = auth.read_self_validating(ME, &[]).await?;
     let row = rows.first().ok_or(AppError::Unauthorized("The session is not valid.".into()))?;
     let memberships: Vec<MembershipRow> = serde_json::from_value(row.get(8))
         .map_err(|e| AppError::Internal(format!("memberships of me: {e}")))?;
+    let tenant = TenantSummary { id: row.get(4), name: row.get(5), slug: row.get(6) };
+    // The roles here are those of the current tenant's membership.
+    let roles = memberships.iter().find(|m| m.id == tenant.id).map(|m| m.roles.clone()).unwrap_or_default();
     let me = Me {
         user: UserSummary { id: row.get(0), email: row.get(1), name: row.get(2) },
         email_verified: row.get(3),
-        tenant: TenantSummary { id: row.get(4), name: row.get(5), slug: row.get(6) },
-        roles: row.get(7),
-        permissions,
+        tenant,
+        roles,
+        permissions: permission::from_keys(row.get(7)),
         memberships: memberships
             .into_iter()
             .map(|m| Membership { tenant: TenantSummary { id: m.id, name: m.name, slug: m.slug }, roles: m.roles })

@@ -113,6 +113,14 @@ impl Authenticated {
         Ok(self.state.db.authenticated_read(&self.meta, &self.identity, Some(permission), sql, params).await?.1)
     }
 
+    /// A read whose one statement validates the context itself (a SECURITY
+    /// DEFINER entry point such as `app.me()`, which answers no row unless
+    /// `app.authorize()` does): one round trip, no separate authorization;
+    /// no row is 401.
+    pub async fn read_self_validating(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> AppResult<Vec<Row>> {
+        self.state.db.authenticated_read_self_validating(&self.meta, &self.identity, sql, params).await
+    }
+
     /// Like `read_requiring` for a table whose read policy requires exactly
     /// `permission`: no app.authorize() unless the answer is empty.
     pub async fn read_via_policy(

@@ -248,6 +248,25 @@ impl Database {
         Ok(rows)
     }
 
+    /// A read by one statement that validates the context itself (a SECURITY
+    /// DEFINER entry point answering no row unless `app.authorize()` does,
+    /// e.g. `app.me()`): BEGIN, context, the statement and ROLLBACK in one
+    /// round trip; no row is 401.
+    pub async fn authenticated_read_self_validating(
+        &self,
+        meta: &RequestMeta,
+        identity: &Identity,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> AppResult<Vec<Row>> {
+        let opened = Scope::open(self, meta, Some(identity), false, Some((sql, params)), Some("ROLLBACK")).await?;
+        let rows = opened.rows?;
+        if rows.is_empty() {
+            return Err(AppError::Unauthorized("The session is not valid.".into()));
+        }
+        Ok(rows)
+    }
+
     /// A scope with no tenant context, for the steps before a tenant is known
     /// (signup, login, refresh): tenant tables read as empty; only the
     /// SECURITY DEFINER entry points of schema `app` can do anything.

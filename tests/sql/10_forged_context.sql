@@ -9,7 +9,7 @@
 --   INSERT refused by the policy / UPDATE and DELETE affect no row.
 BEGIN;
 SET LOCAL search_path = public, tap, tests;
-SELECT plan(72);
+SELECT plan(88);
 
 SELECT tests.create_world();
 -- An account active in both tenants, with the member role in each.
@@ -21,6 +21,7 @@ SELECT FROM tests.add_member('b', 'multi', ARRAY['member']);
 -- ---------------------------------------------------------------------------
 SELECT tests.authenticate('a_owner', 'a');
 SELECT is(array_length(app.authorize(), 1), 24, 'control: a''s owner is authorized with 24 permissions');
+SELECT results_eq($$SELECT tenant_id FROM app.me()$$, ARRAY[tests.tenant_id('a')], 'control: app.me() answers a''s owner in a');
 SELECT results_eq($$SELECT id FROM tenants$$, ARRAY[tests.tenant_id('a')], 'control: a''s owner sees tenant a only');
 SELECT results_eq($$SELECT count(*)::int FROM companies$$, ARRAY[2], 'control: a''s owner sees a''s 2 companies');
 SELECT results_eq($$SELECT count(*)::int FROM memberships$$, ARRAY[6], 'control: a''s owner sees a''s 6 members');
@@ -31,6 +32,7 @@ SELECT ok((tests.visible_rows() ->> 'audit_log')::int > 0, 'control: a''s owner 
 -- ---------------------------------------------------------------------------
 SELECT tests.as_anonymous();
 SELECT is(app.authorize(), NULL, 'no context: app.authorize() is NULL');
+SELECT is((SELECT count(*)::int FROM app.me()), 0, 'no context: app.me() answers nothing');
 SELECT is(tests.visible_rows(), tests.nothing_visible(), 'no context: nothing visible');
 SELECT throws_ok($$INSERT INTO companies (tenant_id, name) VALUES (tests.tenant_id('a'), 'Forged')$$,
   '42501', 'new row violates row-level security policy for table "companies"', 'no context: insert refused');
@@ -44,6 +46,7 @@ SELECT is(tests.affected($$DELETE FROM contacts$$), 0::bigint, 'no context: dele
 SELECT tests.set_context(tests.tenant_id('b')::text, tests.user_id('a_owner')::text,
                          tests.session_id('a_owner', 'a')::text, tests.secret(tests.session_id('a_owner', 'a')));
 SELECT is(app.authorize(), NULL, 'a''s session with b''s tenant id: app.authorize() is NULL');
+SELECT is((SELECT count(*)::int FROM app.me()), 0, 'a''s session with b''s tenant id: app.me() answers nothing');
 SELECT is(tests.visible_rows(), tests.nothing_visible(), 'a''s session with b''s tenant id: nothing visible');
 SELECT throws_ok($$INSERT INTO companies (tenant_id, name) VALUES (tests.tenant_id('b'), 'Forged')$$,
   '42501', 'new row violates row-level security policy for table "companies"', 'a''s session with b''s tenant id: insert refused');
@@ -60,6 +63,7 @@ SELECT results_eq($$SELECT count(*)::int FROM companies$$, ARRAY[2], 'control: m
 SELECT tests.set_context(tests.tenant_id('b')::text, tests.user_id('multi')::text,
                          tests.session_id('multi', 'a')::text, tests.secret(tests.session_id('multi', 'a')));
 SELECT is(app.authorize(), NULL, 'a member of a and b, a''s session, b''s id: app.authorize() is NULL');
+SELECT is((SELECT count(*)::int FROM app.me()), 0, 'a member of a and b, a''s session, b''s id: app.me() answers nothing');
 SELECT is(tests.visible_rows(), tests.nothing_visible(), 'a member of a and b, a''s session, b''s id: nothing visible');
 SELECT throws_ok($$INSERT INTO companies (tenant_id, name) VALUES (tests.tenant_id('b'), 'Forged')$$,
   '42501', 'new row violates row-level security policy for table "companies"', 'a member of a and b, a''s session, b''s id: insert refused');
@@ -72,6 +76,7 @@ SELECT is(tests.affected($$DELETE FROM contacts$$), 0::bigint, 'a member of a an
 SELECT tests.set_context(tests.tenant_id('a')::text, tests.user_id('a_viewer')::text,
                          tests.session_id('a_owner', 'a')::text, tests.secret(tests.session_id('a_owner', 'a')));
 SELECT is(app.authorize(), NULL, 'someone else''s session: app.authorize() is NULL');
+SELECT is((SELECT count(*)::int FROM app.me()), 0, 'someone else''s session: app.me() answers nothing');
 SELECT is(tests.visible_rows(), tests.nothing_visible(), 'someone else''s session: nothing visible');
 SELECT throws_ok($$INSERT INTO companies (tenant_id, name) VALUES (tests.tenant_id('a'), 'Forged')$$,
   '42501', 'new row violates row-level security policy for table "companies"', 'someone else''s session: insert refused');
@@ -85,6 +90,7 @@ SELECT FROM set_config('tests.random_session', gen_random_uuid()::text, true);
 SELECT tests.set_context(tests.tenant_id('a')::text, tests.user_id('a_owner')::text,
                          current_setting('tests.random_session'), tests.secret(current_setting('tests.random_session')::uuid));
 SELECT is(app.authorize(), NULL, 'random session id: app.authorize() is NULL');
+SELECT is((SELECT count(*)::int FROM app.me()), 0, 'random session id: app.me() answers nothing');
 SELECT is(tests.visible_rows(), tests.nothing_visible(), 'random session id: nothing visible');
 SELECT throws_ok($$INSERT INTO companies (tenant_id, name) VALUES (tests.tenant_id('a'), 'Forged')$$,
   '42501', 'new row violates row-level security policy for table "companies"', 'random session id: insert refused');
@@ -100,6 +106,7 @@ SELECT FROM tests.open_session('a_admin', 'a'); -- the registered one is now a t
 SELECT tests.set_context(tests.tenant_id('a')::text, tests.user_id('a_admin')::text,
                          tests.session_id('a_admin', 'a')::text, tests.secret(current_setting('tests.second_session')::uuid));
 SELECT is(app.authorize(), NULL, 'another session''s secret: app.authorize() is NULL');
+SELECT is((SELECT count(*)::int FROM app.me()), 0, 'another session''s secret: app.me() answers nothing');
 SELECT is(tests.visible_rows(), tests.nothing_visible(), 'another session''s secret: nothing visible');
 SELECT throws_ok($$INSERT INTO companies (tenant_id, name) VALUES (tests.tenant_id('a'), 'Forged')$$,
   '42501', 'new row violates row-level security policy for table "companies"', 'another session''s secret: insert refused');
@@ -109,12 +116,14 @@ SELECT is(tests.affected($$DELETE FROM contacts$$), 0::bigint, 'another session'
 SELECT tests.set_context(tests.tenant_id('a')::text, tests.user_id('a_admin')::text,
                          tests.session_id('a_admin', 'a')::text, tests.secret(tests.session_id('a_admin', 'a')) || ' ');
 SELECT is(app.authorize(), NULL, 'the secret with a trailing space: app.authorize() is NULL');
+SELECT is((SELECT count(*)::int FROM app.me()), 0, 'the secret with a trailing space: app.me() answers nothing');
 SELECT is(tests.visible_rows(), tests.nothing_visible(), 'the secret with a trailing space: nothing visible');
 
 SELECT tests.set_context(tests.tenant_id('a')::text, tests.user_id('a_admin')::text,
                          tests.session_id('a_admin', 'a')::text,
                          encode(sha256(convert_to(tests.secret(tests.session_id('a_admin', 'a')), 'UTF8')), 'hex'));
 SELECT is(app.authorize(), NULL, 'the stored hash (hex) instead of the secret: app.authorize() is NULL');
+SELECT is((SELECT count(*)::int FROM app.me()), 0, 'the stored hash (hex) instead of the secret: app.me() answers nothing');
 
 -- ---------------------------------------------------------------------------
 -- 7. The right ids without a secret.
@@ -122,6 +131,7 @@ SELECT is(app.authorize(), NULL, 'the stored hash (hex) instead of the secret: a
 SELECT tests.set_context(tests.tenant_id('a')::text, tests.user_id('a_admin')::text,
                          tests.session_id('a_admin', 'a')::text, NULL);
 SELECT is(app.authorize(), NULL, 'no secret: app.authorize() is NULL');
+SELECT is((SELECT count(*)::int FROM app.me()), 0, 'no secret: app.me() answers nothing');
 SELECT is(tests.visible_rows(), tests.nothing_visible(), 'no secret: nothing visible');
 SELECT throws_ok($$INSERT INTO companies (tenant_id, name) VALUES (tests.tenant_id('a'), 'Forged')$$,
   '42501', 'new row violates row-level security policy for table "companies"', 'no secret: insert refused');
@@ -135,6 +145,7 @@ SELECT tests.set_context('not-a-uuid', tests.user_id('a_admin')::text || 'x',
                          ''' OR true --', tests.secret(tests.session_id('a_admin', 'a')));
 SELECT lives_ok($$SELECT app.authorize()$$, 'malformed ids: no error');
 SELECT is(app.authorize(), NULL, 'malformed ids: app.authorize() is NULL');
+SELECT is((SELECT count(*)::int FROM app.me()), 0, 'malformed ids: app.me() answers nothing');
 SELECT is(tests.visible_rows(), tests.nothing_visible(), 'malformed ids: nothing visible');
 
 -- ---------------------------------------------------------------------------
@@ -145,6 +156,7 @@ SELECT tests.authenticate('a_member', 'a');
 SELECT results_eq($$SELECT count(*)::int FROM companies$$, ARRAY[2], 'control: a''s member sees a''s companies before logging out');
 SELECT is(app.revoke_own_session(tests.session_id('a_member', 'a'), 'logout'), true, 'the member logs out');
 SELECT is(app.authorize(), NULL, 'revoked session: app.authorize() is NULL');
+SELECT is((SELECT count(*)::int FROM app.me()), 0, 'revoked session: app.me() answers nothing');
 SELECT is(tests.visible_rows(), tests.nothing_visible(), 'revoked session: nothing visible');
 SELECT throws_ok($$INSERT INTO companies (tenant_id, name) VALUES (tests.tenant_id('a'), 'Forged')$$,
   '42501', 'new row violates row-level security policy for table "companies"', 'revoked session: insert refused');
@@ -157,6 +169,7 @@ SELECT is(tests.affected($$DELETE FROM contacts$$), 0::bigint, 'revoked session:
 SELECT FROM tests.open_session('a_viewer', 'a', '-1 second');
 SELECT tests.authenticate('a_viewer', 'a');
 SELECT is(app.authorize(), NULL, 'expired session: app.authorize() is NULL');
+SELECT is((SELECT count(*)::int FROM app.me()), 0, 'expired session: app.me() answers nothing');
 SELECT is(tests.visible_rows(), tests.nothing_visible(), 'expired session: nothing visible');
 SELECT throws_ok($$SELECT app.require_context()$$, 'TN401', NULL, 'expired session: app.require_context() answers TN401');
 
@@ -170,10 +183,12 @@ SELECT tests.as_superuser();
 UPDATE memberships SET active = false WHERE tenant_id = tests.tenant_id('a') AND user_id = tests.user_id('a_sales');
 SELECT tests.authenticate('a_sales', 'a');
 SELECT is(app.authorize(), NULL, 'deactivated member, old session: app.authorize() is NULL');
+SELECT is((SELECT count(*)::int FROM app.me()), 0, 'deactivated member, old session: app.me() answers nothing');
 SELECT is(tests.visible_rows(), tests.nothing_visible(), 'deactivated member, old session: nothing visible');
 SELECT FROM tests.open_session('a_sales', 'a');
 SELECT tests.authenticate('a_sales', 'a');
 SELECT is(app.authorize(), NULL, 'deactivated member, new session: app.authorize() is NULL');
+SELECT is((SELECT count(*)::int FROM app.me()), 0, 'deactivated member, new session: app.me() answers nothing');
 SELECT is(tests.visible_rows(), tests.nothing_visible(), 'deactivated member, new session: nothing visible');
 SELECT throws_ok($$INSERT INTO companies (tenant_id, name) VALUES (tests.tenant_id('a'), 'Forged')$$,
   '42501', 'new row violates row-level security policy for table "companies"', 'deactivated member: insert refused');
@@ -188,6 +203,7 @@ DELETE FROM memberships WHERE tenant_id = tests.tenant_id('a') AND user_id = tes
 SELECT FROM tests.open_session('multi', 'a');
 SELECT tests.authenticate('multi', 'a');
 SELECT is(app.authorize(), NULL, 'removed member: app.authorize() is NULL');
+SELECT is((SELECT count(*)::int FROM app.me()), 0, 'removed member: app.me() answers nothing');
 SELECT is(tests.visible_rows(), tests.nothing_visible(), 'removed member: nothing visible');
 SELECT tests.authenticate('multi', 'b');
 SELECT results_eq($$SELECT id FROM tenants$$, ARRAY[tests.tenant_id('b')], 'the removed member still works in b, and sees only b');
