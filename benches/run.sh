@@ -40,6 +40,13 @@
 #               against the bcrypt ceiling = cores / time of one cost-10 hash (measured in
 #               this run, see "bcrypt ceiling" below)
 #   me_during_login / login_during_me   two wrk processes at once: a login flood and me
+#   postgraphile PostGraphile v4 (benches/postgraphile, npm) on the same database and
+#               schema, as the same login role, with the same RLS per request: each request's
+#               Tenet access token verified and its context set (role tenet_api, app.tenant_id,
+#               app.user_id, app.session_id, app.session_secret); the first 50 rows of
+#               contacts_visible in the list's order, the same fields as the list.
+#               Target: list >= 10 x this. Skipped when BENCH_POSTGRAPHILE=0 (the quick
+#               mode's default); needs Node.js and npm (installed with apt when missing)
 # PostgreSQL, with pgbench -M prepared as the login role (BENCH_WEB_ROLE), role tenet_api and a live
 # session's context (the statements of src/api/contacts.rs and src/db/scope.rs):
 #   pg_list_plain      BEGIN; context; SELECT app.authorize(); the page of 51; COMMIT (one round trip each)
@@ -56,6 +63,7 @@
 #   pg_create_notrigger the same into bench.contacts_notrigger: a copy of contacts (data, indexes,
 #                      checks, FKs, RLS policies, grants) without the audit trigger. Target: pg_create >= 0.7 x this
 #   pg_update          pipeline(BEGIN, context, authorize, UPDATE contacts ... RETURNING ...); COMMIT
+#   pg_me              pipeline(BEGIN, context, SELECT ... FROM app.me(), ROLLBACK): the me request
 #   (these shapes are written out by hand after src/db/scope.rs at commit 10550b0:
 #   Database::authenticated_read for reads, authenticated_query_requiring + commit for writes)
 #
@@ -80,7 +88,8 @@
 #   BENCH_BCRYPT_SAMPLES [20 *5]      cost-10 hashes timed for the bcrypt ceiling
 #   BENCH_WEB_ROLE [tenet_web if it inherits tenet_api, else tenet_bench_web]  login role of
 #                                     `tenet serve` and pgbench (see "login role" below)
-#   BENCH_PORT [18181]                port of `tenet serve`
+#   BENCH_PORT [18181]                port of `tenet serve` (PostGraphile: the next one)
+#   BENCH_POSTGRAPHILE [1 *0]         1: measure PostGraphile side by side (see postgraphile above)
 #   BENCH_DB [tenet_bench]            database (dropped and re-created)
 #   BENCH_DROP [0]                    1: drop the database at the end
 #   BENCH_RUST_LOG [info]             RUST_LOG of the server (info logs every request, as in production)
@@ -225,11 +234,15 @@ WEB_URL=$(local_url "$WEB_ROLE" "$TENET_WEB_PASSWORD" "$DB")
 ADMIN_URL=$(local_url tenet_admin "$TENET_ADMIN_PASSWORD" "$DB")
 SERVER_PID=
 
+GRAPHILE_PID=
 cleanup() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
+  local p
+  for p in "$SERVER_PID" "$GRAPHILE_PID"; do
+    if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
+      kill "$p" 2>/dev/null || true
+      wait "$p" 2>/dev/null || true
+    fi
+  done
 }
 trap cleanup EXIT
 
@@ -291,7 +304,8 @@ log "starting tenet serve on 127.0.0.1:$PORT"
 t_start=$(now)
 # The request transaction timeouts are given explicitly (their defaults) so
 # that the pgbench context below sets exactly the same values.
-DATABASE_URL="$WEB_URL" JWT_SECRET="$(head -c 48 /dev/urandom | base64 | tr -d '\n')" BCRYPT_COST=10 \
+JWT=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
+DATABASE_URL="$WEB_URL" JWT_SECRET="$JWT" BCRYPT_COST=10 \
   AUTH_RATE_LIMIT_PER_MINUTE=0 DB_POOL_SIZE=16 PORT="$PORT" ACCESS_TOKEN_TTL_SECONDS=3600 \
   DB_STATEMENT_TIMEOUT_MS=10000 DB_IDLE_IN_TRANSACTION_TIMEOUT_MS=5000 \
   RUST_LOG="${BENCH_RUST_LOG:-info}" "$TENET" serve >"$OUT/server.log" 2>&1 &
@@ -454,7 +468,7 @@ start_wrk() { # name lua connections seconds args... (background; sets WRK_PID)
   local timeout=5s
   case $name in login*) timeout=30s ;; esac
   log "wrk $name: ${dur}s, -t$THREADS -c$conns, timeout $timeout"
-  wrk -t"$THREADS" -c"$conns" -d"${dur}s" --timeout "$timeout" --latency -s "$lua" "$BASE" -- "$@" >"$OUT/wrk-$name.txt" 2>&1 &
+  wrk -t"$THREADS" -c"$conns" -d"${dur}s" --timeout "$timeout" --latency -s "$lua" "${WRK_BASE:-$BASE}" -- "$@" >"$OUT/wrk-$name.txt" 2>&1 &
   WRK_PID=$!
 }
 watch_rss() { # pids...: sample the server's RSS every second while any runs
@@ -506,6 +520,33 @@ rotate update
 rotate mixed
 rotate me
 run_wrk refresh benches/refresh.lua "$T/refresh.txt" "$THREADS"
+
+# PostGraphile side by side: the same list, database, login role, tokens and RLS.
+GRAPHILE=${BENCH_POSTGRAPHILE:-$([ "$QUICK" = 1 ] && echo 0 || echo 1)}
+if [ "$GRAPHILE" = 1 ]; then
+  require_node
+  log "installing PostGraphile (benches/postgraphile, npm, from its lock)"
+  (cd benches/postgraphile && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+  GRAPHILE_BASE=http://127.0.0.1:$((PORT + 1))
+  DATABASE_URL="$WEB_URL" JWT_SECRET="$JWT" PORT=$((PORT + 1)) node benches/postgraphile/server.js >"$OUT/postgraphile.log" 2>&1 &
+  GRAPHILE_PID=$!
+  GQL='{"query":"{allContactsVisibles(first:50,orderBy:[CREATED_AT_DESC,ID_DESC]){nodes{id firstName lastName email phone companyId ownerId createdAt updatedAt}}}"}'
+  for _ in $(seq 1 300); do
+    curl -sf -o /dev/null -H 'Content-Type: application/json' -d '{"query":"{__typename}"}' "$GRAPHILE_BASE/graphql" && break
+    kill -0 "$GRAPHILE_PID" 2>/dev/null || { tail -n 20 "$OUT/postgraphile.log" >&2; die "PostGraphile exited"; }
+    sleep 0.1
+  done
+  for i in $(seq 1 "$LOGINS"); do echo "POST /graphql ${TOKEN[$i]} $GQL"; done >"$T/postgraphile.txt"
+  got=$(curl -sf -H 'Content-Type: application/json' -H "Authorization: Bearer ${TOKEN[1]}" -d "$GQL" "$GRAPHILE_BASE/graphql" \
+    | jq -er '.data.allContactsVisibles.nodes | "\(length) rows"') || die "postgraphile: the list query failed"
+  log "check postgraphile: $got"
+  WRK_BASE=$GRAPHILE_BASE rotate postgraphile
+  kill "$GRAPHILE_PID" 2>/dev/null || true
+  wait "$GRAPHILE_PID" 2>/dev/null || true
+  GRAPHILE_PID=
+else
+  NA[postgraphile]="not run (BENCH_POSTGRAPHILE=0, the quick mode's default)"
+fi
 
 # bcrypt ceiling: one cost-10 hash of a 44-character password (what the
 # server hashes: base64 of sha256), the fastest of BCRYPT_SAMPLES.
@@ -621,6 +662,9 @@ while read -r tenant user session; do
   pg_write "INSERT INTO contacts $insert" "$readback_new" >"$P/pg_create_$k.sql"
   pg_write "INSERT INTO bench.contacts_notrigger $insert" "$(sed 's/contacts_visible/bench.contacts_notrigger/' <<<"$readback_new")" >"$P/pg_create_notrigger_$k.sql"
   pg_write "$update;" "$get" >"$P/pg_update_$k.sql"
+  # me (src/api/auth.rs): one call that validates the context itself.
+  printf '\\startpipeline\nBEGIN;\n%s\n%s\nROLLBACK;\n\\endpipeline\n' "$ctx" \
+    "SELECT user_id, email, name, email_verified, tenant_id, tenant_name, tenant_slug, permissions, memberships FROM app.me();" >"$P/pg_me_$k.sql"
   # The minimal policy shape: one round trip per statement, no authorize().
   printf "BEGIN;\nSELECT set_config('role', 'tenet_api', true), set_config('app.tenant_id', '%s', true);\n%s\nCOMMIT;\n" \
     "$tenant" "$SELECT_SQL FROM bench.contacts_minimal WHERE tenant_id = '$tenant' $page" >"$P/pg_list_minimal_$k.sql"
@@ -653,7 +697,7 @@ run_pgbench() { # name
   ERR[$name]=${ERR[$name]:-0}
   rm -f "$P/log_$name".* "$sorted"
 }
-for name in pg_list_plain pg_list_appshape pg_list_pipeline pg_list_minimal pg_get pg_create pg_create_notrigger pg_update; do
+for name in pg_list_plain pg_list_appshape pg_list_pipeline pg_list_minimal pg_get pg_create pg_create_notrigger pg_update pg_me; do
   run_pgbench "$name"
 done
 
@@ -719,6 +763,7 @@ CREATE_TRIGGER_RATIO=$(ratio "${RPS[pg_create]:-}" "${RPS[pg_create_notrigger]:-
 LIST_MINIMAL_RATIO=$(ratio "${RPS[list]:-}" "${RPS[pg_list_minimal]:-}")
 LOGIN_CEILING_RATIO=$(ratio "${RPS[login]:-}" "$BCRYPT_CEILING")
 ME_P99_RATIO=$(ratio "${P99[me_during_login]:-}" "${P99[me]:-}")
+LIST_GRAPHILE_RATIO=$(ratio "${RPS[list]:-}" "${RPS[postgraphile]:-}")
 
 # scenario id | kind | label | same-SQL baseline | compare with the minimal list? | note
 SCENARIOS=(
@@ -730,11 +775,12 @@ SCENARIOS=(
   "create|api|API POST /api/contacts (audit trigger + hash chain)|pg_create||"
   "update|api|API PATCH /api/contacts/{id}|pg_update||"
   "mixed|api|API mixed: 80 % list + get, 20 % create + update|||"
-  "me|api|API GET /api/auth/me|||"
+  "me|api|API GET /api/auth/me|pg_me||target >= 6000 req/s"
   "refresh|api|API POST /api/auth/refresh (rotating tokens)|||"
   "login|api|API POST /api/auth/login (bcrypt cost 10)|||login / bcrypt ceiling ($BCRYPT_CEILING/s): ${LOGIN_CEILING_RATIO:--}"
   "me_during_login|api|API GET /api/auth/me during a login flood|||p99 / p99 of me alone: ${ME_P99_RATIO:--}"
   "login_during_me|api|API POST /api/auth/login, the flood running with me|||"
+  "postgraphile|other|PostGraphile v4, the same list (allContactsVisibles first 50, same RLS, login role and tokens)||yes|API list / this: ${LIST_GRAPHILE_RATIO:--} (target >= 10)"
   "pg_list_plain|pgbench|pgbench list, one round trip per statement||yes|"
   "pg_list_appshape|pgbench|pgbench list, app's shape (BEGIN, context, page, ROLLBACK: one pipeline)||yes|"
   "pg_list_pipeline|pgbench|pgbench list, all statements in one pipeline, COMMIT||yes|"
@@ -743,6 +789,7 @@ SCENARIOS=(
   "pg_create|pgbench|pgbench create, app's shape (BEGIN, context, authorize, INSERT RETURNING pipelined; COMMIT), audit trigger on|||with / without audit trigger: ${CREATE_TRIGGER_RATIO:--} (target >= 0.70)"
   "pg_create_notrigger|pgbench|pgbench create into bench.contacts_notrigger (no audit trigger)|||"
   "pg_update|pgbench|pgbench update, app's shape (BEGIN, context, authorize, UPDATE RETURNING pipelined; COMMIT), audit trigger on|||"
+  "pg_me|pgbench|pgbench me, app's shape (BEGIN, context, app.me(), ROLLBACK: one pipeline)|||"
 )
 
 PROBLEMS=()
@@ -775,7 +822,7 @@ json_row() { # spec
     --arg same "$same" --arg r_same "$([ -z "$same" ] || ratio "$rps" "${RPS[$same]:-}")" \
     --arg r_min "$([ -z "$minimal" ] || ratio "$rps" "${RPS[pg_list_minimal]:-}")" --arg note "$note" --arg extra "${EXTRA[$id]:-}" '
     def num: if . == "" then null else tonumber end;
-    {name: $name, kind: (if $kind == "pgbench" then "pgbench" else "api" end), "label": $title,
+    {name: $name, kind: (if $kind == "pgbench" or $kind == "other" then $kind else "api" end), "label": $title,
      ran: ($rps != ""), rps: ($rps | num), p50_ms: ($p50 | num), p99_ms: ($p99 | num), errors: ($errors | num),
      same_sql_baseline: (if $same == "" then null else $same end), ratio_vs_same_sql: ($r_same | num),
      ratio_vs_minimal_list: ($r_min | num), note: (if $note == "" then null else $note end),
@@ -797,7 +844,7 @@ json_row() { # spec
   echo "|---|---|---:|---:|---:|---:|---:|---:|---|"
   for s in "${SCENARIOS[@]}"; do row "$s"; done
   echo
-  echo "Targets (printed, never checked): API list >= 0.80 x minimal policy list: ${LIST_MINIMAL_RATIO:--}; create with / without audit trigger >= 0.70: ${CREATE_TRIGGER_RATIO:--}; login / bcrypt ceiling: ${LOGIN_CEILING_RATIO:--}; me p99 during a login flood / alone: ${ME_P99_RATIO:--}."
+  echo "Targets (printed, never checked): API list >= 0.80 x minimal policy list: ${LIST_MINIMAL_RATIO:--}; create with / without audit trigger >= 0.70: ${CREATE_TRIGGER_RATIO:--}; login / bcrypt ceiling: ${LOGIN_CEILING_RATIO:--}; me p99 during a login flood / alone: ${ME_P99_RATIO:--}; API list / PostGraphile >= 10: ${LIST_GRAPHILE_RATIO:--}."
   echo
   if [ ${#PROBLEMS[@]} -gt 0 ]; then
     echo "**Problems:** $(IFS=';'; echo "${PROBLEMS[*]}" | sed 's/;/; /g')."
@@ -822,7 +869,7 @@ for s in "${SCENARIOS[@]}"; do json_row "$s"; done | jq -s \
   --argjson rss_idle "$RSS_IDLE" --argjson rss_max "$RSS_MAX" --argjson rss_after "$RSS_AFTER" --argjson ready "$READY_S" \
   --argjson seed "$SEED_TOTAL_S" --argjson copies "$COPIES_S" --argjson seq_login "$SEQ_LOGIN_MS" \
   --argjson bmin "$BCRYPT_MIN_MS" --argjson bmed "$BCRYPT_MEDIAN_MS" --arg bmethod "$BCRYPT_METHOD" --argjson bceil "$BCRYPT_CEILING" \
-  --arg r_list_min "$LIST_MINIMAL_RATIO" --arg r_create "$CREATE_TRIGGER_RATIO" --arg r_login "$LOGIN_CEILING_RATIO" --arg r_me "$ME_P99_RATIO" \
+  --arg r_list_min "$LIST_MINIMAL_RATIO" --arg r_create "$CREATE_TRIGGER_RATIO" --arg r_login "$LOGIN_CEILING_RATIO" --arg r_me "$ME_P99_RATIO" --arg r_graphile "$LIST_GRAPHILE_RATIO" \
   --argjson duration "$DURATION" --argjson threads "$THREADS" --argjson connections "$CONNECTIONS" --argjson pgb_clients "$PGB_CLIENTS" \
   --arg web_role "$WEB_ROLE" --argjson logins "$LOGINS" --argjson refresh_sessions "$REFRESH_SESSIONS" \
   --arg problems "$(printf '%s\n' "${PROBLEMS[@]}")" '
@@ -837,7 +884,8 @@ for s in "${SCENARIOS[@]}"; do json_row "$s"; done | jq -s \
    bcrypt: {cost: 10, method: $bmethod, fastest_ms: $bmin, median_ms: $bmed, ceiling_logins_per_s: $bceil},
    targets: {list_vs_minimal_list: {ratio: ($r_list_min | num), target: 0.8},
              create_with_vs_without_audit_trigger: {ratio: ($r_create | num), target: 0.7},
-             login_vs_bcrypt_ceiling: ($r_login | num), me_p99_during_login_vs_alone: ($r_me | num)},
+             login_vs_bcrypt_ceiling: ($r_login | num), me_p99_during_login_vs_alone: ($r_me | num),
+             list_vs_postgraphile: {ratio: ($r_graphile | num), target: 10}},
    scenarios: .,
    problems: ($problems | split("\n") | map(select(. != "")))}' >"$OUT/summary.json"
 cat "$OUT/summary.md"

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# A/B of two `tenet` binaries on the database benches/run.sh left behind
+# (BENCH_DB): each round starts one binary, signs in 10 bench owners and
+# loads each path with wrk, then the other binary, alternating (A B A B ...)
+# so that the machine's drift hits both alike. Reports req/s, p99 and the
+# server's RSS idle and after load, per binary and round. Nothing asserted.
+#
+#   ./benches/ab.sh /path/to/tenet-a /path/to/tenet-b
+#   AB_ROUNDS [2]  AB_SECONDS [10]  AB_PATHS ["/api/contacts?limit=50 /api/auth/me"]
+#   BENCH_DB [tenet_bench]  BENCH_PORT [18186]  BENCH_THREADS [2]  BENCH_CONNECTIONS [32]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+[ $# = 2 ] && [ -x "$1" ] && [ -x "$2" ] || die "usage: benches/ab.sh <tenet binary A> <tenet binary B>"
+DB=${BENCH_DB:-tenet_bench}
+PORT=${BENCH_PORT:-18186}
+ROUNDS=${AB_ROUNDS:-2}
+SECS=${AB_SECONDS:-10}
+PATHS=${AB_PATHS:-/api/contacts?limit=50 /api/auth/me}
+BENCH_PASSWORD='bench-Owner-pass-2026'
+WEB_ROLE=tenet_bench_web
+[ "$(superuser_psql -c "SELECT count(*) FROM pg_roles WHERE rolname = '$WEB_ROLE'")" = 1 ] || WEB_ROLE=tenet_web
+[ "$(superuser_psql -c "SELECT count(*) FROM pg_database WHERE datname = '$DB'")" = 1 ] \
+  || die "database $DB not found: run ./benches/run.sh first (it keeps its database)"
+TMP=$(mktemp -d)
+SERVER_PID=
+trap '[ -z "$SERVER_PID" ] || kill $SERVER_PID 2>/dev/null || true; rm -rf "$TMP"' EXIT
+rss() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$SERVER_PID/status"; }
+
+one() { # label binary round
+  DATABASE_URL=$(local_url "$WEB_ROLE" "$TENET_WEB_PASSWORD" "$DB") JWT_SECRET="$(head -c 48 /dev/urandom | base64 | tr -d '\n')" \
+    AUTH_RATE_LIMIT_PER_MINUTE=0 DB_POOL_SIZE=16 PORT="$PORT" RUST_LOG=info "$2" serve >"$TMP/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 300); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/api/ready" && break; sleep 0.05; done
+  local toks=() i n p
+  for i in $(seq 1 10); do
+    n=$(printf '%04d' "$i")
+    toks+=("$(curl -sf -H 'Content-Type: application/json' \
+      -d "{\"email\":\"owner$n@bench.example\",\"password\":\"$BENCH_PASSWORD\",\"tenant\":\"bench-tenant-$n\"}" \
+      "http://127.0.0.1:$PORT/api/auth/login" | jq -er .access_token)")
+  done
+  local idle; idle=$(rss)
+  for p in $PATHS; do
+    for i in "${toks[@]}"; do echo "$p $i"; done >"$TMP/targets.txt"
+    local r
+    r=$(wrk -t"${BENCH_THREADS:-2}" -c"${BENCH_CONNECTIONS:-32}" -d"${SECS}s" --latency -s benches/rotate.lua \
+      "http://127.0.0.1:$PORT" -- "$TMP/targets.txt" | grep '^BENCH_RESULT')
+    printf '%s\tround %s\t%-28s\t%s req/s\tp99 %s ms\terrors %s\n' "$1" "$3" "$p" \
+      "$(sed -nE 's/.* rps=([0-9.]+).*/\1/p' <<<"$r")" \
+      "$(sed -nE 's/.* p99_us=([0-9]+).*/\1/p' <<<"$r" | awk '{ printf "%.1f", $1 / 1000 }')" \
+      "$(grep -oE 'errors_[a-z]+=[0-9]+' <<<"$r" | awk -F= '{ s += $2 } END { print s + 0 }')"
+  done
+  printf '%s\tround %s\tRSS idle %s MiB, after load %s MiB\n' "$1" "$3" "$idle" "$(rss)"
+  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
+}
+
+for round in $(seq 1 "$ROUNDS"); do
+  one A "$1" "$round"
+  one B "$2" "$round"
+done
