@@ -240,8 +240,7 @@ impl Database {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> AppResult<Vec<Row>> {
-        let opened = Scope::open(self, meta, Some(identity), false, Some((sql, params)), Some("ROLLBACK")).await?;
-        let rows = opened.rows?;
+        let rows = self.read_unauthorized(meta, identity, sql, params).await?;
         if rows.is_empty() {
             self.authenticated_read(meta, identity, Some(required), "SELECT 1 WHERE false", &[]).await?;
         }
@@ -259,12 +258,25 @@ impl Database {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> AppResult<Vec<Row>> {
-        let opened = Scope::open(self, meta, Some(identity), false, Some((sql, params)), Some("ROLLBACK")).await?;
-        let rows = opened.rows?;
+        let rows = self.read_unauthorized(meta, identity, sql, params).await?;
         if rows.is_empty() {
             return Err(AppError::Unauthorized("The session is not valid.".into()));
         }
         Ok(rows)
+    }
+
+    /// BEGIN, the context, one statement and ROLLBACK in one round trip,
+    /// without app.authorize(): for statements that RLS or the function
+    /// they call answer only for a valid context.
+    async fn read_unauthorized(
+        &self,
+        meta: &RequestMeta,
+        identity: &Identity,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> AppResult<Vec<Row>> {
+        let opened = Scope::open(self, meta, Some(identity), false, Some((sql, params)), Some("ROLLBACK")).await?;
+        Ok(opened.rows?)
     }
 
     /// A scope with no tenant context, for the steps before a tenant is known
