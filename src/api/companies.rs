@@ -115,7 +115,7 @@ macro_rules! columns {
     };
 }
 const COLUMNS: &str = columns!();
-const BY_ID: &str = concat!("SELECT ", columns!(), " FROM companies_visible WHERE id = $1");
+const BY_ID: &str = concat!("SELECT ", columns!(), " FROM companies_visible WHERE tenant_id = $1 AND id = $2");
 const SORTS: &[&SortField] = &[&CREATED_AT, &UPDATED_AT, &SortField { name: "name", column: "name", cast: "", nullable: false }];
 
 fn company(r: &Row) -> Company {
@@ -174,7 +174,7 @@ fn list_docs(op: TransformOperation) -> TransformOperation {
 
 async fn read(auth: Authenticated, Path(CompanyId { id }): Path<CompanyId>) -> AppResult<axum::Json<Company>> {
     // One round trip: context, authorization and the row, pipelined.
-    let rows = auth.read_via_policy(Permission::CompaniesRead, BY_ID, &[&id]).await?;
+    let rows = auth.read_via_policy(Permission::CompaniesRead, BY_ID, &[&auth.identity.tenant_id, &id]).await?;
     rows.first().map(company).map(axum::Json).ok_or(AppError::NotFound)
 }
 
@@ -194,7 +194,7 @@ async fn create(auth: Authenticated, Json(req): Json<CompanyCreate>) -> AppResul
     let sql = "INSERT INTO companies (tenant_id, name, domain, industry, owner_id) VALUES ($1, $2, $3, $4, $5) RETURNING id";
     let (scope, rows) = auth.begin_requiring(Permission::CompaniesWrite, sql, &[&auth.identity.tenant_id, &name, &domain, &industry, &owner]).await?;
     let id: Uuid = rows.first().ok_or(AppError::Internal("INSERT answered no row".into()))?.get(0);
-    let row = scope.query_opt(BY_ID, &[&id]).await?;
+    let row = scope.query_opt(BY_ID, &[&auth.identity.tenant_id, &id]).await?;
     scope.commit().await?;
     let created = row.as_ref().map(company).ok_or(AppError::Internal("the new company could not be read back".into()))?;
     Ok(Reply::created(format!("/api/companies/{}", created.id), created))
@@ -214,7 +214,7 @@ async fn update(auth: Authenticated, Path(CompanyId { id }): Path<CompanyId>, Js
     v.finish()?;
     // Only the given columns are named: the API role may write a hidden
     // field (domain, industry) but never read it.
-    let mut set = SetList::new(&id);
+    let mut set = SetList::new(&auth.identity.tenant_id, &id);
     set.column(set_name, "name", name);
     set.column(set_domain, "domain", domain);
     set.column(set_industry, "industry", industry);
@@ -224,7 +224,7 @@ async fn update(auth: Authenticated, Path(CompanyId { id }): Path<CompanyId>, Js
     if rows.is_empty() {
         return Err(AppError::NotFound);
     }
-    let row = scope.query_opt(BY_ID, &[&id]).await?.ok_or(AppError::NotFound)?;
+    let row = scope.query_opt(BY_ID, &[&auth.identity.tenant_id, &id]).await?.ok_or(AppError::NotFound)?;
     scope.commit().await?;
     Ok(axum::Json(company(&row)))
 }
@@ -235,7 +235,7 @@ fn update_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn delete(auth: Authenticated, Path(CompanyId { id }): Path<CompanyId>) -> AppResult<NoContent> {
-    let (scope, rows) = auth.begin_requiring(Permission::CompaniesDelete, "DELETE FROM companies WHERE id = $1 RETURNING id", &[&id]).await?;
+    let (scope, rows) = auth.begin_requiring(Permission::CompaniesDelete, "DELETE FROM companies WHERE tenant_id = $1 AND id = $2 RETURNING id", &[&auth.identity.tenant_id, &id]).await?;
     if rows.is_empty() {
         return Err(AppError::NotFound);
     }

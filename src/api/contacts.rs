@@ -128,7 +128,7 @@ macro_rules! columns {
     };
 }
 const COLUMNS: &str = columns!();
-const BY_ID: &str = concat!("SELECT ", columns!(), " FROM contacts_visible WHERE id = $1");
+const BY_ID: &str = concat!("SELECT ", columns!(), " FROM contacts_visible WHERE tenant_id = $1 AND id = $2");
 const SORTS: &[&SortField] = &[
     &CREATED_AT,
     &UPDATED_AT,
@@ -197,7 +197,7 @@ fn list_docs(op: TransformOperation) -> TransformOperation {
 
 async fn read(auth: Authenticated, Path(ContactId { id }): Path<ContactId>) -> AppResult<axum::Json<Contact>> {
     // One round trip: context, authorization and the row, pipelined.
-    let rows = auth.read_via_policy(Permission::ContactsRead, BY_ID, &[&id]).await?;
+    let rows = auth.read_via_policy(Permission::ContactsRead, BY_ID, &[&auth.identity.tenant_id, &id]).await?;
     rows.first().map(contact).map(axum::Json).ok_or(AppError::NotFound)
 }
 
@@ -219,7 +219,7 @@ async fn create(auth: Authenticated, Json(req): Json<ContactCreate>) -> AppResul
                VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
     let (scope, rows) = auth.begin_requiring(Permission::ContactsWrite, sql, &[&auth.identity.tenant_id, &first_name, &last_name, &email, &phone, &req.company_id, &owner]).await?;
     let id: Uuid = rows.first().ok_or(AppError::Internal("INSERT answered no row".into()))?.get(0);
-    let row = scope.query_opt(BY_ID, &[&id]).await?;
+    let row = scope.query_opt(BY_ID, &[&auth.identity.tenant_id, &id]).await?;
     scope.commit().await?;
     let created = row.as_ref().map(contact).ok_or(AppError::Internal("the new contact could not be read back".into()))?;
     Ok(Reply::created(format!("/api/contacts/{}", created.id), created))
@@ -244,7 +244,7 @@ async fn update(auth: Authenticated, Path(ContactId { id }): Path<ContactId>, Js
     v.finish()?;
     // Only the given columns are named: the API role may write a hidden
     // field (email, phone) but never read it, not even as `email = email`.
-    let mut set = SetList::new(&id);
+    let mut set = SetList::new(&auth.identity.tenant_id, &id);
     set.column(set_first, "first_name", first_name);
     set.column(set_last, "last_name", last_name);
     set.column(set_email, "email", email);
@@ -256,7 +256,7 @@ async fn update(auth: Authenticated, Path(ContactId { id }): Path<ContactId>, Js
     if rows.is_empty() {
         return Err(AppError::NotFound);
     }
-    let row = scope.query_opt(BY_ID, &[&id]).await?;
+    let row = scope.query_opt(BY_ID, &[&auth.identity.tenant_id, &id]).await?;
     let row = row.ok_or(AppError::NotFound)?;
     scope.commit().await?;
     Ok(axum::Json(contact(&row)))
@@ -268,7 +268,7 @@ fn update_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn delete(auth: Authenticated, Path(ContactId { id }): Path<ContactId>) -> AppResult<NoContent> {
-    let (scope, rows) = auth.begin_requiring(Permission::ContactsDelete, "DELETE FROM contacts WHERE id = $1 RETURNING id", &[&id]).await?;
+    let (scope, rows) = auth.begin_requiring(Permission::ContactsDelete, "DELETE FROM contacts WHERE tenant_id = $1 AND id = $2 RETURNING id", &[&auth.identity.tenant_id, &id]).await?;
     if rows.is_empty() {
         return Err(AppError::NotFound);
     }

@@ -518,8 +518,10 @@ pub struct SetList {
 }
 
 impl SetList {
-    pub fn new(id: &Uuid) -> Self {
-        Self { sets: Vec::new(), params: vec![Box::new(*id)] }
+    /// The row `id` of `tenant`: the statement names the tenant too, so a
+    /// distributed database routes it to one shard (docs/scaling.md).
+    pub fn new(tenant: &Uuid, id: &Uuid) -> Self {
+        Self { sets: Vec::new(), params: vec![Box::new(*tenant), Box::new(*id)] }
     }
 
     pub fn column<T: ToSql + Sync + Send + 'static>(&mut self, given: bool, column: &'static str, value: T) {
@@ -534,7 +536,7 @@ impl SetList {
         }
     }
 
-    /// `UPDATE table SET … WHERE id = $1 RETURNING id`. With nothing given,
+    /// `UPDATE table SET … WHERE tenant_id = $1 AND id = $2 RETURNING id`. With nothing given,
     /// `always = always` (a readable required column), so an empty PATCH
     /// still needs the write permission and answers 404 for an unreachable id.
     pub fn update(&self, table: &'static str, always: &'static str) -> String {
@@ -544,7 +546,7 @@ impl SetList {
     /// Like `update`, answering the constant column list `returning`.
     pub fn update_returning(&self, table: &'static str, always: &'static str, returning: &'static str) -> String {
         let sets = if self.sets.is_empty() { [always, " = ", always].concat() } else { self.sets.join(", ") };
-        ["UPDATE ", table, " SET ", &sets, " WHERE id = $1 RETURNING ", returning].concat()
+        ["UPDATE ", table, " SET ", &sets, " WHERE tenant_id = $1 AND id = $2 RETURNING ", returning].concat()
     }
 
     pub fn params(&self) -> Vec<&(dyn ToSql + Sync)> {

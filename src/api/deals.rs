@@ -245,7 +245,7 @@ macro_rules! columns {
     };
 }
 const COLUMNS: &str = columns!();
-const BY_ID: &str = concat!("SELECT ", columns!(), " FROM deals WHERE id = $1");
+const BY_ID: &str = concat!("SELECT ", columns!(), " FROM deals WHERE tenant_id = $1 AND id = $2");
 const SORTS: &[&SortField] = &[
     &CREATED_AT,
     &UPDATED_AT,
@@ -534,7 +534,7 @@ fn list_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn read(auth: Authenticated, Path(DealId { id }): Path<DealId>) -> AppResult<axum::Json<Deal>> {
-    let rows = auth.read_via_policy(Permission::DealsRead, BY_ID, &[&id]).await?;
+    let rows = auth.read_via_policy(Permission::DealsRead, BY_ID, &[&auth.identity.tenant_id, &id]).await?;
     rows.first().map(deal).map(axum::Json).ok_or(AppError::NotFound)
 }
 
@@ -639,7 +639,7 @@ async fn update(auth: Authenticated, Path(DealId { id }): Path<DealId>, Json(req
         v.at_most("contact_ids", c, 100);
     }
     v.finish()?;
-    let mut set = SetList::new(&id);
+    let mut set = SetList::new(&auth.identity.tenant_id, &id);
     set.column(name.is_some(), "name", name);
     set.column_cast(req.amount.is_some(), "amount", "::text::numeric", req.amount.flatten());
     set.column(req.currency.is_some(), "currency", req.currency.flatten());
@@ -663,7 +663,7 @@ fn update_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn delete(auth: Authenticated, Path(DealId { id }): Path<DealId>) -> AppResult<NoContent> {
-    let (scope, rows) = auth.begin_requiring(Permission::DealsDelete, "DELETE FROM deals WHERE id = $1 RETURNING id", &[&id]).await?;
+    let (scope, rows) = auth.begin_requiring(Permission::DealsDelete, "DELETE FROM deals WHERE tenant_id = $1 AND id = $2 RETURNING id", &[&auth.identity.tenant_id, &id]).await?;
     if rows.is_empty() {
         return Err(AppError::NotFound);
     }

@@ -107,7 +107,7 @@ macro_rules! columns {
     };
 }
 const COLUMNS: &str = columns!();
-const BY_ID: &str = concat!("SELECT ", columns!(), " FROM notes WHERE id = $1");
+const BY_ID: &str = concat!("SELECT ", columns!(), " FROM notes WHERE tenant_id = $1 AND id = $2");
 const SORTS: &[&SortField] = &[&CREATED_AT, &UPDATED_AT];
 
 fn note(r: &Row) -> Note {
@@ -160,7 +160,7 @@ fn list_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn read(auth: Authenticated, Path(NoteId { id }): Path<NoteId>) -> AppResult<axum::Json<Note>> {
-    let rows = auth.read_via_policy(Permission::NotesRead, BY_ID, &[&id]).await?;
+    let rows = auth.read_via_policy(Permission::NotesRead, BY_ID, &[&auth.identity.tenant_id, &id]).await?;
     rows.first().map(note).map(axum::Json).ok_or(AppError::NotFound)
 }
 
@@ -200,7 +200,7 @@ async fn update(auth: Authenticated, Path(NoteId { id }): Path<NoteId>, Json(req
     let mut v = Validator::new();
     let body = req.body.as_deref().map(|b| v.required("body", b, BODY_MAX));
     v.finish()?;
-    let mut set = SetList::new(&id);
+    let mut set = SetList::new(&auth.identity.tenant_id, &id);
     set.column(body.is_some(), "body", body);
     let sql = set.update_returning("notes", "body", COLUMNS);
     let (scope, rows) = auth.begin_requiring(Permission::NotesWrite, &sql, &set.params()).await?;
@@ -215,7 +215,7 @@ fn update_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn delete(auth: Authenticated, Path(NoteId { id }): Path<NoteId>) -> AppResult<NoContent> {
-    let (scope, rows) = auth.begin_requiring(Permission::NotesDelete, "DELETE FROM notes WHERE id = $1 RETURNING id", &[&id]).await?;
+    let (scope, rows) = auth.begin_requiring(Permission::NotesDelete, "DELETE FROM notes WHERE tenant_id = $1 AND id = $2 RETURNING id", &[&auth.identity.tenant_id, &id]).await?;
     if rows.is_empty() {
         return Err(AppError::NotFound);
     }

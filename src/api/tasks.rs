@@ -141,7 +141,7 @@ macro_rules! columns {
     };
 }
 const COLUMNS: &str = columns!();
-const BY_ID: &str = concat!("SELECT ", columns!(), " FROM tasks WHERE id = $1");
+const BY_ID: &str = concat!("SELECT ", columns!(), " FROM tasks WHERE tenant_id = $1 AND id = $2");
 const SORTS: &[&SortField] = &[
     &CREATED_AT,
     &UPDATED_AT,
@@ -208,7 +208,7 @@ fn list_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn read(auth: Authenticated, Path(TaskId { id }): Path<TaskId>) -> AppResult<axum::Json<Task>> {
-    let rows = auth.read_via_policy(Permission::TasksRead, BY_ID, &[&id]).await?;
+    let rows = auth.read_via_policy(Permission::TasksRead, BY_ID, &[&auth.identity.tenant_id, &id]).await?;
     rows.first().map(task).map(axum::Json).ok_or(AppError::NotFound)
 }
 
@@ -253,7 +253,7 @@ async fn update(auth: Authenticated, Path(TaskId { id }): Path<TaskId>, Json(req
         v.push("company_id", "give at most one of company_id, contact_id, deal_id");
     }
     v.finish()?;
-    let mut set = SetList::new(&id);
+    let mut set = SetList::new(&auth.identity.tenant_id, &id);
     set.column(set_title, "title", title);
     set.column(req.due_date.is_some(), "due_date", req.due_date.flatten());
     set.column(req.assignee_id.is_some(), "assignee_id", req.assignee_id.flatten());
@@ -274,7 +274,7 @@ fn update_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn delete(auth: Authenticated, Path(TaskId { id }): Path<TaskId>) -> AppResult<NoContent> {
-    let (scope, rows) = auth.begin_requiring(Permission::TasksDelete, "DELETE FROM tasks WHERE id = $1 RETURNING id", &[&id]).await?;
+    let (scope, rows) = auth.begin_requiring(Permission::TasksDelete, "DELETE FROM tasks WHERE tenant_id = $1 AND id = $2 RETURNING id", &[&auth.identity.tenant_id, &id]).await?;
     if rows.is_empty() {
         return Err(AppError::NotFound);
     }

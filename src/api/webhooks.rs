@@ -344,7 +344,7 @@ async fn update(
         v.push("events", "must name at least one event type");
     }
     v.finish()?;
-    let mut set = SetList::new(&id);
+    let mut set = SetList::new(&auth.identity.tenant_id, &id);
     set.column(url.is_some(), "url", url);
     set.column(set_description, "description", description);
     set.column(req.events.is_some(), "events", req.events.as_deref().map(event_keys).map(|e| e.into_iter().map(String::from).collect::<Vec<_>>()));
@@ -362,7 +362,7 @@ fn update_docs(op: TransformOperation) -> TransformOperation {
 }
 
 async fn delete(auth: Authenticated, Path(WebhookId { id }): Path<WebhookId>) -> AppResult<NoContent> {
-    let (scope, rows) = auth.begin_requiring(Permission::WebhooksManage, "DELETE FROM webhook_endpoints WHERE id = $1 RETURNING id", &[&id]).await?;
+    let (scope, rows) = auth.begin_requiring(Permission::WebhooksManage, "DELETE FROM webhook_endpoints WHERE tenant_id = $1 AND id = $2 RETURNING id", &[&auth.identity.tenant_id, &id]).await?;
     if rows.is_empty() {
         return Err(AppError::NotFound);
     }
