@@ -1,4 +1,5 @@
-//! Passwords: bcrypt on the blocking thread pool, never on the async executor.
+//! Passwords: bcrypt on the blocking thread pool, never on the async executor,
+//! and at most one hash per core at a time.
 //!
 //! The server never sees a stored hash: to check a password it asks the
 //! database for the account's salt and cost, computes bcrypt with them
@@ -11,6 +12,7 @@ use std::sync::OnceLock;
 
 use base64::{engine::general_purpose::STANDARD, Engine};
 use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
 
 use crate::error::{AppError, AppResult, FieldError};
 
@@ -44,10 +46,31 @@ fn is_common(password: &str) -> bool {
     set.contains(password.to_lowercase().as_str())
 }
 
+/// At most one bcrypt per core at a time. A flood of logins still keeps
+/// every core hashing, but no longer starts one blocking thread per waiting
+/// login: with 32 of them the runtime's own worker threads got a small share
+/// of the CPU and every other request (`me`) waited behind the hashes
+/// (docs/performance.md, "me during a login flood").
+fn hashing_slots() -> &'static Semaphore {
+    static SLOTS: OnceLock<Semaphore> = OnceLock::new();
+    SLOTS.get_or_init(|| Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)))
+}
+
+/// Runs `work` on the blocking pool once a hashing slot is free; the slot is
+/// held until the work is done, even if the request is dropped meanwhile.
+async fn on_a_core<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+    let slot = hashing_slots().acquire().await.map_err(|e| AppError::Internal(format!("hashing slots closed: {e}")))?;
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        work()
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("hashing task failed: {e}")))
+}
+
 pub async fn hash(password: String, cost: u32) -> AppResult<String> {
-    tokio::task::spawn_blocking(move || bcrypt::hash(prehash(&password), cost))
-        .await
-        .map_err(|e| AppError::Internal(format!("hashing task failed: {e}")))?
+    on_a_core(move || bcrypt::hash(prehash(&password), cost))
+        .await?
         .map_err(|e| AppError::Internal(format!("bcrypt failed: {e}")))
 }
 
@@ -56,9 +79,8 @@ pub async fn hash(password: String, cost: u32) -> AppResult<String> {
 /// database to compare with the stored hash.
 pub async fn hash_with_salt(password: String, salt: String) -> AppResult<String> {
     let (cost, salt) = parse_salt(&salt).ok_or_else(|| AppError::Internal("the database answered a malformed salt".into()))?;
-    tokio::task::spawn_blocking(move || bcrypt::hash_with_salt(prehash(&password), cost, salt))
-        .await
-        .map_err(|e| AppError::Internal(format!("hashing task failed: {e}")))?
+    on_a_core(move || bcrypt::hash_with_salt(prehash(&password), cost, salt))
+        .await?
         .map(|parts| parts.format_for_version(bcrypt::Version::TwoB))
         .map_err(|e| AppError::Internal(format!("bcrypt failed: {e}")))
 }
