@@ -18,34 +18,22 @@ PORT=${BENCH_PORT:-18186}
 ROUNDS=${AB_ROUNDS:-2}
 SECS=${AB_SECONDS:-10}
 PATHS=${AB_PATHS:-/api/contacts?limit=50 /api/auth/me}
-BENCH_PASSWORD='bench-Owner-pass-2026'
-WEB_ROLE=tenet_bench_web
-[ "$(superuser_psql -c "SELECT count(*) FROM pg_roles WHERE rolname = '$WEB_ROLE'")" = 1 ] || WEB_ROLE=tenet_web
-[ "$(superuser_psql -c "SELECT count(*) FROM pg_database WHERE datname = '$DB'")" = 1 ] \
-  || die "database $DB not found: run ./benches/run.sh first (it keeps its database)"
+WEB_ROLE=$(bench_web_role "$DB")
 TMP=$(mktemp -d)
 SERVER_PID=
 trap '[ -z "$SERVER_PID" ] || kill $SERVER_PID 2>/dev/null || true; rm -rf "$TMP"' EXIT
-rss() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$SERVER_PID/status"; }
+rss() { awk -v kib="$(rss_kib VmRSS)" 'BEGIN { printf "%.1f", kib / 1024 }'; }
 
 one() { # label binary round
-  DATABASE_URL=$(local_url "$WEB_ROLE" "$TENET_WEB_PASSWORD" "$DB") JWT_SECRET="$(head -c 48 /dev/urandom | base64 | tr -d '\n')" \
-    AUTH_RATE_LIMIT_PER_MINUTE=0 DB_POOL_SIZE=16 PORT="$PORT" RUST_LOG=info "$2" serve >"$TMP/server.log" 2>&1 &
-  SERVER_PID=$!
-  for _ in $(seq 1 300); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/api/ready" && break; sleep 0.05; done
-  local toks=() i n p
-  for i in $(seq 1 10); do
-    n=$(printf '%04d' "$i")
-    toks+=("$(curl -sf -H 'Content-Type: application/json' \
-      -d "{\"email\":\"owner$n@bench.example\",\"password\":\"$BENCH_PASSWORD\",\"tenant\":\"bench-tenant-$n\"}" \
-      "http://127.0.0.1:$PORT/api/auth/login" | jq -er .access_token)")
-  done
-  local idle; idle=$(rss)
+  TENET=$2
+  serve_local "$(local_url "$WEB_ROLE" "$TENET_WEB_PASSWORD" "$DB")" "$PORT" "$TMP" DB_POOL_SIZE=16 RUST_LOG=info
+  local toks p r idle
+  toks=$(bench_owner_tokens 10)
+  idle=$(rss)
   for p in $PATHS; do
-    for i in "${toks[@]}"; do echo "$p $i"; done >"$TMP/targets.txt"
-    local r
+    sed "s|^|$p |" <<<"$toks" >"$TMP/targets.txt"
     r=$(wrk -t"${BENCH_THREADS:-2}" -c"${BENCH_CONNECTIONS:-32}" -d"${SECS}s" --latency -s benches/rotate.lua \
-      "http://127.0.0.1:$PORT" -- "$TMP/targets.txt" | grep '^BENCH_RESULT')
+      "$BASE" -- "$TMP/targets.txt" | grep '^BENCH_RESULT')
     printf '%s\tround %s\t%-28s\t%s req/s\tp99 %s ms\terrors %s\n' "$1" "$3" "$p" \
       "$(sed -nE 's/.* rps=([0-9.]+).*/\1/p' <<<"$r")" \
       "$(sed -nE 's/.* p99_us=([0-9]+).*/\1/p' <<<"$r" | awk '{ printf "%.1f", $1 / 1000 }')" \

@@ -117,19 +117,54 @@ start_local_server() {
   superuser_psql -c "CREATE DATABASE $db OWNER tenet_owner" >/dev/null
   DATABASE_URL="$(local_url tenet_owner "$TENET_OWNER_PASSWORD_DB" "$db")" RUST_LOG=warn "$TENET" migrate >/dev/null
   superuser_psql -c "SET client_min_messages = warning; GRANT tenet_api TO tenet_web" >/dev/null
+  trap stop_local_server EXIT
+  serve_local "$(local_url tenet_web "$TENET_WEB_PASSWORD" "$db")" "$port" "$out" "$@"
+}
+
+# serve_local URL PORT OUT [NAME=value ...]: `tenet serve` ($TENET) logging in
+# with URL, on PORT, with a random JWT secret and the rate limit off (extra
+# settings after OUT win). Sets SERVER_PID and BASE, waits for /api/ready; the
+# server logs to OUT/server.log. Stopping it is the caller's.
+serve_local() {
+  local url=$1 port=$2 out=$3
+  shift 3
   BASE=http://127.0.0.1:$port
   if curl -s -o /dev/null "$BASE/api/health" 2>/dev/null; then die "port $port is already in use"; fi
-  env DATABASE_URL="$(local_url tenet_web "$TENET_WEB_PASSWORD" "$db")" \
-    JWT_SECRET="$(head -c 48 /dev/urandom | base64 | tr -d '\n')" AUTH_RATE_LIMIT_PER_MINUTE=0 BCRYPT_COST=10 \
-    PORT="$port" ACCESS_TOKEN_TTL_SECONDS=3600 RUST_LOG=warn "$@" "$TENET" serve >"$out/server.log" 2>&1 &
+  env DATABASE_URL="$url" JWT_SECRET="$(head -c 48 /dev/urandom | base64 | tr -d '\n')" AUTH_RATE_LIMIT_PER_MINUTE=0 \
+    BCRYPT_COST=10 PORT="$port" ACCESS_TOKEN_TTL_SECONDS=3600 RUST_LOG=warn "$@" "$TENET" serve >"$out/server.log" 2>&1 &
   SERVER_PID=$!
-  trap stop_local_server EXIT
   for _ in $(seq 1 3000); do
     [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/ready" || true)" = 200 ] && return 0
     kill -0 "$SERVER_PID" 2>/dev/null || die "tenet serve exited: $(tail -n 5 "$out/server.log")"
     sleep 0.01
   done
   die "tenet serve did not become ready"
+}
+
+# bench_owner_tokens N: access tokens of the first N tenant owners that
+# benches/run.sh seeded, signed in on $BASE, one per line.
+BENCH_OWNER_PASSWORD='bench-Owner-pass-2026'
+bench_owner_tokens() {
+  local i n
+  for i in $(seq 1 "$1"); do
+    n=$(printf '%04d' "$i")
+    curl -sf -H 'Content-Type: application/json' \
+      -d "{\"email\":\"owner$n@bench.example\",\"password\":\"$BENCH_OWNER_PASSWORD\",\"tenant\":\"bench-tenant-$n\"}" \
+      "$BASE/api/auth/login" | jq -er .access_token || die "bench owner $n could not sign in"
+  done
+}
+
+# bench_web_role DB: the login role benches/run.sh served DB with (it is
+# created there when tenet_web does not inherit tenet_api), after checking
+# that DB exists.
+bench_web_role() {
+  [ "$(superuser_psql -c "SELECT count(*) FROM pg_database WHERE datname = '$1'")" = 1 ] \
+    || die "database $1 not found: run ./benches/run.sh first (it keeps its database)"
+  if [ "$(superuser_psql -c "SELECT count(*) FROM pg_roles WHERE rolname = 'tenet_bench_web'")" = 1 ]; then
+    echo tenet_bench_web
+  else
+    echo tenet_web
+  fi
 }
 
 stop_local_server() {

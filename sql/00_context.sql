@@ -103,9 +103,10 @@ COMMENT ON FUNCTION app.current_tenant_id() IS
 -- statement, never from token claims, so role changes apply immediately.
 -- ---------------------------------------------------------------------------
 -- What kind of session the valid request context is: 'login' (a person) or
--- 'api_key'; NULL without a valid context. The one place that tells them
--- apart for the account-level rules (app.require_login_session,
--- app.my_memberships, the sessions policy).
+-- 'api_key'; NULL without a valid context. It tells them apart for the
+-- account-level rules (app.require_login_session, the sessions policy);
+-- app.me() reads the kind of the session app.authorize() has just validated
+-- itself, to spare a second validation on every GET /api/auth/me.
 CREATE OR REPLACE FUNCTION app.current_session_kind() RETURNS text
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
