@@ -110,12 +110,12 @@
 # password (the server hashes base64(sha256(password))), the fastest of
 # BENCH_BCRYPT_SAMPLES hashes timed one by one on an idle machine (the
 # fastest is the one least disturbed by other processes). Timed with
-# python3's bcrypt module when it is installed (pyca/bcrypt wraps the same
-# Rust `bcrypt` crate as the server), else with pgcrypto's crypt(.., gen_salt('bf', 10))
-# inside PostgreSQL (a C implementation of the same algorithm, installed in
-# schema bench of the bench database; on the 2-core development machine it
-# measured about 5 % faster than pyca/bcrypt, so that ceiling is slightly
-# high). Ceiling = cores / that time: the logins per second the CPUs could
+# python3's bcrypt module (pyca/bcrypt wraps the same Rust `bcrypt` crate as
+# the server; installed from PyPI into a venv of ~/.cache when python3 lacks
+# it), else with pgcrypto's crypt(.., gen_salt('bf', 10)) inside PostgreSQL (a
+# C implementation of the same algorithm, installed in schema bench of the
+# bench database; on the 2-core machine of 2026-11-29 it took 42 ms against
+# 50 ms for the crate, so that ceiling is about 19 % high). Ceiling = cores / that time: the logins per second the CPUs could
 # do if they did nothing but bcrypt.
 #
 # Login role: a NOINHERIT login role cannot prepare statements outside a
@@ -552,9 +552,20 @@ fi
 # server hashes: base64 of sha256), the fastest of BCRYPT_SAMPLES.
 wait_quiet bcrypt
 BCRYPT_PW=$(psql "$ADMIN_URL" -Atqc "SELECT encode(sha256(convert_to('$BENCH_PASSWORD', 'UTF8')), 'base64')")
-if python3 -c 'import bcrypt' 2>/dev/null; then
+# The ceiling is the server's own hash: pyca/bcrypt is the Rust bcrypt crate
+# the server uses (pgcrypto's C implementation, the fallback, is faster: 42
+# against 50 ms here, which would understate login / ceiling). Installed
+# from PyPI into a venv of the cache directory when python3 lacks it.
+BCRYPT_PY=python3
+if ! python3 -c 'import bcrypt' 2>/dev/null; then
+  venv=${XDG_CACHE_HOME:-$HOME/.cache}/tenet-bench-python
+  { [ -x "$venv/bin/python" ] || python3 -m venv "$venv"; } >/dev/null 2>&1 \
+    && { "$venv/bin/python" -c 'import bcrypt' 2>/dev/null || "$venv/bin/pip" install -q bcrypt >/dev/null 2>&1; } \
+    && BCRYPT_PY=$venv/bin/python
+fi
+if "$BCRYPT_PY" -c 'import bcrypt' 2>/dev/null; then
   BCRYPT_METHOD="python3 bcrypt (pyca/bcrypt: the Rust bcrypt crate, as the server)"
-  BCRYPT_MS=$(python3 - "$BCRYPT_PW" "$BCRYPT_SAMPLES" <<'PY'
+  BCRYPT_MS=$("$BCRYPT_PY" - "$BCRYPT_PW" "$BCRYPT_SAMPLES" <<'PY'
 import sys, time, bcrypt
 pw, n = sys.argv[1].encode(), int(sys.argv[2])
 times = []

@@ -1,5 +1,5 @@
-//! Passwords: bcrypt on the blocking thread pool, never on the async executor,
-//! and at most one hash per core at a time.
+//! Passwords: bcrypt on its own threads, one per core and at a lower
+//! priority than the request threads, never on the async executor.
 //!
 //! The server never sees a stored hash: to check a password it asks the
 //! database for the account's salt and cost, computes bcrypt with them
@@ -8,11 +8,11 @@
 //! bcrypt reads at most 72 bytes. To keep every character of a password up to
 //! 1024 characters significant, the password is pre-hashed: bcrypt is applied
 //! to base64(SHA-256(password)), 44 ASCII bytes.
-use std::sync::OnceLock;
+use std::sync::{mpsc, Arc, Mutex, OnceLock};
 
 use base64::{engine::general_purpose::STANDARD, Engine};
 use sha2::{Digest, Sha256};
-use tokio::sync::Semaphore;
+use tokio::sync::oneshot;
 
 use crate::error::{AppError, AppResult, FieldError};
 
@@ -46,26 +46,84 @@ fn is_common(password: &str) -> bool {
     set.contains(password.to_lowercase().as_str())
 }
 
-/// At most one bcrypt per core at a time. A flood of logins still keeps
-/// every core hashing, but no longer starts one blocking thread per waiting
-/// login: with 32 of them the runtime's own worker threads got a small share
-/// of the CPU and every other request (`me`) waited behind the hashes
+/// How much lower than the request threads the hashing threads run: added
+/// to the process's nice value (at most 19). At 10 the kernel gives a runnable request thread
+/// about nine times a hashing thread's share of a core, so `me` and the
+/// other requests stay fast during a login flood; when nothing else wants
+/// the CPU the hashes still get all of it (login alone keeps its ceiling),
+/// and under overload a login is slowed, not starved (19 would be ~70×).
+const HASHING_NICE: i32 = 10;
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The hashing threads: one per core, started on first use, each
+/// [`HASHING_NICE`] below the others, taking bcrypt jobs in arrival order. A flood of logins
+/// keeps every core hashing but never starts a thread per waiting login (32
+/// hashing threads once left the runtime's two workers a sliver of the CPU);
+/// a waiting login holds no thread and no connection
 /// (docs/performance.md, "me during a login flood").
-fn hashing_slots() -> &'static Semaphore {
-    static SLOTS: OnceLock<Semaphore> = OnceLock::new();
-    SLOTS.get_or_init(|| Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)))
+fn hashing_threads() -> Option<&'static mpsc::Sender<Job>> {
+    static JOBS: OnceLock<Option<mpsc::Sender<Job>>> = OnceLock::new();
+    JOBS.get_or_init(|| {
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+        let started = (0..cores)
+            .filter(|n| {
+                let queue = Arc::clone(&queue);
+                std::thread::Builder::new().name(format!("bcrypt-{n}")).spawn(move || hashing_thread(&queue)).is_ok()
+            })
+            .count();
+        (started > 0).then_some(jobs)
+    })
+    .as_ref()
 }
 
-/// Runs `work` on the blocking pool once a hashing slot is free; the slot is
-/// held until the work is done, even if the request is dropped meanwhile.
+fn hashing_thread(queue: &Mutex<mpsc::Receiver<Job>>) {
+    lower_this_threads_priority();
+    loop {
+        // The lock is held only while waiting for the next job, not while hashing.
+        let job = match queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recv() {
+            Ok(job) => job,
+            Err(_) => return, // the sender is gone: the process is ending
+        };
+        // A panicking job loses its own answer (the caller sees an error),
+        // not this thread.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+    }
+}
+
+/// Raises the calling thread's nice value by [`HASHING_NICE`] (at most to
+/// 19). On Linux the nice value is per thread, and raising it needs no
+/// privilege. Failing to (another OS, a sandbox) only leaves the thread at
+/// the priority of the others.
+fn lower_this_threads_priority() {
+    let target = this_threads_nice().map_or(HASHING_NICE, |now| (now + HASHING_NICE).min(19));
+    // SAFETY: setpriority takes plain integers and touches no memory of
+    // ours; `who = 0` with PRIO_PROCESS names the calling thread on Linux.
+    let rc = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, target) };
+    if rc != 0 {
+        tracing::warn!(error = %std::io::Error::last_os_error(), "could not lower the priority of a hashing thread");
+    }
+}
+
+/// The calling thread's nice value, from /proc/thread-self/stat (field 19,
+/// counted after the parenthesised command name); None where there is none.
+fn this_threads_nice() -> Option<i32> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    stat.rsplit_once(')')?.1.split_whitespace().nth(16)?.parse().ok()
+}
+
+/// Runs `work` on a hashing thread and waits for its answer; the work runs
+/// to the end even if the request is dropped meanwhile.
 async fn on_a_core<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
-    let slot = hashing_slots().acquire().await.map_err(|e| AppError::Internal(format!("hashing slots closed: {e}")))?;
-    tokio::task::spawn_blocking(move || {
-        let _slot = slot;
-        work()
-    })
-    .await
-    .map_err(|e| AppError::Internal(format!("hashing task failed: {e}")))
+    let jobs = hashing_threads().ok_or_else(|| AppError::Internal("no hashing thread could be started".into()))?;
+    let (answer, answered) = oneshot::channel();
+    jobs.send(Box::new(move || {
+        let _ = answer.send(work());
+    }))
+    .map_err(|_| AppError::Internal("the hashing threads are gone".into()))?;
+    answered.await.map_err(|_| AppError::Internal("a hashing job failed".into()))
 }
 
 pub async fn hash(password: String, cost: u32) -> AppResult<String> {
@@ -119,6 +177,20 @@ mod tests {
         assert_eq!(again.format_for_version(bcrypt::Version::TwoB), stored);
         let wrong = bcrypt::hash_with_salt(prehash("wrong horse"), cost, salt)?;
         assert_ne!(wrong.format_for_version(bcrypt::Version::TwoB), stored);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn hashes_run_below_the_request_threads() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let request_thread = this_threads_nice().ok_or("no nice value in /proc/thread-self/stat")?;
+        let hashing_thread = on_a_core(this_threads_nice).await.map_err(|e| format!("{e:?}"))?.ok_or("no nice value")?;
+        assert_eq!(hashing_thread, (request_thread + HASHING_NICE).min(19));
+        if request_thread < 19 {
+            assert!(hashing_thread > request_thread, "hashing at nice {hashing_thread}, requests at {request_thread}");
+        }
+        // And the hashing threads still answer bcrypt.
+        let hashed = hash("correct horse battery".into(), 4).await.map_err(|e| format!("{e:?}"))?;
+        assert!(hashed.starts_with("$2b$04$"), "{hashed}");
         Ok(())
     }
 
