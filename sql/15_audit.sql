@@ -17,8 +17,13 @@
 
 -- The bytes an entry's hash covers, in a fixed order and format (timestamps
 -- as epoch microseconds, so the session's TimeZone does not matter).
+-- STABLE, as what it calls (concat_ws, extract) is: PostgreSQL inlines a SQL
+-- function into its caller's plan only when the function is declared no less
+-- volatile than its body; declared IMMUTABLE (until 2026-11-29) it was
+-- parsed and planned again in every transaction that appended, a quarter of
+-- what the audit trigger cost an insert (docs/performance.md).
 CREATE OR REPLACE FUNCTION app.audit_content(r audit_log) RETURNS bytea
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT convert_to(concat_ws(E'\x1f',
     r.tenant_id::text, r.seq::text, (extract(epoch FROM r.occurred_at) * 1000000)::bigint::text, r.id::text,
     coalesce(r.actor_id::text, ''), r.action, r.entity, coalesce(r.record_id::text, ''), r.changes::text,

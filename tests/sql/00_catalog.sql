@@ -4,7 +4,7 @@
 -- DEFINER functions are out of the API role's reach.
 BEGIN;
 SET LOCAL search_path = public, tap, tests;
-SELECT plan(20);
+SELECT plan(22);
 
 -- ---------------------------------------------------------------------------
 -- The API role.
@@ -134,6 +134,53 @@ SELECT throws_ok(
   '42501', NULL,
   'as tenet_api, app_private cannot even be named');
 RESET role;
+
+-- ---------------------------------------------------------------------------
+-- SQL functions that can be inlined are. PostgreSQL inlines a LANGUAGE sql
+-- function (no SECURITY DEFINER, no SET, one SELECT) into the plan of its
+-- caller unless it is declared less volatile than its body; otherwise it
+-- parses and plans the body again in every transaction that calls it (this
+-- cost every audited write a quarter of its audit overhead while
+-- app.audit_content was IMMUTABLE around a STABLE concat_ws). Each candidate
+-- is explained with column arguments (a materialized CTE, so no argument is
+-- a constant to fold), and its name must not survive in the plan's output.
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION pg_temp.sql_function_inlining() RETURNS TABLE (fn text, inlined boolean)
+LANGUAGE plpgsql AS $f$
+DECLARE
+  f record;
+  line text;
+BEGIN
+  FOR f IN
+    SELECT p.oid::regprocedure::text AS sig, p.oid::regproc::text AS name,
+           (SELECT string_agg(format('NULL::%s AS a%s', format_type(t, NULL), n), ', ' ORDER BY n)
+              FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY AS a(t, n)) AS cols,
+           (SELECT string_agg(format('x.a%s', n), ', ' ORDER BY n)
+              FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY AS a(t, n)) AS args
+      FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+     WHERE p.pronamespace IN ('app'::regnamespace, 'public'::regnamespace) AND l.lanname = 'sql' AND p.prokind = 'f'
+       AND NOT p.prosecdef AND p.proconfig IS NULL AND NOT p.proretset AND p.prorettype <> 'record'::regtype
+  LOOP
+    fn := f.sig;
+    inlined := true;
+    FOR line IN EXECUTE format('EXPLAIN (VERBOSE, COSTS OFF) %s SELECT %s(%s)%s',
+                               CASE WHEN f.cols IS NOT NULL THEN format('WITH x AS MATERIALIZED (SELECT %s)', f.cols) ELSE '' END,
+                               f.name, coalesce(f.args, ''), CASE WHEN f.cols IS NOT NULL THEN ' FROM x' ELSE '' END) LOOP
+      IF line LIKE '%Output:%' AND position(f.name || '(' IN line) > 0 THEN
+        inlined := false;
+      END IF;
+    END LOOP;
+    RETURN NEXT;
+  END LOOP;
+END
+$f$;
+
+SELECT ok((SELECT count(*) >= 5 AND bool_or(fn = 'app.audit_content(audit_log)') FROM pg_temp.sql_function_inlining()),
+  'the inlining check examines the plain SQL functions, app.audit_content among them');
+
+SELECT is_empty(
+  $$SELECT fn FROM pg_temp.sql_function_inlining() WHERE NOT inlined$$,
+  'every plain LANGUAGE sql function is inlined into its caller''s plan (declared no less volatile than its body)');
 
 SELECT is(current_user::text, session_user::text, 'back to the session user');
 
