@@ -162,9 +162,9 @@ CREATE OR REPLACE FUNCTION app.hidden_fields(p_resource text) RETURNS text[]
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
-  v_session uuid := app.setting_uuid('app.session_id');
-  v_user uuid := app.setting_uuid('app.user_id');
   v_tenant uuid := app.setting_uuid('app.tenant_id');
+  v_session uuid;
+  v_user uuid;
   v_read text := p_resource || ':read';
   v_kind text;
   v_hidden text[];
@@ -172,6 +172,8 @@ BEGIN
   IF v_tenant IS NOT NULL AND NOT EXISTS (SELECT 1 FROM role_hidden_fields WHERE tenant_id = v_tenant) THEN
     RETURN '{}';
   END IF;
+  v_session := app.setting_uuid('app.session_id');
+  v_user := app.setting_uuid('app.user_id');
   SELECT s.kind INTO v_kind FROM sessions s WHERE s.id = v_session AND s.user_id = v_user AND s.tenant_id = v_tenant;
   SELECT coalesce(array_agg(h.field ORDER BY h.field), '{}') INTO v_hidden
     FROM hideable_fields h
