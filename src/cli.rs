@@ -163,6 +163,7 @@ async fn serve() -> CliResult {
     tokio::spawn(mailer.run(state.db.clone(), std::time::Duration::from_secs(1)));
     tokio::spawn(deliverer.run(state.db.clone(), std::time::Duration::from_secs(1)));
     let app = startup::build_app(state);
+    startup::return_freed_startup_memory();
     let listener = tokio::net::TcpListener::bind(("0.0.0.0", port)).await?;
     tracing::info!(port, "tenet listening");
     startup::serve(listener, app, header_read_timeout).await?;

@@ -83,6 +83,21 @@ pub fn build_app(state: AppState) -> Router {
 }
 
 /// The documented API routes and their OpenAPI document.
+/// Hands the memory that building the app used and freed (the OpenAPI
+/// document's schemas, the router's intermediate values, the connection
+/// checks) back to the operating system. glibc keeps freed memory in its
+/// arenas for reuse, and nothing at idle reuses it: right after start
+/// `malloc_trim` took the private memory of `tenet serve` from 7.7 to 2.9
+/// MiB (docs/performance.md, "Idle RSS"). A no-op outside glibc.
+pub fn return_freed_startup_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks glibc's own arenas under their locks;
+    // it takes no pointer of ours and is safe to call from any thread.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 pub fn api_router() -> (Router<AppState>, OpenApi) {
     let mut openapi = OpenApi::default();
     let router = api::routes().finish_api_with(&mut openapi, api::docs::describe);
