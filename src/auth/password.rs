@@ -47,20 +47,21 @@ fn is_common(password: &str) -> bool {
 }
 
 /// How much lower than the request threads the hashing threads run: added
-/// to the process's nice value (at most 19). At 10 the kernel gives a runnable request thread
-/// about nine times a hashing thread's share of a core, so `me` and the
-/// other requests stay fast during a login flood; when nothing else wants
-/// the CPU the hashes still get all of it (login alone keeps its ceiling),
-/// and under overload a login is slowed, not starved (19 would be ~70×).
+/// to the process's nice value (at most 19). At 10 the kernel gives a
+/// runnable request thread about nine times a hashing thread's share of a
+/// core, so `me` and the other requests stay fast during a login flood;
+/// when nothing else wants the CPU the hashes still get all of it (login
+/// alone keeps its ceiling), and under overload a login is slowed, not
+/// starved (19 would be ~70×).
 const HASHING_NICE: i32 = 10;
 
 type Job = Box<dyn FnOnce() + Send>;
 
 /// The hashing threads: one per core, started on first use, each
-/// [`HASHING_NICE`] below the others, taking bcrypt jobs in arrival order. A flood of logins
-/// keeps every core hashing but never starts a thread per waiting login (32
-/// hashing threads once left the runtime's two workers a sliver of the CPU);
-/// a waiting login holds no thread and no connection
+/// [`HASHING_NICE`] below the others, taking bcrypt jobs in arrival order.
+/// A flood of logins keeps every core hashing but never starts a thread per
+/// waiting login (32 hashing threads once left the runtime's two workers a
+/// sliver of the CPU); a waiting login holds no thread and no connection
 /// (docs/performance.md, "me during a login flood").
 fn hashing_threads() -> Option<&'static mpsc::Sender<Job>> {
     static JOBS: OnceLock<Option<mpsc::Sender<Job>>> = OnceLock::new();
@@ -95,8 +96,13 @@ fn hashing_thread(queue: &Mutex<mpsc::Receiver<Job>>) {
 
 /// Raises the calling thread's nice value by [`HASHING_NICE`] (at most to
 /// 19). On Linux the nice value is per thread, and raising it needs no
-/// privilege. Failing to (another OS, a sandbox) only leaves the thread at
-/// the priority of the others.
+/// privilege. Failing to (a sandbox) only leaves the thread at the priority
+/// of the others; elsewhere the nice value is per process, so nothing is
+/// changed.
+#[cfg(not(target_os = "linux"))]
+fn lower_this_threads_priority() {}
+
+#[cfg(target_os = "linux")]
 fn lower_this_threads_priority() {
     let target = this_threads_nice().map_or(HASHING_NICE, |now| (now + HASHING_NICE).min(19));
     // SAFETY: setpriority takes plain integers and touches no memory of
@@ -180,6 +186,7 @@ mod tests {
         Ok(())
     }
 
+    #[cfg(target_os = "linux")]
     #[tokio::test]
     async fn hashes_run_below_the_request_threads() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         let request_thread = this_threads_nice().ok_or("no nice value in /proc/thread-self/stat")?;
