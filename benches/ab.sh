@@ -7,6 +7,12 @@
 #
 #   ./benches/ab.sh /path/to/tenet-a /path/to/tenet-b
 #   AB_ROUNDS [2]  AB_SECONDS [10]  AB_PATHS ["/api/contacts?limit=50 /api/auth/me"]
+#   AB_ENV_A, AB_ENV_B [empty]  extra VAR=value settings of each side's server
+#                  (they override the defaults), e.g. the same binary twice, B
+#                  through PgBouncer:
+#     PGBOUNCER_USERS=tenet_bench_web:tenet_web scripts/pgbouncer start
+#     AB_ENV_B="DATABASE_URL=postgres://tenet_bench_web:tenet_web@127.0.0.1:6439/tenet_bench
+#       DATABASE_TRANSACTION_POOLING=true" ./benches/ab.sh $BIN $BIN
 #   BENCH_DB [tenet_bench]  BENCH_PORT [18186]  BENCH_THREADS [2]  BENCH_CONNECTIONS [32]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +32,10 @@ rss() { awk -v kib="$(rss_kib VmRSS)" 'BEGIN { printf "%.1f", kib / 1024 }'; }
 
 one() { # label binary round
   TENET=$2
-  serve_local "$(local_url "$WEB_ROLE" "$TENET_WEB_PASSWORD" "$DB")" "$PORT" "$TMP" DB_POOL_SIZE=16 RUST_LOG=info
+  local extra
+  if [ "$1" = A ]; then extra=${AB_ENV_A:-}; else extra=${AB_ENV_B:-}; fi
+  # shellcheck disable=SC2086 # the settings are words on purpose
+  serve_local "$(local_url "$WEB_ROLE" "$TENET_WEB_PASSWORD" "$DB")" "$PORT" "$TMP" DB_POOL_SIZE=16 RUST_LOG=info $extra
   local toks p r idle
   toks=$(bench_owner_tokens 10)
   idle=$(rss)

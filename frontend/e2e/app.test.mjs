@@ -617,6 +617,11 @@ describe('Tenet in a browser', () => {
     await page.keyboard.press('Control+K');
     const dialog = page.getByRole('dialog', { name: 'Search' });
     await dialog.getByRole('combobox', { name: 'Search records' }).waitFor();
+    // The dialog focuses its box once it has opened; keys typed before that
+    // go nowhere (the test types faster than a person).
+    const searchFocused = () =>
+      page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Search records');
+    await searchFocused();
     await page.keyboard.type('acme');
     const group = (name) => dialog.getByRole('group', { name, exact: true });
     await group('Companies').getByRole('option', { name: /Acme Corporation/ }).waitFor();
@@ -640,6 +645,7 @@ describe('Tenet in a browser', () => {
     await page.evaluate(() => document.activeElement?.blur());
     await page.keyboard.press('/');
     await dialog.getByRole('combobox', { name: 'Search records' }).waitFor();
+    await searchFocused();
     await page.keyboard.type('Ada');
     await group('Contacts').getByRole('option', { name: /Ada Acme/ }).waitFor();
     await page.keyboard.press('Enter');
