@@ -25,19 +25,24 @@
 -- walking the page index filtering every row when matches are dense,
 -- collecting every match through the trigram indexes and sorting them when
 -- they are few. So a search
---   1. walks the newest app.search_candidates() rows of the tenant along the
---      page index: enough matches there (or no more rows) is the answer;
---   2. else collects at most that many matches in any order (the trigram
+--   1. walks the newest app.search_walk() rows of the tenant along the page
+--      index: enough matches there (or no more rows) is the answer;
+--   2. else collects at most app.search_candidates() matches in any order (the trigram
 --      indexes): fewer than the bound is every match, sorted here;
 --   3. else (matches dense, but not among the newest rows) reads the newest
 --      matches along the page index.
 -- ============================================================================
--- How many rows step 1 walks and step 2 collects.
+-- How many rows step 1 walks (a row more, to know whether it saw them all),
+-- and how many matches step 2 collects.
+CREATE OR REPLACE FUNCTION app.search_walk() RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 2000 $$;
+COMMENT ON FUNCTION app.search_walk() IS
+  'How many of the newest rows app.search_contacts / app.search_companies walk first, looking for enough matches.';
 CREATE OR REPLACE FUNCTION app.search_candidates() RETURNS integer
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 1000 $$;
 COMMENT ON FUNCTION app.search_candidates() IS
-  'How many of the newest rows app.search_contacts / app.search_companies walk first, and how many matches they then '
-  'collect in any order before reading the newest ones along the page index.';
+  'How many matches app.search_contacts / app.search_companies collect in any order (after walking the newest rows) '
+  'before they read the newest ones along the page index instead.';
 
 DROP FUNCTION IF EXISTS app.search_contacts(text, uuid, timestamptz, uuid, bigint);
 DROP FUNCTION IF EXISTS app.search_companies(text, timestamptz, uuid, bigint);
@@ -58,19 +63,30 @@ BEGIN
   IF v_tenant IS NULL OR p_pattern IS NULL OR p_limit IS NULL OR p_limit < 1 OR p_limit > 201 THEN
     RETURN;
   END IF;
-  -- 1. The newest rows: enough matches among them, or no more rows.
-  SELECT coalesce(array_agg(w.id ORDER BY w.created_at DESC, w.id DESC) FILTER (WHERE w.hit), '{}'), count(*)
-    INTO v_ids, v_walked
-    FROM (SELECT c.id, c.created_at,
-                 (c.first_name ILIKE p_pattern OR c.last_name ILIKE p_pattern OR (v_email AND c.email ILIKE p_pattern))
-                 AND (p_company IS NULL OR c.company_id = p_company)
-                 AND (v_owners IS NULL OR c.owner_id = ANY (v_owners)) AS hit
-            FROM contacts c
-           WHERE c.tenant_id = v_tenant
-             AND (p_after_at IS NULL OR (c.created_at, c.id) < (p_after_at, p_after_id))
-           ORDER BY c.created_at DESC, c.id DESC
-           LIMIT app.search_candidates()) w;
-  IF cardinality(v_ids) >= p_limit OR v_walked < app.search_candidates() THEN
+  -- 1. The newest rows: enough matches among them (the walk stops at the
+  --    p_limit-th), or no more rows.
+  SELECT coalesce(array_agg(h.id ORDER BY h.created_at DESC, h.id DESC), '{}') INTO v_ids
+    FROM (SELECT w.id, w.created_at
+            FROM (SELECT c.id, c.created_at, c.first_name, c.last_name, c.email, c.company_id, c.owner_id
+                    FROM contacts c
+                   WHERE c.tenant_id = v_tenant
+                     AND (p_after_at IS NULL OR (c.created_at, c.id) < (p_after_at, p_after_id))
+                   ORDER BY c.created_at DESC, c.id DESC
+                   LIMIT app.search_walk() + 1) w
+           WHERE (w.first_name ILIKE p_pattern OR w.last_name ILIKE p_pattern OR (v_email AND w.email ILIKE p_pattern))
+             AND (p_company IS NULL OR w.company_id = p_company)
+             AND (v_owners IS NULL OR w.owner_id = ANY (v_owners))
+           ORDER BY w.created_at DESC, w.id DESC
+           LIMIT p_limit) h;
+  IF cardinality(v_ids) < p_limit THEN
+    SELECT count(*) INTO v_walked
+      FROM (SELECT 1 FROM contacts c
+             WHERE c.tenant_id = v_tenant
+               AND (p_after_at IS NULL OR (c.created_at, c.id) < (p_after_at, p_after_id))
+             ORDER BY c.created_at DESC, c.id DESC
+             LIMIT app.search_walk() + 1) w;
+  END IF;
+  IF cardinality(v_ids) >= p_limit OR v_walked <= app.search_walk() THEN
     RETURN QUERY SELECT unnest(v_ids[1:p_limit]);
     RETURN;
   END IF;
@@ -120,18 +136,29 @@ BEGIN
   IF v_tenant IS NULL OR p_pattern IS NULL OR p_limit IS NULL OR p_limit < 1 OR p_limit > 201 THEN
     RETURN;
   END IF;
-  -- 1. The newest rows: enough matches among them, or no more rows.
-  SELECT coalesce(array_agg(w.id ORDER BY w.created_at DESC, w.id DESC) FILTER (WHERE w.hit), '{}'), count(*)
-    INTO v_ids, v_walked
-    FROM (SELECT c.id, c.created_at,
-                 (c.name ILIKE p_pattern OR (v_domain AND c.domain ILIKE p_pattern))
-                 AND (v_owners IS NULL OR c.owner_id = ANY (v_owners)) AS hit
-            FROM companies c
-           WHERE c.tenant_id = v_tenant
-             AND (p_after_at IS NULL OR (c.created_at, c.id) < (p_after_at, p_after_id))
-           ORDER BY c.created_at DESC, c.id DESC
-           LIMIT app.search_candidates()) w;
-  IF cardinality(v_ids) >= p_limit OR v_walked < app.search_candidates() THEN
+  -- 1. The newest rows: enough matches among them (the walk stops at the
+  --    p_limit-th), or no more rows.
+  SELECT coalesce(array_agg(h.id ORDER BY h.created_at DESC, h.id DESC), '{}') INTO v_ids
+    FROM (SELECT w.id, w.created_at
+            FROM (SELECT c.id, c.created_at, c.name, c.domain, c.owner_id
+                    FROM companies c
+                   WHERE c.tenant_id = v_tenant
+                     AND (p_after_at IS NULL OR (c.created_at, c.id) < (p_after_at, p_after_id))
+                   ORDER BY c.created_at DESC, c.id DESC
+                   LIMIT app.search_walk() + 1) w
+           WHERE (w.name ILIKE p_pattern OR (v_domain AND w.domain ILIKE p_pattern))
+             AND (v_owners IS NULL OR w.owner_id = ANY (v_owners))
+           ORDER BY w.created_at DESC, w.id DESC
+           LIMIT p_limit) h;
+  IF cardinality(v_ids) < p_limit THEN
+    SELECT count(*) INTO v_walked
+      FROM (SELECT 1 FROM companies c
+             WHERE c.tenant_id = v_tenant
+               AND (p_after_at IS NULL OR (c.created_at, c.id) < (p_after_at, p_after_id))
+             ORDER BY c.created_at DESC, c.id DESC
+             LIMIT app.search_walk() + 1) w;
+  END IF;
+  IF cardinality(v_ids) >= p_limit OR v_walked <= app.search_walk() THEN
     RETURN QUERY SELECT unnest(v_ids[1:p_limit]);
     RETURN;
   END IF;
@@ -164,6 +191,6 @@ COMMENT ON FUNCTION app.search_companies(text, text, timestamptz, uuid, bigint) 
   'indexes. The rows are then read through RLS.';
 
 REVOKE ALL ON FUNCTION app.search_contacts(text, uuid, text, timestamptz, uuid, bigint),
-  app.search_companies(text, text, timestamptz, uuid, bigint), app.search_candidates() FROM PUBLIC;
+  app.search_companies(text, text, timestamptz, uuid, bigint), app.search_candidates(), app.search_walk() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION app.search_contacts(text, uuid, text, timestamptz, uuid, bigint),
   app.search_companies(text, text, timestamptz, uuid, bigint) TO tenet_api;

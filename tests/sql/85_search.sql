@@ -1,6 +1,6 @@
 -- Search (sql/50_search.sql) is bounded whichever way a pattern turns out
 -- and answers the same ids, newest first, on each of its three paths:
---   1. enough matches among the newest app.search_candidates() rows;
+--   1. enough matches among the newest app.search_walk() rows;
 --   2. fewer matches than that in all (collected in any order, sorted);
 --   3. more matches than that, but not among the newest rows.
 -- Each answer is compared with the same search done naively as the owner.
@@ -12,7 +12,7 @@ SELECT tests.create_world();
 SELECT FROM tests.add_member('a', 'a_nobody');
 SELECT tests.as_superuser();
 -- Oldest first: 1,100 'Olddense' (path 3), 5 'Rare' (path 2), then the
--- newest 1,200 'Newdense' (path 1). Explicit times: one transaction has one now().
+-- newest 2,100 'Newdense' (path 1). Explicit times: one transaction has one now().
 INSERT INTO contacts (tenant_id, first_name, last_name, created_at)
 SELECT tests.tenant_id('a'), 'Olddense', 'No ' || g, now() - interval '1 day' + g * interval '1 millisecond'
   FROM generate_series(1, 1100) g;
@@ -21,12 +21,13 @@ SELECT tests.tenant_id('a'), 'Rare', 'No ' || g, now() - interval '12 hours' + g
   FROM generate_series(1, 5) g;
 INSERT INTO contacts (tenant_id, first_name, last_name, created_at)
 SELECT tests.tenant_id('a'), 'Newdense', 'No ' || g, now() - interval '1 hour' + g * interval '1 millisecond'
-  FROM generate_series(1, 1200) g;
+  FROM generate_series(1, 2100) g;
 -- The same names in tenant b, which a's search must never answer.
 INSERT INTO contacts (tenant_id, first_name, last_name)
 SELECT tests.tenant_id('b'), n, 'In b' FROM unnest(ARRAY['Olddense', 'Rare', 'Newdense']) n;
 
-SELECT ok(app.search_candidates() < 1100, 'the fixtures exceed the search''s bound (paths 1 and 3 are reached)');
+SELECT ok(app.search_candidates() < 1100 AND app.search_walk() < 2100,
+  'the fixtures exceed the search''s bounds (paths 2 and 3 are reached)');
 
 CREATE FUNCTION pg_temp.expected(p_tenant uuid, p_pattern text, p_limit int, p_after_at timestamptz DEFAULT NULL, p_after_id uuid DEFAULT NULL)
 RETURNS uuid[] LANGUAGE sql AS $$
