@@ -82,7 +82,6 @@ pub fn build_app(state: AppState) -> Router {
     app.layer(middleware::from_fn_with_state(policy, security_headers)).layer(middleware::from_fn(observe))
 }
 
-/// The documented API routes and their OpenAPI document.
 /// Hands the memory that building the app used and freed (the OpenAPI
 /// document's schemas, the router's intermediate values, the connection
 /// checks) back to the operating system. glibc keeps freed memory in its
@@ -98,6 +97,7 @@ pub fn return_freed_startup_memory() {
     }
 }
 
+/// The documented API routes and their OpenAPI document.
 pub fn api_router() -> (Router<AppState>, OpenApi) {
     let mut openapi = OpenApi::default();
     let router = api::routes().finish_api_with(&mut openapi, api::docs::describe);
