@@ -35,6 +35,10 @@ pub enum Command {
     /// Print the OpenAPI document (no database needed); the frontend's types
     /// are generated from it.
     Openapi,
+    /// The hashing process `serve` starts (bcrypt jobs on standard input,
+    /// answers on standard output); not for direct use.
+    #[command(hide = true)]
+    HashWorker,
 }
 
 #[derive(Subcommand)]
@@ -108,6 +112,7 @@ pub async fn run(cli: Cli) -> CliResult {
             tracing::info!(applied = ?summary.applied, repeatable_files = summary.repeatable, "migrations applied");
             Ok(())
         }
+        Command::HashWorker => Err("hash-worker is started by `tenet serve`, in main, before any runtime".into()),
         Command::Openapi => {
             let (_, openapi) = startup::api_router();
             println!("{}", String::from_utf8_lossy(&crate::api::docs::to_json(&openapi)));
@@ -158,6 +163,12 @@ async fn serve() -> CliResult {
     let deliverer = crate::webhooks::Deliverer::new(&config.webhooks).map_err(|e| format!("cannot build the webhook client: {e}"))?;
     if config.mail.smtp_url.is_none() {
         tracing::info!(mail_dir = ?config.mail.dir, "SMTP_URL is not set: mails go to the log (tokens redacted) and MAIL_DIR");
+    }
+    if config.hashing_process {
+        match std::env::current_exe() {
+            Ok(exe) => password::start_hashing_process(exe).await,
+            Err(e) => tracing::warn!(error = %e, "cannot find the tenet binary; bcrypt runs on threads of the server"),
+        }
     }
     let state = AppState::new(config, pool).await?;
     tokio::spawn(mailer.run(state.db.clone(), std::time::Duration::from_secs(1)));

@@ -33,6 +33,11 @@ pub struct Config {
     /// sent unnamed, never kept prepared across transactions
     /// (`db::scope::Statements`; docs/deploy.md "PgBouncer").
     pub db_transaction_pooling: bool,
+    /// `HASHING_PROCESS` (default true): `tenet serve` hashes passwords in
+    /// a child process in a scheduling group of its own at a lower priority
+    /// (`auth::password`), so a login flood cannot slow other requests;
+    /// false keeps bcrypt on threads of the server.
+    pub hashing_process: bool,
     /// The built frontend served at `/` (SPA fallback), when present.
     pub frontend_dir: Option<PathBuf>,
     /// Where users reach the server (`https://crm.example.com`): links in
@@ -236,6 +241,7 @@ impl Config {
             session_ttl: Duration::from_secs(session_days * 86_400),
             db_pool_size,
             db_transaction_pooling: parse_bool("DATABASE_TRANSACTION_POOLING", false)?,
+            hashing_process: parse_bool("HASHING_PROCESS", true)?,
             frontend_dir,
         })
     }

@@ -8,9 +8,16 @@
 //! bcrypt reads at most 72 bytes. To keep every character of a password up to
 //! 1024 characters significant, the password is pre-hashed: bcrypt is applied
 //! to base64(SHA-256(password)), 44 ASCII bytes.
-use std::sync::{mpsc, Arc, Mutex, OnceLock};
+use std::{
+    collections::HashMap,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        mpsc, Arc, Mutex, OnceLock,
+    },
+};
 
 use base64::{engine::general_purpose::STANDARD, Engine};
+use rand::RngCore;
 use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
 
@@ -46,16 +53,259 @@ fn is_common(password: &str) -> bool {
     set.contains(password.to_lowercase().as_str())
 }
 
-/// How much lower than the request threads the hashing threads run: added
-/// to the process's nice value (at most 19). At 10 the kernel gives a
-/// runnable request thread about nine times a hashing thread's share of a
-/// core, so `me` and the other requests stay fast during a login flood;
-/// when nothing else wants the CPU the hashes still get all of it (login
-/// alone keeps its ceiling), and under overload a login is slowed, not
-/// starved (19 would be ~70×).
+/// How much lower than the request threads the hashing runs: the nice value
+/// of the hashing process's scheduling group (Linux autogroup), and added to
+/// each hashing thread's own nice value (at most 19). At 10 the kernel gives a
+/// runnable request about nine times the share of a core that hashing gets,
+/// so `me` and the other requests stay fast during a login flood; when nothing
+/// else wants the CPU the hashes still get all of it (login alone keeps its
+/// ceiling), and under overload a login is slowed, not starved (19 would be
+/// ~70×).
 const HASHING_NICE: i32 = 10;
 
-type Job = Box<dyn FnOnce() + Send>;
+/// One bcrypt: the pre-hashed password, the cost and the 16 salt bytes.
+/// The raw password never leaves the request's task: only its pre-hash
+/// (which is what bcrypt reads) goes to a hashing thread or process.
+struct Job {
+    prehash: String,
+    cost: u32,
+    salt: [u8; 16],
+}
+
+impl Job {
+    fn new(password: &str, cost: u32, salt: [u8; 16]) -> Self {
+        Self { prehash: prehash(password), cost, salt }
+    }
+
+    /// The `$2b$` hash, or None if bcrypt refused (a cost out of range).
+    fn run(&self) -> Option<String> {
+        bcrypt::hash_with_salt(&self.prehash, self.cost, self.salt).ok().map(|parts| parts.format_for_version(bcrypt::Version::TwoB))
+    }
+
+    /// The job as one line of the hashing process's input:
+    /// `<id> <cost> <salt, base64> <pre-hash>` (no field holds a space).
+    fn to_line(&self, id: u64) -> String {
+        format!("{id} {} {} {}\n", self.cost, STANDARD.encode(self.salt), self.prehash)
+    }
+
+    fn from_line(line: &str) -> Option<(u64, Job)> {
+        let mut fields = line.split(' ');
+        let id = fields.next()?.parse().ok()?;
+        let cost = fields.next()?.parse().ok()?;
+        let salt = STANDARD.decode(fields.next()?).ok()?.try_into().ok()?;
+        let prehash = fields.next()?.to_owned();
+        fields.next().is_none().then_some((id, Job { prehash, cost, salt }))
+    }
+}
+
+/// Runs a job in the hashing process when the server started one (see
+/// [`start_hashing_process`]), else on the hashing threads of this process.
+async fn bcrypt_job(job: Job) -> AppResult<String> {
+    let answer = match HASHING_PROCESS.get() {
+        Some(process) => process.run(job).await?,
+        None => on_a_core(move || job.run()).await?,
+    };
+    answer.ok_or_else(|| AppError::Internal("bcrypt refused the job".into()))
+}
+
+// ---------------------------------------------------------------------------
+// The hashing process (`tenet serve` on Linux).
+//
+// Within one process the nice value only orders the process's own threads.
+// The kernel first shares the CPU between scheduling groups (an autogroup per
+// session, or a cgroup), and every core-second bcrypt burns is charged to the
+// server's group: PostgreSQL's backends and the server's request threads then
+// wait behind it. Measured with wrk against `me` (docs/performance.md, "me
+// during a login flood"): two busy loops in the server's group, even at
+// SCHED_IDLE, took its p99 from 35–65 ms to 490–760 ms; in a session of their
+// own with autogroup nice 10, to 51–65 ms. So `tenet serve` runs bcrypt in a
+// child process, `tenet hash-worker`, that starts a session of its own (its
+// own autogroup), lowers that group's nice value and hashes lines from its
+// standard input, one thread per core.
+
+static HASHING_PROCESS: OnceLock<HashingProcess> = OnceLock::new();
+
+/// Starts `exe hash-worker` and sends every later bcrypt job there. If the
+/// process cannot be started, jobs stay on this process's hashing threads
+/// (logged). A process that dies is started again for the next job.
+pub async fn start_hashing_process(exe: std::path::PathBuf) {
+    let process = HashingProcess { exe, worker: tokio::sync::Mutex::new(None), next_id: AtomicU64::new(0) };
+    match process.spawn() {
+        Ok(worker) => {
+            tracing::info!(pid = worker.child.id(), "bcrypt runs in a process of its own");
+            *process.worker.lock().await = Some(worker);
+            let _ = HASHING_PROCESS.set(process);
+        }
+        Err(e) => tracing::warn!(error = %e, "could not start the hashing process; bcrypt runs on threads of the server"),
+    }
+}
+
+/// The pid of the running hashing process, if the server started one.
+pub async fn hashing_process_id() -> Option<u32> {
+    HASHING_PROCESS.get()?.worker.lock().await.as_ref()?.child.id()
+}
+
+type Waiting = Arc<Mutex<HashMap<u64, oneshot::Sender<Option<String>>>>>;
+
+struct HashingProcess {
+    exe: std::path::PathBuf,
+    worker: tokio::sync::Mutex<Option<Worker>>,
+    next_id: AtomicU64,
+}
+
+struct Worker {
+    child: tokio::process::Child,
+    stdin: tokio::process::ChildStdin,
+    waiting: Waiting,
+}
+
+impl HashingProcess {
+    fn spawn(&self) -> std::io::Result<Worker> {
+        use std::process::Stdio;
+        let mut child = tokio::process::Command::new(&self.exe)
+            .arg("hash-worker")
+            .env_clear()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()?;
+        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            return Err(std::io::Error::other("the hashing process has no pipes"));
+        };
+        let waiting = Waiting::default();
+        tokio::spawn(read_answers(stdout, Arc::clone(&waiting)));
+        Ok(Worker { child, stdin, waiting })
+    }
+
+    async fn run(&self, job: Job) -> AppResult<Option<String>> {
+        use tokio::io::AsyncWriteExt;
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let (answer, answered) = oneshot::channel();
+        let line = job.to_line(id);
+        {
+            let mut worker = self.worker.lock().await;
+            // A process that has exited is replaced before the job is sent.
+            if let Some(w) = worker.as_mut() {
+                if !matches!(w.child.try_wait(), Ok(None)) {
+                    tracing::warn!("the hashing process has exited; starting another");
+                    *worker = None;
+                }
+            }
+            if worker.is_none() {
+                *worker = Some(self.spawn().map_err(|e| AppError::Internal(format!("cannot start the hashing process: {e}")))?);
+            }
+            let w = worker.as_mut().ok_or_else(|| AppError::Internal("no hashing process".into()))?;
+            lock(&w.waiting).insert(id, answer);
+            if let Err(e) = w.stdin.write_all(line.as_bytes()).await {
+                lock(&w.waiting).remove(&id);
+                *worker = None;
+                return Err(AppError::Internal(format!("the hashing process is gone: {e}")));
+            }
+        }
+        answered.await.map_err(|_| AppError::Internal("the hashing process ended before answering".into()))
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Hands each answer line (`<id> <hash>`, or `<id> -` when bcrypt refused)
+/// to the job waiting for it. At the end of the output (the process exited)
+/// every job still waiting fails.
+async fn read_answers(stdout: tokio::process::ChildStdout, waiting: Waiting) {
+    use tokio::io::AsyncBufReadExt;
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        let Some((id, hash)) = line.split_once(' ') else { continue };
+        let Ok(id) = id.parse::<u64>() else { continue };
+        if let Some(answer) = lock(&waiting).remove(&id) {
+            let _ = answer.send((hash != "-").then(|| hash.to_owned()));
+        }
+    }
+    lock(&waiting).clear();
+}
+
+/// `tenet hash-worker`: the hashing process's side. Leaves the server's
+/// session (and so its autogroup) and lowers its own group's priority, then
+/// answers each input line on one of its threads (one per core) until its
+/// input ends (the server has exited; queued jobs are dropped). Writes only answers to standard
+/// output; complaints go to standard error, the server's log.
+pub fn serve_hashing_requests() -> std::process::ExitCode {
+    use std::io::{BufRead, Write};
+    leave_the_servers_scheduling_group();
+    let (jobs, queue) = mpsc::channel::<(u64, Job)>();
+    let queue = Arc::new(Mutex::new(queue));
+    let out = Arc::new(Mutex::new(std::io::stdout()));
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let threads: Vec<_> = (0..cores)
+        .filter_map(|n| {
+            let (queue, out) = (Arc::clone(&queue), Arc::clone(&out));
+            std::thread::Builder::new()
+                .name(format!("bcrypt-{n}"))
+                .spawn(move || {
+                    lower_this_threads_priority();
+                    loop {
+                        // The lock is held only while waiting for the next
+                        // job (a `while let` would hold it through the hash).
+                        let next = lock(&queue).recv();
+                        let Ok((id, job)) = next else { return };
+                        let answer = job.run();
+                        let mut out = lock(&out);
+                        if writeln!(out, "{id} {}", answer.as_deref().unwrap_or("-")).and_then(|()| out.flush()).is_err() {
+                            // The server is gone: the jobs still queued have nobody to answer.
+                            std::process::exit(0);
+                        }
+                    }
+                })
+                .ok()
+        })
+        .collect();
+    if threads.is_empty() {
+        eprintln!("tenet hash-worker: could not start a hashing thread");
+        return std::process::ExitCode::FAILURE;
+    }
+    for line in std::io::stdin().lock().lines() {
+        let Ok(line) = line else { break };
+        match Job::from_line(&line) {
+            Some(job) => {
+                if jobs.send(job).is_err() {
+                    break;
+                }
+            }
+            None => eprintln!("tenet hash-worker: ignoring a malformed job line"),
+        }
+    }
+    // The input ended: the server has exited (or dropped this process), so
+    // the jobs still queued have nobody to answer.
+    drop((jobs, threads));
+    std::process::ExitCode::SUCCESS
+}
+
+/// A new session is a new autogroup on Linux; its nice value is set through
+/// /proc/self/autogroup (raising it needs no privilege). Where autogroups are
+/// off or a cgroup decides, only the threads' own nice values apply.
+#[cfg(target_os = "linux")]
+fn leave_the_servers_scheduling_group() {
+    // SAFETY: setsid takes no arguments and touches no memory of ours.
+    if unsafe { libc::setsid() } < 0 {
+        eprintln!("tenet hash-worker: setsid failed: {}", std::io::Error::last_os_error());
+        return;
+    }
+    if let Err(e) = std::fs::write("/proc/self/autogroup", HASHING_NICE.to_string()) {
+        eprintln!("tenet hash-worker: could not lower the autogroup's priority: {e}");
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn leave_the_servers_scheduling_group() {}
+
+// ---------------------------------------------------------------------------
+// The hashing threads (in the server itself when it started no process: the
+// test suites' in-process servers, or a failed start).
+
+type ThreadJob = Box<dyn FnOnce() + Send>;
 
 /// The hashing threads: one per core, started on first use, each
 /// [`HASHING_NICE`] below the others, taking bcrypt jobs in arrival order.
@@ -63,10 +313,10 @@ type Job = Box<dyn FnOnce() + Send>;
 /// waiting login (32 hashing threads once left the runtime's two workers a
 /// sliver of the CPU); a waiting login holds no thread and no connection
 /// (docs/performance.md, "me during a login flood").
-fn hashing_threads() -> Option<&'static mpsc::Sender<Job>> {
-    static JOBS: OnceLock<Option<mpsc::Sender<Job>>> = OnceLock::new();
+fn hashing_threads() -> Option<&'static mpsc::Sender<ThreadJob>> {
+    static JOBS: OnceLock<Option<mpsc::Sender<ThreadJob>>> = OnceLock::new();
     JOBS.get_or_init(|| {
-        let (jobs, queue) = mpsc::channel::<Job>();
+        let (jobs, queue) = mpsc::channel::<ThreadJob>();
         let queue = Arc::new(Mutex::new(queue));
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
         let started = (0..cores)
@@ -80,11 +330,11 @@ fn hashing_threads() -> Option<&'static mpsc::Sender<Job>> {
     .as_ref()
 }
 
-fn hashing_thread(queue: &Mutex<mpsc::Receiver<Job>>) {
+fn hashing_thread(queue: &Mutex<mpsc::Receiver<ThreadJob>>) {
     lower_this_threads_priority();
     loop {
         // The lock is held only while waiting for the next job, not while hashing.
-        let job = match queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recv() {
+        let job = match lock(queue).recv() {
             Ok(job) => job,
             Err(_) => return, // the sender is gone: the process is ending
         };
@@ -109,7 +359,8 @@ fn lower_this_threads_priority() {
     // ours; `who = 0` with PRIO_PROCESS names the calling thread on Linux.
     let rc = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, target) };
     if rc != 0 {
-        tracing::warn!(error = %std::io::Error::last_os_error(), "could not lower the priority of a hashing thread");
+        // stderr, not tracing: in the hashing process standard output is the answers.
+        eprintln!("tenet: could not lower the priority of a hashing thread: {}", std::io::Error::last_os_error());
     }
 }
 
@@ -132,10 +383,11 @@ async fn on_a_core<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static)
     answered.await.map_err(|_| AppError::Internal("a hashing job failed".into()))
 }
 
+/// A new bcrypt hash of `password` at `cost`, with a fresh random salt.
 pub async fn hash(password: String, cost: u32) -> AppResult<String> {
-    on_a_core(move || bcrypt::hash(prehash(&password), cost))
-        .await?
-        .map_err(|e| AppError::Internal(format!("bcrypt failed: {e}")))
+    let mut salt = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    bcrypt_job(Job::new(&password, cost, salt)).await
 }
 
 /// bcrypt of a candidate password with a given `$2b$<cost>$<22-char salt>`
@@ -143,10 +395,7 @@ pub async fn hash(password: String, cost: u32) -> AppResult<String> {
 /// database to compare with the stored hash.
 pub async fn hash_with_salt(password: String, salt: String) -> AppResult<String> {
     let (cost, salt) = parse_salt(&salt).ok_or_else(|| AppError::Internal("the database answered a malformed salt".into()))?;
-    on_a_core(move || bcrypt::hash_with_salt(prehash(&password), cost, salt))
-        .await?
-        .map(|parts| parts.format_for_version(bcrypt::Version::TwoB))
-        .map_err(|e| AppError::Internal(format!("bcrypt failed: {e}")))
+    bcrypt_job(Job::new(&password, cost, salt)).await
 }
 
 /// `$2b$12$` + 22 characters of bcrypt's base64 → (cost, 16 salt bytes).
@@ -199,6 +448,20 @@ mod tests {
         let hashed = hash("correct horse battery".into(), 4).await.map_err(|e| format!("{e:?}"))?;
         assert!(hashed.starts_with("$2b$04$"), "{hashed}");
         Ok(())
+    }
+
+    #[test]
+    fn a_job_crosses_to_the_hashing_process_intact() {
+        let job = Job::new("correct horse", 4, [42; 16]);
+        let line = job.to_line(17);
+        assert_eq!(line.matches(' ').count(), 3, "four fields: {line}");
+        assert!(line.ends_with('\n'));
+        let (id, back) = Job::from_line(line.trim_end()).expect("a job line");
+        assert_eq!((id, back.cost, back.salt, back.prehash.as_str()), (17, 4, [42; 16], job.prehash.as_str()));
+        assert_eq!(back.run(), job.run());
+        assert!(Job::from_line("17 4 not-base64 x").is_none());
+        assert!(Job::from_line(&format!("{} extra", line.trim_end())).is_none());
+        assert!(Job::new("x", 99, [0; 16]).run().is_none(), "a cost out of range is refused, not a panic");
     }
 
     #[test]

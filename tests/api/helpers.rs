@@ -283,6 +283,9 @@ pub fn config(database_url: String, options: &Options) -> Config {
         session_ttl: Duration::from_secs(30 * 86_400),
         db_pool_size: options.pool_size,
         db_transaction_pooling: transaction_pooling(),
+        // In-process servers hash on threads; tests/api/operations.rs runs
+        // the binary with its hashing process.
+        hashing_process: false,
         frontend_dir: None,
         public_url: options.public_url.clone(),
         cors_origins: options.cors_origins.clone(),

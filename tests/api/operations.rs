@@ -98,15 +98,14 @@ async fn a_bad_path_parameter_is_a_400_problem() {
     r.assert_problem(400);
 }
 
-#[tokio::test]
-async fn sigterm_drains_in_flight_requests_and_exits_cleanly() {
-    // Arrange: the real binary on a database of its own.
-    let db = crate::helpers::TestDb::new().await;
+/// `tenet serve` (the real binary) on a database of its own; answers the
+/// child and its base URL once /api/ready answers 200.
+async fn spawn_binary(db: &crate::helpers::TestDb) -> (tokio::process::Child, String) {
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         l.local_addr().expect("addr").port()
     };
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_tenet"))
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_tenet"))
         .env("DATABASE_URL", db.web_url())
         .env("JWT_SECRET", crate::helpers::JWT_SECRET)
         .env("PORT", port.to_string())
@@ -124,6 +123,15 @@ async fn sigterm_drains_in_flight_requests_and_exits_cleanly() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+    (child, base)
+}
+
+#[tokio::test]
+async fn sigterm_drains_in_flight_requests_and_exits_cleanly() {
+    // Arrange: the real binary on a database of its own.
+    let db = crate::helpers::TestDb::new().await;
+    let (mut child, base) = spawn_binary(&db).await;
+    let client = reqwest::Client::new();
 
     // Act: a slow request (bcrypt, cost 12) in flight when SIGTERM arrives.
     let login = tokio::spawn({
@@ -180,4 +188,139 @@ async fn metrics_are_off_by_default_and_need_their_token() {
     // The sign-up's confirmation mail waits (this server runs no mail worker).
     assert!(text.contains(r#"tenet_outbox_due{outbox="emails"} 1"#), "{text}");
     assert!(text.contains(r#"tenet_outbox_due{outbox="webhooks"} 0"#), "{text}");
+}
+
+/// Fields of /proc/PID/stat after the parenthesised command name (field 3 is
+/// index 0): state, ppid, pgrp, session, ...
+fn proc_stat(pid: u32) -> Vec<String> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().map(str::to_owned).collect()).unwrap_or_default()
+}
+
+/// The children of `parent` whose command line has `word`.
+fn children_running(parent: u32, word: &str) -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| proc_stat(*pid).get(1).is_some_and(|ppid| *ppid == parent.to_string()))
+        .filter(|pid| std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| String::from_utf8_lossy(&c).contains(word)))
+        .collect()
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn the_server_hashes_passwords_in_a_lower_priority_process_of_its_own() {
+    // Arrange: the real binary, and an account (its sign-up hashes once).
+    let db = crate::helpers::TestDb::new().await;
+    let (child, base) = spawn_binary(&db).await;
+    let server = child.id().expect("pid");
+    let client = reqwest::Client::new();
+    let signup = json!({"tenant_name": "Hashing", "email": "h@hashing.test", "password": crate::helpers::PASSWORD, "name": "H"});
+    let r = client.post(format!("{base}/api/auth/signup")).json(&signup).send().await.expect("signup");
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let login = json!({"email": "h@hashing.test", "password": crate::helpers::PASSWORD, "tenant": r.json::<serde_json::Value>().await.expect("json")["tenant"]["slug"]});
+    let sign_in = |body: serde_json::Value| {
+        let (client, url) = (client.clone(), format!("{base}/api/auth/login"));
+        async move { client.post(url).json(&body).send().await.expect("login").status() }
+    };
+
+    // Assert: one hash-worker child, in a session (so an autogroup) of its
+    // own, its group and its hashing threads at nice 10.
+    let workers = children_running(server, "hash-worker");
+    assert_eq!(workers.len(), 1, "one hashing process: {workers:?}");
+    let worker = workers[0];
+    assert_ne!(proc_stat(worker)[3], proc_stat(server)[3], "the hashing process has a session of its own");
+    if std::fs::read_to_string("/proc/sys/kernel/sched_autogroup_enabled").is_ok_and(|v| v.trim() == "1") {
+        let group = std::fs::read_to_string(format!("/proc/{worker}/autogroup")).expect("autogroup");
+        assert!(group.trim_end().ends_with("nice 10"), "{group}");
+    }
+    let nices: Vec<String> = std::fs::read_dir(format!("/proc/{worker}/task"))
+        .expect("tasks")
+        .filter_map(|t| {
+            let tid: u32 = t.ok()?.file_name().to_str()?.parse().ok()?;
+            let comm = std::fs::read_to_string(format!("/proc/{worker}/task/{tid}/comm")).ok()?;
+            let stat = std::fs::read_to_string(format!("/proc/{worker}/task/{tid}/stat")).ok()?;
+            comm.starts_with("bcrypt").then(|| stat.rsplit_once(')').map(|(_, r)| r.split_whitespace().nth(16).unwrap_or("").to_owned()))?
+        })
+        .collect();
+    assert!(!nices.is_empty() && nices.iter().all(|n| n == "10"), "hashing threads' nice values: {nices:?}");
+
+    // The right password signs in and a wrong one does not: the answers
+    // come from the hashing process.
+    assert_eq!(sign_in(login.clone()).await, StatusCode::OK);
+    let mut wrong = login.clone();
+    wrong["password"] = json!("not the password at all");
+    assert_eq!(sign_in(wrong).await, StatusCode::UNAUTHORIZED);
+
+    // A hashing process that dies is replaced at the next sign-in.
+    let killed = std::process::Command::new("kill").args(["-KILL", &worker.to_string()]).status().expect("kill");
+    assert!(killed.success());
+    for _ in 0..50 {
+        if proc_stat(worker).first().is_none_or(|state| state == "Z") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(sign_in(login).await, StatusCode::OK);
+    let again = children_running(server, "hash-worker");
+    assert!(again.iter().any(|pid| *pid != worker && proc_stat(*pid).first().is_some_and(|s| s != "Z")), "a new hashing process: {again:?}");
+}
+
+#[tokio::test]
+async fn the_hashing_process_answers_bcrypt_by_job_and_ends_with_its_input() {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let mut worker = tokio::process::Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .arg("hash-worker")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn hash-worker");
+    let mut input = worker.stdin.take().expect("stdin");
+    let mut output = tokio::io::BufReader::new(worker.stdout.take().expect("stdout")).lines();
+    let salt = [7u8; 16];
+    let prehash = "q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=";
+    let salt64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, salt);
+    // A malformed line is skipped, not answered, and the worker goes on.
+    input.write_all(format!("7 4 {salt64} {prehash}\nnot a job\n8 99 {salt64} {prehash}\n").as_bytes()).await.expect("write");
+    let mut answers = std::collections::HashMap::new();
+    for _ in 0..2 {
+        let line = tokio::time::timeout(std::time::Duration::from_secs(10), output.next_line()).await.expect("answered").expect("read").expect("a line");
+        let (id, hash) = line.split_once(' ').expect("<id> <hash>");
+        answers.insert(id.to_owned(), hash.to_owned());
+    }
+    let expected = bcrypt::hash_with_salt(prehash, 4, salt).expect("bcrypt").format_for_version(bcrypt::Version::TwoB);
+    assert_eq!(answers.get("7"), Some(&expected));
+    assert_eq!(answers.get("8").map(String::as_str), Some("-"), "cost 99 is refused, answered as -");
+
+    // Jobs hash in parallel, one per thread: with two slow jobs queued, two
+    // hashing threads are runnable at once (a thread waiting for a lock is
+    // asleep, whatever else the machine is doing).
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    if cores >= 2 {
+        input.write_all(format!("9 14 {salt64} {prehash}\n10 14 {salt64} {prehash}\n").as_bytes()).await.expect("write");
+        let pid = worker.id().expect("pid");
+        // Threads that take turns are both runnable only at a hand-over:
+        // three samples of both running at once rule that out.
+        let mut both_running = 0;
+        for _ in 0..200 {
+            let running = std::fs::read_dir(format!("/proc/{pid}/task"))
+                .expect("tasks")
+                .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("stat")).ok())
+                .filter(|stat| stat.contains("(bcrypt-") && stat.rsplit_once(')').is_some_and(|(_, r)| r.trim_start().starts_with('R')))
+                .count();
+            both_running += usize::from(running >= 2);
+            if both_running >= 3 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        assert!(both_running >= 3, "two hashing threads ran at once in only {both_running} samples");
+        for _ in 0..2 {
+            tokio::time::timeout(std::time::Duration::from_secs(30), output.next_line()).await.expect("answered").expect("read").expect("a line");
+        }
+    }
+    drop(input);
+    let status = tokio::time::timeout(std::time::Duration::from_secs(10), worker.wait()).await.expect("exits").expect("status");
+    assert!(status.success(), "{status:?}");
 }
