@@ -35,7 +35,7 @@ one() { # label binary round
   local extra
   if [ "$1" = A ]; then extra=${AB_ENV_A:-}; else extra=${AB_ENV_B:-}; fi
   # shellcheck disable=SC2086 # the settings are words on purpose
-  serve_local "$(local_url "$WEB_ROLE" "$TENET_WEB_PASSWORD" "$DB")" "$PORT" "$TMP" DB_POOL_SIZE=16 RUST_LOG=info $extra
+  serve_local "$(local_url "$WEB_ROLE" "$TENET_WEB_PASSWORD" "$DB")" "$PORT" "$TMP" RUST_LOG=info $extra
   local toks p r idle
   toks=$(bench_owner_tokens 10)
   idle=$(rss)

@@ -32,7 +32,7 @@ TENET=${BENCH_BINARY:-$(benches/build.sh)}
 WEB_ROLE=$(bench_web_role "$DB")
 SERVER_PID=
 trap '[ -z "$SERVER_PID" ] || kill $SERVER_PID 2>/dev/null || true' EXIT
-serve_local "$(local_url "$WEB_ROLE" "$TENET_WEB_PASSWORD" "$DB")" "$PORT" "$OUT" DB_POOL_SIZE=16 RUST_LOG=info
+serve_local "$(local_url "$WEB_ROLE" "$TENET_WEB_PASSWORD" "$DB")" "$PORT" "$OUT" RUST_LOG=info
 bench_owner_tokens 10 | sed "s|^|$PATH_ |" >"$OUT/targets.txt"
 
 log "profiling $PATH_ for ${SECONDS_}s (perf record -a -g -e cpu-clock)"

@@ -306,7 +306,7 @@ t_start=$(now)
 # that the pgbench context below sets exactly the same values.
 JWT=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
 DATABASE_URL="$WEB_URL" JWT_SECRET="$JWT" BCRYPT_COST=10 \
-  AUTH_RATE_LIMIT_PER_MINUTE=0 DB_POOL_SIZE=16 PORT="$PORT" ACCESS_TOKEN_TTL_SECONDS=3600 \
+  AUTH_RATE_LIMIT_PER_MINUTE=0 PORT="$PORT" ACCESS_TOKEN_TTL_SECONDS=3600 \
   DB_STATEMENT_TIMEOUT_MS=10000 DB_IDLE_IN_TRANSACTION_TIMEOUT_MS=5000 \
   RUST_LOG="${BENCH_RUST_LOG:-info}" "$TENET" serve >"$OUT/server.log" 2>&1 &
 SERVER_PID=$!
@@ -846,7 +846,7 @@ json_row() { # spec
   echo "Machine: $CORES cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(psql "$ADMIN_URL" -Atqc 'SHOW server_version' | cut -d' ' -f1); $BUILD_NOTE."
   echo "Data: $COUNTS. $SIZES."
   echo "Seed: ${SEED_TOTAL_S}s (tenants through app.create_tenant_with_owner ${SEED_TENANTS_S}s; companies + contacts as superuser with triggers off, index rebuild, ANALYZE ${SEED_DATA_S}s); baseline copies of contacts ${COPIES_S}s."
-  echo "Server: login role $WEB_ROLE; start to first /api/ready 200 ${READY_MS} ms (polled every 10 ms: an upper bound); $LOGINS logins (bcrypt cost 10, sequential) ${LOGIN_S}s (${SEQ_LOGIN_MS} ms each); RSS idle $RSS_IDLE MiB, max under load $RSS_MAX MiB, after load $RSS_AFTER MiB."
+  echo "Server: login role $WEB_ROLE; DB_POOL_SIZE ${DB_POOL_SIZE:-unset: the default, 4 x $(nproc) cores}; start to first /api/ready 200 ${READY_MS} ms (polled every 10 ms: an upper bound); $LOGINS logins (bcrypt cost 10, sequential) ${LOGIN_S}s (${SEQ_LOGIN_MS} ms each); RSS idle $RSS_IDLE MiB, max under load $RSS_MAX MiB, after load $RSS_AFTER MiB."
   echo "bcrypt cost 10: fastest of $BCRYPT_SAMPLES hashes ${BCRYPT_MIN_MS} ms (median ${BCRYPT_MEDIAN_MS} ms), timed with $BCRYPT_METHOD; ceiling $CORES cores / ${BCRYPT_MIN_MS} ms = $BCRYPT_CEILING logins/s."
   echo "Load: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --timeout 5s (30s for logins) on 127.0.0.1 (two such wrk at once for the login flood), tokens of $LOGINS tenants rotated, $REFRESH_SESSIONS refresh sessions; pgbench -c $PGB_CLIENTS -j 2 -M prepared -T $DURATION as $WEB_ROLE, $PGB_SCRIPTS sessions/tenants. Load generator, server and PostgreSQL share the cores."
   echo "CPU idle just before each scenario: $(IFS=,; echo "${QUIET_NOTES[*]}" | sed 's/,/, /g')."
