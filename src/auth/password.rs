@@ -229,57 +229,39 @@ async fn read_answers(stdout: tokio::process::ChildStdout, waiting: Waiting) {
 
 /// `tenet hash-worker`: the hashing process's side. Leaves the server's
 /// session (and so its autogroup) and lowers its own group's priority, then
-/// answers each input line on one of its threads (one per core) until its
-/// input ends (the server has exited; queued jobs are dropped). Writes only answers to standard
-/// output; complaints go to standard error, the server's log.
+/// answers each input line on one of the hashing threads (one per core)
+/// until its input ends (the server has exited; queued jobs are dropped).
+/// Writes only answers to standard output; complaints go to standard error,
+/// the server's log.
 pub fn serve_hashing_requests() -> std::process::ExitCode {
     use std::io::{BufRead, Write};
     leave_the_servers_scheduling_group();
-    let (jobs, queue) = mpsc::channel::<(u64, Job)>();
-    let queue = Arc::new(Mutex::new(queue));
-    let out = Arc::new(Mutex::new(std::io::stdout()));
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-    let threads: Vec<_> = (0..cores)
-        .filter_map(|n| {
-            let (queue, out) = (Arc::clone(&queue), Arc::clone(&out));
-            std::thread::Builder::new()
-                .name(format!("bcrypt-{n}"))
-                .spawn(move || {
-                    lower_this_threads_priority();
-                    loop {
-                        // The lock is held only while waiting for the next
-                        // job (a `while let` would hold it through the hash).
-                        let next = lock(&queue).recv();
-                        let Ok((id, job)) = next else { return };
-                        let answer = job.run();
-                        let mut out = lock(&out);
-                        if writeln!(out, "{id} {}", answer.as_deref().unwrap_or("-")).and_then(|()| out.flush()).is_err() {
-                            // The server is gone: the jobs still queued have nobody to answer.
-                            std::process::exit(0);
-                        }
-                    }
-                })
-                .ok()
-        })
-        .collect();
-    if threads.is_empty() {
+    let Some(jobs) = hashing_threads() else {
         eprintln!("tenet hash-worker: could not start a hashing thread");
         return std::process::ExitCode::FAILURE;
-    }
+    };
+    let out = Arc::new(Mutex::new(std::io::stdout()));
     for line in std::io::stdin().lock().lines() {
         let Ok(line) = line else { break };
-        match Job::from_line(&line) {
-            Some(job) => {
-                if jobs.send(job).is_err() {
-                    break;
-                }
+        let Some((id, job)) = Job::from_line(&line) else {
+            eprintln!("tenet hash-worker: ignoring a malformed job line");
+            continue;
+        };
+        let out = Arc::clone(&out);
+        let answer_it = move || {
+            let answer = job.run();
+            let mut out = lock(&out);
+            if writeln!(out, "{id} {}", answer.as_deref().unwrap_or("-")).and_then(|()| out.flush()).is_err() {
+                // The server is gone: the jobs still queued have nobody to answer.
+                std::process::exit(0);
             }
-            None => eprintln!("tenet hash-worker: ignoring a malformed job line"),
+        };
+        if jobs.send(Box::new(answer_it)).is_err() {
+            break;
         }
     }
     // The input ended: the server has exited (or dropped this process), so
     // the jobs still queued have nobody to answer.
-    drop((jobs, threads));
     std::process::ExitCode::SUCCESS
 }
 
@@ -302,8 +284,8 @@ fn leave_the_servers_scheduling_group() {
 fn leave_the_servers_scheduling_group() {}
 
 // ---------------------------------------------------------------------------
-// The hashing threads (in the server itself when it started no process: the
-// test suites' in-process servers, or a failed start).
+// The hashing threads: in the hashing process, or in the server itself when
+// it started none (the test suites' in-process servers, or a failed start).
 
 type ThreadJob = Box<dyn FnOnce() + Send>;
 
@@ -333,7 +315,8 @@ fn hashing_threads() -> Option<&'static mpsc::Sender<ThreadJob>> {
 fn hashing_thread(queue: &Mutex<mpsc::Receiver<ThreadJob>>) {
     lower_this_threads_priority();
     loop {
-        // The lock is held only while waiting for the next job, not while hashing.
+        // The lock is held only while waiting for the next job, not while
+        // hashing (a `while let` would keep the guard through the job).
         let job = match lock(queue).recv() {
             Ok(job) => job,
             Err(_) => return, // the sender is gone: the process is ending
