@@ -1,5 +1,6 @@
-//! Passwords: bcrypt on its own threads, one per core and at a lower
-//! priority than the request threads, never on the async executor.
+//! Passwords: bcrypt on threads of its own, one per core, at a lower priority
+//! than the request threads and (under `tenet serve`) in a process and
+//! scheduling group of its own; never on the async executor.
 //!
 //! The server never sees a stored hash: to check a password it asks the
 //! database for the account's salt and cost, computes bcrypt with them
@@ -115,10 +116,11 @@ async fn bcrypt_job(job: Job) -> AppResult<String> {
 // The kernel first shares the CPU between scheduling groups (an autogroup per
 // session, or a cgroup), and every core-second bcrypt burns is charged to the
 // server's group: PostgreSQL's backends and the server's request threads then
-// wait behind it. Measured with wrk against `me` (docs/performance.md, "me
-// during a login flood"): two busy loops in the server's group, even at
-// SCHED_IDLE, took its p99 from 35–65 ms to 490–760 ms; in a session of their
-// own with autogroup nice 10, to 51–65 ms. So `tenet serve` runs bcrypt in a
+// wait behind it. Measured with wrk against `me` (docs/performance.md,
+// "Fifth session: bcrypt in a scheduling group of its own"): two busy loops
+// in the server's group, even at SCHED_IDLE, took its p99 from 35–66 ms to
+// 490–762 ms; in sessions of their own (autogroup nice 0, 10 or 19), to
+// 49–65 ms. So `tenet serve` runs bcrypt in a
 // child process, `tenet hash-worker`, that starts a session of its own (its
 // own autogroup), lowers that group's nice value and hashes lines from its
 // standard input, one thread per core.
@@ -140,12 +142,13 @@ pub async fn start_hashing_process(exe: std::path::PathBuf) {
     }
 }
 
-/// The pid of the running hashing process, if the server started one.
-pub async fn hashing_process_id() -> Option<u32> {
-    HASHING_PROCESS.get()?.worker.lock().await.as_ref()?.child.id()
+/// The jobs a hashing process has not answered yet.
+#[derive(Default)]
+struct Answers {
+    /// The process's output ended: it has exited, and answers nothing more.
+    ended: bool,
+    waiting: HashMap<u64, oneshot::Sender<Option<String>>>,
 }
-
-type Waiting = Arc<Mutex<HashMap<u64, oneshot::Sender<Option<String>>>>>;
 
 struct HashingProcess {
     exe: std::path::PathBuf,
@@ -156,7 +159,7 @@ struct HashingProcess {
 struct Worker {
     child: tokio::process::Child,
     stdin: tokio::process::ChildStdin,
-    waiting: Waiting,
+    answers: Arc<Mutex<Answers>>,
 }
 
 impl HashingProcess {
@@ -173,32 +176,57 @@ impl HashingProcess {
         let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
             return Err(std::io::Error::other("the hashing process has no pipes"));
         };
-        let waiting = Waiting::default();
-        tokio::spawn(read_answers(stdout, Arc::clone(&waiting)));
-        Ok(Worker { child, stdin, waiting })
+        let answers = Arc::<Mutex<Answers>>::default();
+        tokio::spawn(read_answers(stdout, Arc::clone(&answers)));
+        Ok(Worker { child, stdin, answers })
     }
 
+    /// Sends the job and waits for its answer. A job whose process died
+    /// before answering (or could not take it) goes once more, to a new one.
     async fn run(&self, job: Job) -> AppResult<Option<String>> {
-        use tokio::io::AsyncWriteExt;
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let (answer, answered) = oneshot::channel();
         let line = job.to_line(id);
+        match self.send(id, &line).await {
+            Ok(answer) => Ok(answer),
+            Err(e) => {
+                tracing::warn!(error = ?e, "a hashing job failed; sending it to a new hashing process");
+                self.send(id, &line).await
+            }
+        }
+    }
+
+    async fn send(&self, id: u64, line: &str) -> AppResult<Option<String>> {
+        use tokio::io::AsyncWriteExt;
+        let (answer, answered) = oneshot::channel();
         {
             let mut worker = self.worker.lock().await;
-            // A process that has exited is replaced before the job is sent.
-            if let Some(w) = worker.as_mut() {
-                if !matches!(w.child.try_wait(), Ok(None)) {
-                    tracing::warn!("the hashing process has exited; starting another");
-                    *worker = None;
-                }
+            // A process that has exited, or whose output ended, is replaced
+            // before the job is sent.
+            if worker.as_mut().is_some_and(|w| lock(&w.answers).ended || !matches!(w.child.try_wait(), Ok(None))) {
+                tracing::warn!("the hashing process has exited; starting another");
+                *worker = None;
             }
             if worker.is_none() {
                 *worker = Some(self.spawn().map_err(|e| AppError::Internal(format!("cannot start the hashing process: {e}")))?);
             }
             let w = worker.as_mut().ok_or_else(|| AppError::Internal("no hashing process".into()))?;
-            lock(&w.waiting).insert(id, answer);
+            // Registered under the same lock that the end of the output takes,
+            // so a job is never left waiting on a process that has ended.
+            let registered = {
+                let mut answers = lock(&w.answers);
+                if answers.ended {
+                    false
+                } else {
+                    answers.waiting.insert(id, answer);
+                    true
+                }
+            };
+            if !registered {
+                *worker = None;
+                return Err(AppError::Internal("the hashing process ended".into()));
+            }
             if let Err(e) = w.stdin.write_all(line.as_bytes()).await {
-                lock(&w.waiting).remove(&id);
+                lock(&w.answers).waiting.remove(&id);
                 *worker = None;
                 return Err(AppError::Internal(format!("the hashing process is gone: {e}")));
             }
@@ -213,18 +241,22 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// Hands each answer line (`<id> <hash>`, or `<id> -` when bcrypt refused)
 /// to the job waiting for it. At the end of the output (the process exited)
-/// every job still waiting fails.
-async fn read_answers(stdout: tokio::process::ChildStdout, waiting: Waiting) {
+/// the process is marked ended and every job still waiting fails, which
+/// `HashingProcess::run` answers by sending it once more, to a new process.
+async fn read_answers(stdout: tokio::process::ChildStdout, answers: Arc<Mutex<Answers>>) {
     use tokio::io::AsyncBufReadExt;
     let mut lines = tokio::io::BufReader::new(stdout).lines();
     while let Ok(Some(line)) = lines.next_line().await {
         let Some((id, hash)) = line.split_once(' ') else { continue };
         let Ok(id) = id.parse::<u64>() else { continue };
-        if let Some(answer) = lock(&waiting).remove(&id) {
+        let answer = lock(&answers).waiting.remove(&id);
+        if let Some(answer) = answer {
             let _ = answer.send((hash != "-").then(|| hash.to_owned()));
         }
     }
-    lock(&waiting).clear();
+    let mut answers = lock(&answers);
+    answers.ended = true;
+    answers.waiting.clear();
 }
 
 /// `tenet hash-worker`: the hashing process's side. Leaves the server's
@@ -434,17 +466,18 @@ mod tests {
     }
 
     #[test]
-    fn a_job_crosses_to_the_hashing_process_intact() {
+    fn a_job_crosses_to_the_hashing_process_intact() -> Result<(), Box<dyn std::error::Error>> {
         let job = Job::new("correct horse", 4, [42; 16]);
         let line = job.to_line(17);
         assert_eq!(line.matches(' ').count(), 3, "four fields: {line}");
         assert!(line.ends_with('\n'));
-        let (id, back) = Job::from_line(line.trim_end()).expect("a job line");
+        let (id, back) = Job::from_line(line.trim_end()).ok_or("not read back as a job")?;
         assert_eq!((id, back.cost, back.salt, back.prehash.as_str()), (17, 4, [42; 16], job.prehash.as_str()));
         assert_eq!(back.run(), job.run());
         assert!(Job::from_line("17 4 not-base64 x").is_none());
         assert!(Job::from_line(&format!("{} extra", line.trim_end())).is_none());
         assert!(Job::new("x", 99, [0; 16]).run().is_none(), "a cost out of range is refused, not a panic");
+        Ok(())
     }
 
     #[test]

@@ -251,18 +251,28 @@ async fn the_server_hashes_passwords_in_a_lower_priority_process_of_its_own() {
     wrong["password"] = json!("not the password at all");
     assert_eq!(sign_in(wrong).await, StatusCode::UNAUTHORIZED);
 
-    // A hashing process that dies is replaced at the next sign-in.
-    let killed = std::process::Command::new("kill").args(["-KILL", &worker.to_string()]).status().expect("kill");
-    assert!(killed.success());
+    // A hashing process that dies while hashing (cost 12: a quarter of a
+    // second) is replaced, and the sign-in it was hashing for still succeeds.
+    let in_flight = tokio::spawn(sign_in(login.clone()));
+    tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+    let kill = |pid: u32| std::process::Command::new("kill").args(["-KILL", &pid.to_string()]).status().expect("kill").success();
+    assert!(kill(worker));
+    assert_eq!(in_flight.await.expect("join"), StatusCode::OK);
+    let live = || children_running(server, "hash-worker").into_iter().filter(|pid| proc_stat(*pid).first().is_some_and(|s| s != "Z")).collect::<Vec<_>>();
+    let second = live();
+    assert!(second.len() == 1 && second[0] != worker, "a new hashing process: {second:?}");
+
+    // One that died while idle is replaced at the next sign-in.
+    assert!(kill(second[0]));
     for _ in 0..50 {
-        if proc_stat(worker).first().is_none_or(|state| state == "Z") {
+        if proc_stat(second[0]).first().is_none_or(|state| state == "Z") {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     assert_eq!(sign_in(login).await, StatusCode::OK);
-    let again = children_running(server, "hash-worker");
-    assert!(again.iter().any(|pid| *pid != worker && proc_stat(*pid).first().is_some_and(|s| s != "Z")), "a new hashing process: {again:?}");
+    let third = live();
+    assert!(third.len() == 1 && third[0] != second[0] && third[0] != worker, "a new hashing process: {third:?}");
 }
 
 #[tokio::test]
