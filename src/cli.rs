@@ -166,7 +166,7 @@ async fn serve() -> CliResult {
     }
     if config.hashing_process {
         match std::env::current_exe() {
-            Ok(exe) => password::start_hashing_process(exe).await,
+            Ok(exe) => password::start_hashing_process(exe),
             Err(e) => tracing::warn!(error = %e, "cannot find the tenet binary; bcrypt runs on threads of the server"),
         }
     }

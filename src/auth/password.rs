@@ -120,22 +120,21 @@ async fn bcrypt_job(job: Job) -> AppResult<String> {
 // "Fifth session: bcrypt in a scheduling group of its own"): two busy loops
 // in the server's group, even at SCHED_IDLE, took its p99 from 35–66 ms to
 // 490–762 ms; in sessions of their own (autogroup nice 0, 10 or 19), to
-// 49–65 ms. So `tenet serve` runs bcrypt in a
-// child process, `tenet hash-worker`, that starts a session of its own (its
-// own autogroup), lowers that group's nice value and hashes lines from its
-// standard input, one thread per core.
+// 49–65 ms. So `tenet serve` runs bcrypt in a child process, `tenet
+// hash-worker`, that starts a session of its own (its own autogroup), lowers
+// that group's nice value and hashes lines from its standard input, one
+// thread per core.
 
 static HASHING_PROCESS: OnceLock<HashingProcess> = OnceLock::new();
 
 /// Starts `exe hash-worker` and sends every later bcrypt job there. If the
 /// process cannot be started, jobs stay on this process's hashing threads
 /// (logged). A process that dies is started again for the next job.
-pub async fn start_hashing_process(exe: std::path::PathBuf) {
-    let process = HashingProcess { exe, worker: tokio::sync::Mutex::new(None), next_id: AtomicU64::new(0) };
-    match process.spawn() {
+pub fn start_hashing_process(exe: std::path::PathBuf) {
+    match HashingProcess::spawn(&exe) {
         Ok(worker) => {
             tracing::info!(pid = worker.child.id(), "bcrypt runs in a process of its own");
-            *process.worker.lock().await = Some(worker);
+            let process = HashingProcess { exe, worker: tokio::sync::Mutex::new(Some(worker)), next_id: AtomicU64::new(0) };
             let _ = HASHING_PROCESS.set(process);
         }
         Err(e) => tracing::warn!(error = %e, "could not start the hashing process; bcrypt runs on threads of the server"),
@@ -148,6 +147,18 @@ struct Answers {
     /// The process's output ended: it has exited, and answers nothing more.
     ended: bool,
     waiting: HashMap<u64, oneshot::Sender<Option<String>>>,
+}
+
+impl Answers {
+    /// Waits for the answer to job `id`, unless the output has ended. Taken
+    /// under the lock that the end of the output takes, so a job is never
+    /// left waiting on a process that answers nothing more.
+    fn register(&mut self, id: u64, answer: oneshot::Sender<Option<String>>) -> bool {
+        if !self.ended {
+            self.waiting.insert(id, answer);
+        }
+        !self.ended
+    }
 }
 
 struct HashingProcess {
@@ -163,9 +174,9 @@ struct Worker {
 }
 
 impl HashingProcess {
-    fn spawn(&self) -> std::io::Result<Worker> {
+    fn spawn(exe: &std::path::Path) -> std::io::Result<Worker> {
         use std::process::Stdio;
-        let mut child = tokio::process::Command::new(&self.exe)
+        let mut child = tokio::process::Command::new(exe)
             .arg("hash-worker")
             .env_clear()
             .stdin(Stdio::piped())
@@ -200,28 +211,16 @@ impl HashingProcess {
         let (answer, answered) = oneshot::channel();
         {
             let mut worker = self.worker.lock().await;
-            // A process that has exited, or whose output ended, is replaced
-            // before the job is sent.
-            if worker.as_mut().is_some_and(|w| lock(&w.answers).ended || !matches!(w.child.try_wait(), Ok(None))) {
+            // A process that has exited is replaced before the job is sent.
+            if worker.as_mut().is_some_and(|w| !matches!(w.child.try_wait(), Ok(None))) {
                 tracing::warn!("the hashing process has exited; starting another");
                 *worker = None;
             }
-            if worker.is_none() {
-                *worker = Some(self.spawn().map_err(|e| AppError::Internal(format!("cannot start the hashing process: {e}")))?);
-            }
-            let w = worker.as_mut().ok_or_else(|| AppError::Internal("no hashing process".into()))?;
-            // Registered under the same lock that the end of the output takes,
-            // so a job is never left waiting on a process that has ended.
-            let registered = {
-                let mut answers = lock(&w.answers);
-                if answers.ended {
-                    false
-                } else {
-                    answers.waiting.insert(id, answer);
-                    true
-                }
+            let w = match worker.as_mut() {
+                Some(w) => w,
+                None => worker.insert(Self::spawn(&self.exe).map_err(|e| AppError::Internal(format!("cannot start the hashing process: {e}")))?),
             };
-            if !registered {
+            if !lock(&w.answers).register(id, answer) {
                 *worker = None;
                 return Err(AppError::Internal("the hashing process ended".into()));
             }
