@@ -211,8 +211,10 @@ impl HashingProcess {
         let (answer, answered) = oneshot::channel();
         {
             let mut worker = self.worker.lock().await;
-            // A process that has exited is replaced before the job is sent.
-            if worker.as_mut().is_some_and(|w| !matches!(w.child.try_wait(), Ok(None))) {
+            // A process that has exited, or whose output has ended, is
+            // replaced before the job is sent. Both are asked: a dying
+            // process closes its output before it can be waited for.
+            if worker.as_mut().is_some_and(|w| lock(&w.answers).ended || !matches!(w.child.try_wait(), Ok(None))) {
                 tracing::warn!("the hashing process has exited; starting another");
                 *worker = None;
             }
