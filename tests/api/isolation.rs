@@ -137,9 +137,13 @@ async fn ten_thousand_interleaved_requests_of_eight_tenants_never_cross() {
 /// and none of the request's settings.
 #[tokio::test]
 async fn a_timed_out_statement_and_a_violation_leave_the_connection_clean() {
+    // The tenant is made through a server with the default timeouts: under
+    // a loaded test run, signup itself (a tenant, its roles and their audit
+    // entries) can take longer than 150 ms (a CI run answered it with 503).
+    let setup = TestApp::spawn().await;
+    let owner = setup.signup("Slow Co", "owner@slow.test").await;
     let timeouts = tenet::config::Timeouts { statement: std::time::Duration::from_millis(150), ..tenet::config::Timeouts::default() };
-    let app = TestApp::spawn_with(Options { pool_size: 1, timeouts, ..Options::default() }).await;
-    let owner = app.signup("Slow Co", "owner@slow.test").await;
+    let app = setup.peer_with(Options { pool_size: 1, timeouts, ..Options::default() }).await;
     // Enough rows that a search no index can serve (two letters: no
     // trigram) takes far longer than 150 ms; written as the superuser with
     // triggers off, so that seeding is quick.
