@@ -2,8 +2,8 @@
 # A/B of two `tenet` binaries on the database benches/run.sh left behind
 # (BENCH_DB): each round starts one binary, signs in 10 bench owners and
 # loads each path with wrk, then the other binary, alternating (A B A B ...)
-# so that the machine's drift hits both alike. Reports req/s, p99 and the
-# server's RSS idle and after load, per binary and round. Nothing asserted.
+# so that the machine's drift hits both alike. Reports req/s, p99, the server's CPU
+# time per request and its RSS idle and after load, per binary and round. Nothing asserted.
 #
 #   ./benches/ab.sh /path/to/tenet-a /path/to/tenet-b
 #   AB_ROUNDS [2]  AB_SECONDS [10]  AB_PATHS ["/api/contacts?limit=50 /api/auth/me"]
@@ -29,6 +29,8 @@ TMP=$(mktemp -d)
 SERVER_PID=
 trap '[ -z "$SERVER_PID" ] || kill $SERVER_PID 2>/dev/null || true; rm -rf "$TMP"' EXIT
 rss() { awk -v kib="$(rss_kib VmRSS)" 'BEGIN { printf "%.1f", kib / 1024 }'; }
+# utime + stime of the server, in clock ticks (fields 14 and 15 of /proc/PID/stat).
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat"; }
 
 one() { # label binary round
   TENET=$2
@@ -36,16 +38,22 @@ one() { # label binary round
   if [ "$1" = A ]; then extra=${AB_ENV_A:-}; else extra=${AB_ENV_B:-}; fi
   # shellcheck disable=SC2086 # the settings are words on purpose
   serve_local "$(local_url "$WEB_ROLE" "$TENET_WEB_PASSWORD" "$DB")" "$PORT" "$TMP" RUST_LOG=info $extra
-  local toks p r idle
+  local toks p r idle cpu0 rps cpu_us
   toks=$(bench_owner_tokens 10)
   idle=$(rss)
   for p in $PATHS; do
     sed "s|^|$p |" <<<"$toks" >"$TMP/targets.txt"
+    cpu0=$(cpu_ticks)
     r=$(wrk -t"${BENCH_THREADS:-2}" -c"${BENCH_CONNECTIONS:-32}" -d"${SECS}s" --latency -s benches/rotate.lua \
       "$BASE" -- "$TMP/targets.txt" | grep '^BENCH_RESULT')
-    printf '%s\tround %s\t%-28s\t%s req/s\tp99 %s ms\terrors %s\n' "$1" "$3" "$p" \
-      "$(sed -nE 's/.* rps=([0-9.]+).*/\1/p' <<<"$r")" \
-      "$(sed -nE 's/.* p99_us=([0-9]+).*/\1/p' <<<"$r" | awk '{ printf "%.1f", $1 / 1000 }')" \
+    rps=$(sed -nE 's/.* rps=([0-9.]+).*/\1/p' <<<"$r")
+    # The server's own CPU time per request (user + system, all its threads):
+    # steadier than req/s on a machine whose other tenants come and go.
+    cpu_us=$(awk -v t=$(( $(cpu_ticks) - cpu0 )) -v hz="$(getconf CLK_TCK)" -v n="$(sed -nE 's/.* requests=([0-9]+).*/\1/p' <<<"$r")" \
+      'BEGIN { if (n > 0) printf "%.0f", t / hz * 1e6 / n; else print "-" }')
+    printf '%s\tround %s\t%-28s\t%s req/s\tp99 %s ms\tserver CPU %s us/req\terrors %s\n' "$1" "$3" "$p" \
+      "$rps" \
+      "$(sed -nE 's/.* p99_us=([0-9]+).*/\1/p' <<<"$r" | awk '{ printf "%.1f", $1 / 1000 }')" "$cpu_us" \
       "$(grep -oE 'errors_[a-z]+=[0-9]+' <<<"$r" | awk -F= '{ s += $2 } END { print s + 0 }')"
   done
   printf '%s\tround %s\tRSS idle %s MiB, after load %s MiB\n' "$1" "$3" "$idle" "$(rss)"

@@ -634,8 +634,13 @@ psql "$ADMIN_URL" -AtqF ' ' -c "INSERT INTO sessions (user_id, tenant_id, refres
 [ -s "$OUT/pgbench/sessions.txt" ] || die "no live session found for pgbench"
 # SET_CONTEXT of src/db/scope.rs with the server's values (timeouts as passed to it above).
 context_sql() { # tenant user session
-  echo "SELECT set_config('role', 'tenet_api', true), set_config('app.tenant_id', '$1', true), set_config('app.user_id', '$2', true), set_config('app.session_id', '$3', true), set_config('app.session_secret', '$PGB_SECRET', true), set_config('app.request_id', 'pgbench', true), set_config('app.client_ip', '127.0.0.1', true), set_config('app.user_agent', 'pgbench', true), set_config('statement_timeout', '10000', true), set_config('idle_in_transaction_session_timeout', '5000', true);"
+  echo "SELECT set_config('role', 'tenet_api', true), set_config('app.tenant_id', '$1', true), set_config('app.user_id', '$2', true), set_config('app.session_id', '$3', true), set_config('app.session_secret', '$PGB_SECRET', true), set_config('app.request_id', 'pgbench', true), set_config('app.client_ip', '127.0.0.1', true), set_config('app.user_agent', 'pgbench', true), set_config('statement_timeout', '10000', true), set_config('idle_in_transaction_session_timeout', '5000', true), set_config('plan_cache_mode', 'force_generic_plan', true);"
 }
+# The baselines mean nothing unless they set what the server sets: the same
+# settings as SET_CONTEXT (a run whose pgbench context lacked plan_cache_mode
+# re-planned the audit chain's guard query in every write the server plans once).
+[ "$(grep -oE "set_config\('[a-z_.]+'" src/db/scope.rs | sort -u)" = "$(context_sql t u s | grep -oE "set_config\('[a-z_.]+'" | sort -u)" ] \
+  || die "the pgbench context (context_sql) does not set what SET_CONTEXT of src/db/scope.rs sets"
 # One contact per pgbench session's tenant, for get and update.
 PGB_IDS=$(psql "$ADMIN_URL" -AtqF ' ' -c "SELECT s.tenant_id, c.id FROM (VALUES $(awk '{ printf "%s(%s::uuid)", (NR > 1 ? ", " : ""), "'\''" $1 "'\''" }' "$OUT/pgbench/sessions.txt")) s(tenant_id)
   CROSS JOIN LATERAL (SELECT id FROM contacts WHERE tenant_id = s.tenant_id ORDER BY created_at DESC, id DESC OFFSET 7 LIMIT 1) c")
