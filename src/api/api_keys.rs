@@ -11,6 +11,7 @@ use aide::{
     transform::TransformOperation,
 };
 use chrono::{DateTime, Utc};
+use super::timestamp::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use tokio_postgres::Row;
@@ -49,10 +50,10 @@ pub struct ApiKey {
     /// Role names whose permissions the key holds (as far as its creator holds them too).
     pub roles: Vec<String>,
     /// NULL: the key does not expire.
-    pub expires_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<Timestamp>,
+    pub created_at: Timestamp,
     /// When the key was last used, to the minute (NULL: never).
-    pub last_used_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<Timestamp>,
     /// The member who created the key (NULL once their account is gone).
     pub created_by: Option<Uuid>,
 }
@@ -189,7 +190,7 @@ async fn list(
             ],
         ).await?;
     Ok(axum::Json(
-        page.finish(rows.iter().map(api_key).collect(), |k| (k.created_at, k.id)),
+        page.finish(rows.iter().map(api_key).collect(), |k| (k.created_at.0, k.id)),
     ))
 }
 

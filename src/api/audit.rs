@@ -5,6 +5,7 @@ use aide::{
     transform::TransformOperation,
 };
 use chrono::{DateTime, Utc};
+use super::timestamp::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -30,7 +31,7 @@ pub fn router() -> ApiRouter<AppState> {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct AuditEntry {
     pub id: Uuid,
-    pub occurred_at: DateTime<Utc>,
+    pub occurred_at: Timestamp,
     /// The user who acted (NULL for system actions).
     pub actor_id: Option<Uuid>,
     /// The actor's name, when the caller may see it (users:read; the
@@ -138,7 +139,7 @@ pub async fn audit_page(auth: Authenticated, f: AuditFilter) -> AppResult<Paged<
             actor_name: r.get(10),
         })
         .collect();
-    Ok(page.finish(items, |e| (e.occurred_at, e.id)))
+    Ok(page.finish(items, |e| (e.occurred_at.0, e.id)))
 }
 
 fn list_audit_logs_docs(op: TransformOperation) -> TransformOperation {
@@ -158,7 +159,7 @@ pub struct AuditHead {
     /// Hex SHA-256 of the newest entry, chained over every entry before it.
     pub hash: String,
     /// When the newest entry was written.
-    pub occurred_at: Option<DateTime<Utc>>,
+    pub occurred_at: Option<Timestamp>,
 }
 
 async fn audit_head(auth: Authenticated) -> AppResult<axum::Json<AuditHead>> {

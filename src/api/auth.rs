@@ -25,7 +25,7 @@ use axum::{
     extract::{FromRequest, Request, State},
     http::{header, HeaderMap},
 };
-use chrono::{DateTime, Utc};
+use super::timestamp::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -168,9 +168,9 @@ pub struct Me {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct SessionItem {
     pub id: Uuid,
-    pub created_at: DateTime<Utc>,
-    pub last_used_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
+    pub created_at: Timestamp,
+    pub last_used_at: Timestamp,
+    pub expires_at: Timestamp,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
     /// Whether this is the session of the access token making the request.

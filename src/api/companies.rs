@@ -5,7 +5,7 @@ use aide::{
     axum::{routing::get_with, ApiRouter},
     transform::TransformOperation,
 };
-use chrono::{DateTime, Utc};
+use super::timestamp::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use tokio_postgres::Row;
@@ -47,8 +47,8 @@ pub struct Company {
     /// A member of the tenant: who the own and team scopes are about.
     /// `null`: unowned (reached only with scope all).
     pub owner_id: Option<Uuid>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -164,7 +164,7 @@ pub async fn page(auth: Authenticated, f: CompanyFilter) -> AppResult<Paged<Comp
     // The hot path: context, authorization and the page in one round trip.
     // Without `companies:read` RLS returns no rows, and the caller gets 403.
     let rows = run_list(&auth, Permission::CompaniesRead, &mut q).await?;
-    Ok(q.finish(&page, &rows, company, |c| (c.created_at, c.id)))
+    Ok(q.finish(&page, &rows, company, |c| (c.created_at.0, c.id)))
 }
 
 fn list_docs(op: TransformOperation) -> TransformOperation {

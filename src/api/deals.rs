@@ -12,7 +12,8 @@ use aide::{
     },
     transform::TransformOperation,
 };
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
+use super::timestamp::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use tokio_postgres::Row;
@@ -140,11 +141,11 @@ pub struct Deal {
     pub owner_id: Option<Uuid>,
     pub expected_close_date: Option<NaiveDate>,
     /// When the deal entered its current stage.
-    pub stage_entered_at: DateTime<Utc>,
+    pub stage_entered_at: Timestamp,
     /// Contacts of the deal.
     pub contact_ids: Vec<Uuid>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -525,7 +526,7 @@ pub async fn page(auth: Authenticated, f: DealFilter) -> AppResult<Paged<Deal>> 
     q.owner(owner);
     q.order(order)?;
     let rows = auth.read_via_policy(Permission::DealsRead, &q.sql(), &q.params()).await?;
-    Ok(q.finish(&page, &rows, deal, |d| (d.created_at, d.id)))
+    Ok(q.finish(&page, &rows, deal, |d| (d.created_at.0, d.id)))
 }
 
 fn list_docs(op: TransformOperation) -> TransformOperation {

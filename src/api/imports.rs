@@ -24,6 +24,7 @@ use axum::{
     http::HeaderMap,
 };
 use chrono::{DateTime, NaiveDate, Utc};
+use super::timestamp::Timestamp;
 use futures_util::{StreamExt, TryStreamExt};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -278,10 +279,10 @@ pub struct Import {
     /// Why the run stopped before the end of the file.
     pub failure: Option<String>,
     pub created_by: Uuid,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub finished_at: Option<DateTime<Utc>>,
-    pub reverted_at: Option<DateTime<Utc>>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub finished_at: Option<Timestamp>,
+    pub reverted_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -983,7 +984,7 @@ async fn list(auth: Authenticated, Query(p): Query<PageParams>) -> AppResult<axu
         .read(&sql, &[&auth.identity.tenant_id, &auth.identity.user_id, &page.after_time(), &page.after_id(), &page.fetch()])
         .await?;
     let items = rows.iter().map(import_of).collect::<AppResult<Vec<_>>>()?;
-    Ok(axum::Json(page.finish(items, |i| (i.created_at, i.id))))
+    Ok(axum::Json(page.finish(items, |i| (i.created_at.0, i.id))))
 }
 
 async fn read(auth: Authenticated, Path(ImportId { id }): Path<ImportId>) -> AppResult<axum::Json<Import>> {

@@ -13,7 +13,7 @@ use aide::{
     transform::TransformOperation,
 };
 use axum::extract::State;
-use chrono::{DateTime, Utc};
+use super::timestamp::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use tokio_postgres::Row;
@@ -49,8 +49,8 @@ pub struct Invitation {
     pub email: String,
     /// Role names the invitee gets on acceptance.
     pub roles: Vec<String>,
-    pub expires_at: DateTime<Utc>,
-    pub created_at: DateTime<Utc>,
+    pub expires_at: Timestamp,
+    pub created_at: Timestamp,
     /// The member who invited (NULL once their account is gone).
     pub invited_by: Option<Uuid>,
 }
@@ -186,7 +186,7 @@ async fn list(auth: Authenticated, Query(f): Query<InvitationFilter>) -> AppResu
     let params: [&(dyn tokio_postgres::types::ToSql + Sync); 4] =
         [&auth.identity.tenant_id, &page.after_time(), &page.after_id(), &page.fetch()];
     let rows = auth.read_requiring(Permission::UsersManage, &sql, &params).await?;
-    Ok(axum::Json(page.finish(rows.iter().map(invitation).collect(), |i| (i.created_at, i.id))))
+    Ok(axum::Json(page.finish(rows.iter().map(invitation).collect(), |i| (i.created_at.0, i.id))))
 }
 
 fn list_docs(op: TransformOperation) -> TransformOperation {

@@ -23,6 +23,7 @@ pub mod teams;
 pub mod tenant;
 pub mod tenant_export;
 pub mod timeline;
+pub mod timestamp;
 pub mod users;
 pub mod webhooks;
 

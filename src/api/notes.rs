@@ -8,7 +8,7 @@ use aide::{
     axum::{routing::get_with, ApiRouter},
     transform::TransformOperation,
 };
-use chrono::{DateTime, Utc};
+use super::timestamp::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use tokio_postgres::Row;
@@ -53,8 +53,8 @@ pub struct Note {
     /// The author (`null` once they left the tenant without a successor);
     /// the own and team scopes of notes:* are about them.
     pub owner_id: Option<Uuid>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -151,7 +151,7 @@ pub async fn page(auth: Authenticated, f: NoteFilter) -> AppResult<Paged<Note>> 
     q.owner(f.owner.unwrap_or_default());
     q.order(order)?;
     let rows = auth.read_via_policy(Permission::NotesRead, &q.sql(), &q.params()).await?;
-    Ok(q.finish(&page, &rows, note, |n| (n.created_at, n.id)))
+    Ok(q.finish(&page, &rows, note, |n| (n.created_at.0, n.id)))
 }
 
 fn list_docs(op: TransformOperation) -> TransformOperation {

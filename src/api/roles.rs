@@ -7,7 +7,7 @@ use aide::{
     axum::{routing::get_with, ApiRouter},
     transform::TransformOperation,
 };
-use chrono::{DateTime, Utc};
+use super::timestamp::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use tokio_postgres::Row;
@@ -89,7 +89,7 @@ pub struct Role {
     pub hidden_fields: Vec<String>,
     /// System roles (owner, admin, member, viewer) are read-only.
     pub system: bool,
-    pub created_at: DateTime<Utc>,
+    pub created_at: Timestamp,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -255,7 +255,7 @@ async fn list_roles(auth: Authenticated, Query(params): Query<PageParams>) -> Ap
     ]
     .concat();
     let rows = auth.read_requiring(Permission::UsersRead, &sql, &[&page.after_time(), &page.after_id(), &page.fetch()]).await?;
-    Ok(axum::Json(page.finish(rows.iter().map(role).collect(), |r| (r.created_at, r.id))))
+    Ok(axum::Json(page.finish(rows.iter().map(role).collect(), |r| (r.created_at.0, r.id))))
 }
 
 fn list_roles_docs(op: TransformOperation) -> TransformOperation {

@@ -9,7 +9,8 @@ use aide::{
     axum::{routing::get_with, ApiRouter},
     transform::TransformOperation,
 };
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
+use super::timestamp::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use tokio_postgres::Row;
@@ -52,13 +53,13 @@ pub struct Task {
     pub assignee_id: Option<Uuid>,
     pub done: bool,
     /// When the task was completed (set by the database).
-    pub done_at: Option<DateTime<Utc>>,
+    pub done_at: Option<Timestamp>,
     /// At most one of `company_id`, `contact_id`, `deal_id`: the record the task is about.
     pub company_id: Option<Uuid>,
     pub contact_id: Option<Uuid>,
     pub deal_id: Option<Uuid>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -199,7 +200,7 @@ pub async fn page(auth: Authenticated, f: TaskFilter) -> AppResult<Paged<Task>> 
     q.owner(f.owner.unwrap_or_default());
     q.order(order)?;
     let rows = auth.read_via_policy(Permission::TasksRead, &q.sql(), &q.params()).await?;
-    Ok(q.finish(&page, &rows, task, |t| (t.created_at, t.id)))
+    Ok(q.finish(&page, &rows, task, |t| (t.created_at.0, t.id)))
 }
 
 fn list_docs(op: TransformOperation) -> TransformOperation {

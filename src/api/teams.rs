@@ -11,7 +11,7 @@ use aide::{
     },
     transform::TransformOperation,
 };
-use chrono::{DateTime, Utc};
+use super::timestamp::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use tokio_postgres::Row;
@@ -50,8 +50,8 @@ pub struct Team {
     pub description: Option<String>,
     /// User ids of the members (see `GET /api/users`).
     pub members: Vec<Uuid>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -138,7 +138,7 @@ async fn list(auth: Authenticated, Query(params): Query<PageParams>) -> AppResul
     ]
     .concat();
     let (_, rows) = auth.read(&sql, &[&page.after_time(), &page.after_id(), &page.fetch()]).await?;
-    Ok(axum::Json(page.finish(rows.iter().map(team).collect(), |t| (t.created_at, t.id))))
+    Ok(axum::Json(page.finish(rows.iter().map(team).collect(), |t| (t.created_at.0, t.id))))
 }
 
 fn list_docs(op: TransformOperation) -> TransformOperation {

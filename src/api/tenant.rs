@@ -4,7 +4,7 @@ use aide::{
     axum::{routing::get_with, ApiRouter},
     transform::TransformOperation,
 };
-use chrono::{DateTime, Utc};
+use super::timestamp::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -31,7 +31,7 @@ pub struct Tenant {
     pub id: Uuid,
     pub name: String,
     pub slug: String,
-    pub created_at: DateTime<Utc>,
+    pub created_at: Timestamp,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -10,6 +10,7 @@ use aide::{
     transform::TransformOperation,
 };
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use super::timestamp::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -58,7 +59,7 @@ pub struct TimelineItem {
     /// The audit entry's, note's or task's id.
     pub id: Uuid,
     /// When it happened (a note's or task's creation time).
-    pub at: DateTime<Utc>,
+    pub at: Timestamp,
     /// change: who acted; note: its author; task: its assignee.
     pub actor_id: Option<Uuid>,
     /// Their name, when the caller may see it (users:read); `null` for the system.
@@ -105,7 +106,7 @@ impl From<Row> for TimelineItem {
         Self {
             kind: r.kind,
             id: r.id,
-            at: r.at,
+            at: Timestamp(r.at),
             actor_id: r.actor_id,
             actor_name: r.actor_name,
             action: r.action,
@@ -168,7 +169,7 @@ async fn timeline(auth: Authenticated, permission: Permission, sql: &'static str
     let items: Vec<Row> = serde_json::from_value(row.get::<_, serde_json::Value>("items"))
         .map_err(|e| AppError::Internal(format!("timeline rows: {e}")))?;
     let items = items.into_iter().map(TimelineItem::from).collect();
-    Ok(axum::Json(page.finish(items, |i: &TimelineItem| (i.at, i.id))))
+    Ok(axum::Json(page.finish(items, |i: &TimelineItem| (i.at.0, i.id))))
 }
 
 async fn company(auth: Authenticated, Path(RecordId { id }): Path<RecordId>, Query(p): Query<PageParams>) -> AppResult<axum::Json<Paged<TimelineItem>>> {

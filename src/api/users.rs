@@ -8,7 +8,7 @@ use aide::{
     transform::TransformOperation,
 };
 use axum::response::IntoResponse;
-use chrono::{DateTime, Utc};
+use super::timestamp::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use tokio_postgres::Row;
@@ -46,7 +46,7 @@ pub struct User {
     /// Whether the membership is active (inactive members cannot sign in here).
     pub active: bool,
     /// When the user joined this tenant.
-    pub created_at: DateTime<Utc>,
+    pub created_at: Timestamp,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -131,7 +131,7 @@ async fn list_users(auth: Authenticated, Query(params): Query<PageParams>) -> Ap
     ]
     .concat();
     let rows = auth.read_requiring(Permission::UsersRead, &sql, &[&page.after_time(), &page.after_id(), &page.fetch(), &auth.identity.tenant_id]).await?;
-    Ok(axum::Json(page.finish(rows.iter().map(user).collect(), |u| (u.created_at, u.id))))
+    Ok(axum::Json(page.finish(rows.iter().map(user).collect(), |u| (u.created_at.0, u.id))))
 }
 
 fn list_users_docs(op: TransformOperation) -> TransformOperation {

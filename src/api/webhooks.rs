@@ -9,7 +9,7 @@ use aide::{
     },
     transform::TransformOperation,
 };
-use chrono::{DateTime, Utc};
+use super::timestamp::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use tokio_postgres::Row;
@@ -112,8 +112,8 @@ pub struct Webhook {
     /// Set when the server disabled the endpoint after repeated failures.
     pub disabled_reason: Option<String>,
     pub created_by: Option<Uuid>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -192,13 +192,13 @@ pub struct Delivery {
     /// The receiver's status code at the last attempt (null: no answer).
     pub last_status_code: Option<i32>,
     pub last_error: Option<String>,
-    pub last_attempt_at: Option<DateTime<Utc>>,
+    pub last_attempt_at: Option<Timestamp>,
     /// When a pending delivery is attempted next.
-    pub next_attempt_at: Option<DateTime<Utc>>,
-    pub delivered_at: Option<DateTime<Utc>>,
+    pub next_attempt_at: Option<Timestamp>,
+    pub delivered_at: Option<Timestamp>,
     /// The delivery this one replays.
     pub replay_of: Option<Uuid>,
-    pub created_at: DateTime<Utc>,
+    pub created_at: Timestamp,
     /// The body posted.
     pub payload: serde_json::Value,
 }
@@ -276,7 +276,7 @@ async fn list(auth: Authenticated, Query(p): Query<PageParams>) -> AppResult<axu
     let rows = auth
         .read_requiring(Permission::WebhooksManage, sql, &[&auth.identity.tenant_id, &page.after_time(), &page.after_id(), &page.fetch()])
         .await?;
-    Ok(axum::Json(page.finish(rows.iter().map(webhook).collect(), |w| (w.created_at, w.id))))
+    Ok(axum::Json(page.finish(rows.iter().map(webhook).collect(), |w| (w.created_at.0, w.id))))
 }
 
 fn list_docs(op: TransformOperation) -> TransformOperation {
@@ -404,7 +404,7 @@ async fn deliveries(auth: Authenticated, Path(WebhookId { id }): Path<WebhookId>
         return Err(AppError::NotFound);
     }
     let items = rows.iter().filter(|r| r.get::<_, Option<Uuid>>("id").is_some()).map(delivery).collect();
-    Ok(axum::Json(page.finish(items, |d| (d.created_at, d.id))))
+    Ok(axum::Json(page.finish(items, |d| (d.created_at.0, d.id))))
 }
 
 fn deliveries_docs(op: TransformOperation) -> TransformOperation {
