@@ -194,8 +194,7 @@ async fn create(auth: Authenticated, Json(req): Json<CompanyCreate>) -> AppResul
     let sql = "INSERT INTO companies (tenant_id, name, domain, industry, owner_id) VALUES ($1, $2, $3, $4, $5) RETURNING id";
     let (scope, rows) = auth.begin_requiring(Permission::CompaniesWrite, sql, &[&auth.identity.tenant_id, &name, &domain, &industry, &owner]).await?;
     let id: Uuid = rows.first().ok_or(AppError::Internal("INSERT answered no row".into()))?.get(0);
-    let row = scope.query_opt(BY_ID, &[&auth.identity.tenant_id, &id]).await?;
-    scope.commit().await?;
+    let row = scope.query_opt_then_commit(BY_ID, &[&auth.identity.tenant_id, &id]).await?;
     let created = row.as_ref().map(company).ok_or(AppError::Internal("the new company could not be read back".into()))?;
     Ok(Reply::created(format!("/api/companies/{}", created.id), created))
 }

@@ -219,8 +219,7 @@ async fn create(auth: Authenticated, Json(req): Json<ContactCreate>) -> AppResul
                VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
     let (scope, rows) = auth.begin_requiring(Permission::ContactsWrite, sql, &[&auth.identity.tenant_id, &first_name, &last_name, &email, &phone, &req.company_id, &owner]).await?;
     let id: Uuid = rows.first().ok_or(AppError::Internal("INSERT answered no row".into()))?.get(0);
-    let row = scope.query_opt(BY_ID, &[&auth.identity.tenant_id, &id]).await?;
-    scope.commit().await?;
+    let row = scope.query_opt_then_commit(BY_ID, &[&auth.identity.tenant_id, &id]).await?;
     let created = row.as_ref().map(contact).ok_or(AppError::Internal("the new contact could not be read back".into()))?;
     Ok(Reply::created(format!("/api/contacts/{}", created.id), created))
 }

@@ -501,6 +501,27 @@ impl Scope {
         drop(self);
     }
 
+    /// The transaction's last statement and COMMIT in one round trip (a
+    /// write's read-back, e.g. through a masking view): its row, once
+    /// committed. If the statement fails, the COMMIT rolls the transaction
+    /// back and the statement's error is answered; a failed COMMIT is
+    /// answered as `commit` answers it.
+    pub async fn query_opt_then_commit(mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> AppResult<Option<Row>> {
+        let c = self.conn()?;
+        let stmt = self.statement(sql, params).await?;
+        let commit = self.statements.ready(c, "COMMIT", 0).await?;
+        // Until both answered, the scope holds the connection: dropped on the
+        // way (the client went away), it is rolled back as any other scope.
+        let (row, committed) = tokio::join!(stmt.query_opt(c, sql, params), commit.execute(c, "COMMIT", &[]));
+        let client = self.client.take().ok_or_else(|| AppError::Internal("scope committed twice".into()))?;
+        if let Err(e) = committed {
+            // The transaction state is unknown: never hand this connection out again.
+            drop(Object::take(client));
+            return Err(e.into());
+        }
+        Ok(row?)
+    }
+
     pub async fn commit(mut self) -> AppResult<()> {
         let client = self.client.take().ok_or_else(|| AppError::Internal("scope committed twice".into()))?;
         let commit = self.statements.ready(&client, "COMMIT", 0).await;
