@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# PostgreSQL's own CPU time per transaction of one pgbench script: one client,
+# its backend's user + system time (/proc/PID/stat) over the middle of the run
+# divided by the transactions pgbench logged in that span. Steadier than tps
+# on a machine whose other tenants come and go, and blind to the client.
+# Runs on the database benches/run.sh left behind, as its web role.
+#
+#   ./benches/run.sh                     # once (BENCH_QUICK=1 is enough)
+#   ./benches/backend_cpu.sh bench-results/pgbench/pg_create_1.sql
+#   ./benches/backend_cpu.sh bench-results/pgbench/pg_create_notrigger_1.sql
+#
+#   BACKEND_CPU_SECONDS [10]  the run (the first 1.5 s and the last 1.5 s are not counted)
+#   BENCH_DB [tenet_bench]    PGOPTIONS is passed on (e.g. '-c synchronous_commit=off')
+# Prints: cpu/txn <us> us, wall tps <n>. Nothing asserted.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+SCRIPT=$(realpath "${1:?usage: benches/backend_cpu.sh PGBENCH_SCRIPT}")
+DB=${BENCH_DB:-tenet_bench}
+SECS=${BACKEND_CPU_SECONDS:-10}
+[ "$SECS" -ge 5 ] || die "BACKEND_CPU_SECONDS must be at least 5"
+WEB_ROLE=$(bench_web_role "$DB")
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+ADMIN=$(local_url tenet_admin "$TENET_ADMIN_PASSWORD" "$DB")
+APP="backend_cpu_$$"
+
+(cd "$TMP" && PGAPPNAME=$APP PGPASSWORD="$TENET_WEB_PASSWORD" pgbench -h "$PGHOST_LOCAL" -p "$PGPORT_LOCAL" -U "$WEB_ROLE" \
+  -n -c 1 -j 1 -M prepared -T "$SECS" -l -f "$SCRIPT" "$DB" >"$TMP/out" 2>&1) &
+RUN=$!
+sleep 1.5
+PID=$(psql "$ADMIN" -Atc "SELECT pid FROM pg_stat_activity WHERE application_name = '$APP' LIMIT 1")
+[ -n "$PID" ] || { wait "$RUN" || true; cat "$TMP/out" >&2; die "no pgbench backend found"; }
+ticks() { awk '{ print $14 + $15 }' "/proc/$PID/stat"; }
+c1=$(ticks); t1=$(date +%s.%N)
+sleep "$(awk -v s="$SECS" 'BEGIN { print s - 3 }')"
+c2=$(ticks); t2=$(date +%s.%N)
+wait "$RUN" || { cat "$TMP/out" >&2; die "pgbench failed"; }
+# Transaction log: client_id tx_no latency_us script_no epoch epoch_us.
+n=$(cat "$TMP"/pgbench_log.* | awk -v a="$t1" -v b="$t2" '{ t = $5 + $6 / 1e6; if (t >= a && t <= b) n++ } END { print n + 0 }')
+awk -v c=$((c2 - c1)) -v hz="$(getconf CLK_TCK)" -v n="$n" -v a="$t1" -v b="$t2" \
+  'BEGIN { if (n == 0) { print "no transactions in the window"; exit 1 } printf "cpu/txn %.0f us, wall tps %.0f\n", c / hz * 1e6 / n, n / (b - a) }'
