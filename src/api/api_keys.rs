@@ -11,13 +11,13 @@ use aide::{
     transform::TransformOperation,
 };
 use chrono::{DateTime, Utc};
-use super::timestamp::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::{
+    timestamp::Timestamp,
     extract::{Json, Path, Query},
     pagination::{Page, Paged},
     reply::{respond, with_problems, NoContent, Reply},

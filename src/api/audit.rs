@@ -5,7 +5,6 @@ use aide::{
     transform::TransformOperation,
 };
 use chrono::{DateTime, Utc};
-use super::timestamp::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -13,6 +12,7 @@ use uuid::Uuid;
 use axum::response::Response;
 
 use super::{
+    timestamp::Timestamp,
     export::{export, export_docs, Format, Pageable, EXPORT_PAGE},
     pagination::{Page, Paged},
     extract::{Query},

@@ -25,12 +25,12 @@ use axum::{
     extract::{FromRequest, Request, State},
     http::{header, HeaderMap},
 };
-use super::timestamp::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{
+    timestamp::Timestamp,
     extract::{is_json, parse_json, Json, Path},
     reply::{respond, with_problems, NoContent, Reply},
 };

@@ -5,7 +5,6 @@ use aide::{
     axum::{routing::get_with, ApiRouter},
     transform::TransformOperation,
 };
-use super::timestamp::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use tokio_postgres::Row;
@@ -14,6 +13,7 @@ use uuid::Uuid;
 use axum::response::Response;
 
 use super::{
+    timestamp::Timestamp,
     export::{export, export_docs, Format},
     crm::{list_filter, member_ref, run_list, optional_text, required_text, search_text, ListQuery, Order, OwnerFilter, SetList, SortField, CREATED_AT, UPDATED_AT},
     pagination::Paged,

@@ -24,7 +24,6 @@ use axum::{
     http::HeaderMap,
 };
 use chrono::{DateTime, NaiveDate, Utc};
-use super::timestamp::Timestamp;
 use futures_util::{StreamExt, TryStreamExt};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -32,6 +31,7 @@ use tokio_postgres::{types::ToSql, Row};
 use uuid::Uuid;
 
 use super::{
+    timestamp::Timestamp,
     export::unguard,
     extract::{Json, Path, Query},
     pagination::{Page, PageParams, Paged},

@@ -13,13 +13,13 @@ use aide::{
     transform::TransformOperation,
 };
 use axum::extract::State;
-use super::timestamp::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::{
+    timestamp::Timestamp,
     auth::{rate_limit, token_reply, NewSession, TokenPair},
     extract::{Json, Path, Query},
     pagination::{Page, Paged},

@@ -8,7 +8,6 @@ use aide::{
     axum::{routing::get_with, ApiRouter},
     transform::TransformOperation,
 };
-use super::timestamp::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use tokio_postgres::Row;
@@ -17,6 +16,7 @@ use uuid::Uuid;
 use axum::response::Response;
 
 use super::{
+    timestamp::Timestamp,
     export::{export, export_docs, Format},
     crm::{list_filter, member_ref, ListQuery, Order, OwnerFilter, SetList, SortField, CREATED_AT, UPDATED_AT},
     extract::{Json, Path, Query},

@@ -7,13 +7,13 @@ use aide::{
     axum::{routing::get_with, ApiRouter},
     transform::TransformOperation,
 };
-use super::timestamp::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::{
+    timestamp::Timestamp,
     pagination::{Page, PageParams, Paged},
     extract::{Json, Path, Query},
     reply::{respond, with_problems, NoContent, Reply},

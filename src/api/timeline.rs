@@ -10,12 +10,12 @@ use aide::{
     transform::TransformOperation,
 };
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use super::timestamp::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{
+    timestamp::Timestamp,
     extract::{Path, Query},
     pagination::{Page, PageParams, Paged},
     reply::respond,

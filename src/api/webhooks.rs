@@ -9,13 +9,13 @@ use aide::{
     },
     transform::TransformOperation,
 };
-use super::timestamp::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::{
+    timestamp::Timestamp,
     crm::SetList,
     extract::{Json, Path, Query},
     pagination::{Page, PageParams, Paged},

@@ -514,23 +514,23 @@ impl Scope {
         // way (the client went away), it is rolled back as any other scope.
         let (row, committed) = tokio::join!(stmt.query_opt(c, sql, params), commit.execute(c, "COMMIT", &[]));
         let client = self.client.take().ok_or_else(|| AppError::Internal("scope committed twice".into()))?;
-        if let Err(e) = committed {
-            // The transaction state is unknown: never hand this connection out again.
-            drop(Object::take(client));
-            return Err(e.into());
-        }
+        Self::ended(client, committed)?;
         Ok(row?)
     }
 
     pub async fn commit(mut self) -> AppResult<()> {
         let client = self.client.take().ok_or_else(|| AppError::Internal("scope committed twice".into()))?;
-        let commit = self.statements.ready(&client, "COMMIT", 0).await;
-        let result = match commit {
-            Ok(stmt) => stmt.execute(&client, "COMMIT", &[]).await.map(|_| ()),
+        let result = match self.statements.ready(&client, "COMMIT", 0).await {
+            Ok(stmt) => stmt.execute(&client, "COMMIT", &[]).await,
             Err(e) => Err(e),
         };
-        if let Err(e) = result {
-            // The transaction state is unknown: never hand this connection out again.
+        Self::ended(client, result)
+    }
+
+    /// After COMMIT: if it failed, the transaction's state is unknown, and
+    /// the connection is never handed out again.
+    fn ended(client: Object, committed: Result<u64, tokio_postgres::Error>) -> AppResult<()> {
+        if let Err(e) = committed {
             drop(Object::take(client));
             return Err(e.into());
         }
