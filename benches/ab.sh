@@ -29,8 +29,6 @@ TMP=$(mktemp -d)
 SERVER_PID=
 trap '[ -z "$SERVER_PID" ] || kill $SERVER_PID 2>/dev/null || true; rm -rf "$TMP"' EXIT
 rss() { awk -v kib="$(rss_kib VmRSS)" 'BEGIN { printf "%.1f", kib / 1024 }'; }
-# utime + stime of the server, in clock ticks (fields 14 and 15 of /proc/PID/stat).
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat"; }
 
 one() { # label binary round
   TENET=$2
@@ -43,14 +41,13 @@ one() { # label binary round
   idle=$(rss)
   for p in $PATHS; do
     sed "s|^|$p |" <<<"$toks" >"$TMP/targets.txt"
-    cpu0=$(cpu_ticks)
+    cpu0=$(cpu_ticks "$SERVER_PID")
     r=$(wrk -t"${BENCH_THREADS:-2}" -c"${BENCH_CONNECTIONS:-32}" -d"${SECS}s" --latency -s benches/rotate.lua \
       "$BASE" -- "$TMP/targets.txt" | grep '^BENCH_RESULT')
     rps=$(sed -nE 's/.* rps=([0-9.]+).*/\1/p' <<<"$r")
     # The server's own CPU time per request (user + system, all its threads):
     # steadier than req/s on a machine whose other tenants come and go.
-    cpu_us=$(awk -v t=$(( $(cpu_ticks) - cpu0 )) -v hz="$(getconf CLK_TCK)" -v n="$(sed -nE 's/.* requests=([0-9]+).*/\1/p' <<<"$r")" \
-      'BEGIN { if (n > 0) printf "%.0f", t / hz * 1e6 / n; else print "-" }')
+    cpu_us=$(cpu_us_per $(( $(cpu_ticks "$SERVER_PID") - cpu0 )) "$(sed -nE 's/.* requests=([0-9]+).*/\1/p' <<<"$r")")
     printf '%s\tround %s\t%-28s\t%s req/s\tp99 %s ms\tserver CPU %s us/req\terrors %s\n' "$1" "$3" "$p" \
       "$rps" \
       "$(sed -nE 's/.* p99_us=([0-9]+).*/\1/p' <<<"$r" | awk '{ printf "%.1f", $1 / 1000 }')" "$cpu_us" \

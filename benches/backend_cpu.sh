@@ -32,12 +32,11 @@ RUN=$!
 sleep 1.5
 PID=$(psql "$ADMIN" -Atc "SELECT pid FROM pg_stat_activity WHERE application_name = '$APP' LIMIT 1")
 [ -n "$PID" ] || { wait "$RUN" || true; cat "$TMP/out" >&2; die "no pgbench backend found"; }
-ticks() { awk '{ print $14 + $15 }' "/proc/$PID/stat"; }
-c1=$(ticks); t1=$(date +%s.%N)
+c1=$(cpu_ticks "$PID"); t1=$(date +%s.%N)
 sleep "$(awk -v s="$SECS" 'BEGIN { print s - 3 }')"
-c2=$(ticks); t2=$(date +%s.%N)
+c2=$(cpu_ticks "$PID"); t2=$(date +%s.%N)
 wait "$RUN" || { cat "$TMP/out" >&2; die "pgbench failed"; }
 # Transaction log: client_id tx_no latency_us script_no epoch epoch_us.
 n=$(cat "$TMP"/pgbench_log.* | awk -v a="$t1" -v b="$t2" '{ t = $5 + $6 / 1e6; if (t >= a && t <= b) n++ } END { print n + 0 }')
-awk -v c=$((c2 - c1)) -v hz="$(getconf CLK_TCK)" -v n="$n" -v a="$t1" -v b="$t2" \
-  'BEGIN { if (n == 0) { print "no transactions in the window"; exit 1 } printf "cpu/txn %.0f us, wall tps %.0f\n", c / hz * 1e6 / n, n / (b - a) }'
+[ "$n" -gt 0 ] || die "no transactions in the window"
+echo "cpu/txn $(cpu_us_per $((c2 - c1)) "$n") us, wall tps $(awk -v n="$n" -v a="$t1" -v b="$t2" 'BEGIN { printf "%.0f", n / (b - a) }')"

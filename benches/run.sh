@@ -66,7 +66,8 @@
 #   pg_update          pipeline(BEGIN, context, authorize, UPDATE contacts ... RETURNING id); the read-back; COMMIT
 #   pg_me              pipeline(BEGIN, context, SELECT ... FROM app.me(), ROLLBACK): the me request
 #   (these shapes are written out by hand after src/db/scope.rs at commit 10550b0:
-#   Database::authenticated_read for reads, authenticated_query_requiring + commit for writes)
+#   Database::authenticated_read for reads, authenticated_query_requiring + commit for writes;
+#   a create's read-back and COMMIT pipelined since Scope::query_opt_then_commit)
 #
 # Environment (defaults in brackets; BENCH_QUICK=1 changes those marked *):
 #   BENCH_QUICK [0]                   1: small data, short runs (the defaults after the *)
@@ -675,8 +676,9 @@ while read -r tenant user session; do
   # authorize and the statement in one pipeline; then the read-back. A create
   # sends its read-back and COMMIT in one pipeline (Scope::query_opt_then_commit);
   # an update sends COMMIT after it (a row it can no longer read is rolled back).
-  pg_write() { printf '\\set n random(1, 1000000000)\n\\startpipeline\nBEGIN;\n%s\nSELECT app.authorize();\n%s\n\\endpipeline\n%s\nCOMMIT;\n' "$ctx" "$1" "$2"; }
-  pg_create() { printf '\\set n random(1, 1000000000)\n\\startpipeline\nBEGIN;\n%s\nSELECT app.authorize();\n%s\n\\endpipeline\n\\startpipeline\n%s\nCOMMIT;\n\\endpipeline\n' "$ctx" "$1" "$2"; }
+  write_head() { printf '\\set n random(1, 1000000000)\n\\startpipeline\nBEGIN;\n%s\nSELECT app.authorize();\n%s\n\\endpipeline\n' "$ctx" "$1"; }
+  pg_write() { write_head "$1"; printf '%s\nCOMMIT;\n' "$2"; }
+  pg_create() { write_head "$1"; printf '\\startpipeline\n%s\nCOMMIT;\n\\endpipeline\n' "$2"; }
   pg_create "INSERT INTO contacts $insert" "$readback_new" >"$P/pg_create_$k.sql"
   pg_create "INSERT INTO bench.contacts_notrigger $insert" "$(sed 's/contacts_visible/bench.contacts_notrigger/' <<<"$readback_new")" >"$P/pg_create_notrigger_$k.sql"
   pg_write "$update;" "$get" >"$P/pg_update_$k.sql"

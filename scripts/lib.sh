@@ -181,3 +181,9 @@ signup_token() {
 
 # rss_kib VmRSS|VmHWM: the server's resident (or peak) memory in KiB.
 rss_kib() { awk -v k="$1" '$1 == k":" { print $2 }' "/proc/$SERVER_PID/status"; }
+
+# cpu_ticks PID: the process's CPU time so far, user + system, in clock ticks
+# (fields 14 and 15 of /proc/PID/stat).
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# cpu_us_per TICKS N: TICKS of CPU time per unit of N, in microseconds ("-" for no units).
+cpu_us_per() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n="$2" 'BEGIN { if (n > 0) printf "%.0f", t / hz * 1e6 / n; else print "-" }'; }
