@@ -65,6 +65,12 @@
 #                      trigger. Target: pg_create >= 0.7 x this
 #   pg_update          pipeline(BEGIN, context, authorize, UPDATE contacts ... RETURNING id); the read-back; COMMIT
 #   pg_me              pipeline(BEGIN, context, SELECT ... FROM app.me(), ROLLBACK): the me request
+#   pg_login           a login's SQL without its bcrypt: BEGIN, the anonymous context,
+#                      app.begin_login(...), COMMIT; then pipeline(BEGIN, context,
+#                      app.finish_login(the attempt, the stored hash as the computed one, a new
+#                      session), COMMIT). The server pipelines the first transaction too; pgbench
+#                      cannot carry the attempt's id out of a pipeline (\gset), so it takes 2 more
+#                      round trips. login's bound = cores / (one hash + cores / pg_login tps)
 #   (these shapes are written out by hand after src/db/scope.rs at commit 10550b0:
 #   Database::authenticated_read for reads, authenticated_query_requiring + commit for writes;
 #   a create's read-back and COMMIT pipelined since Scope::query_opt_then_commit)
@@ -646,6 +652,10 @@ context_sql() { # tenant user session
 # One contact per pgbench session's tenant, for get and update.
 PGB_IDS=$(psql "$ADMIN_URL" -AtqF ' ' -c "SELECT s.tenant_id, c.id FROM (VALUES $(awk '{ printf "%s(%s::uuid)", (NR > 1 ? ", " : ""), "'\''" $1 "'\''" }' "$OUT/pgbench/sessions.txt")) s(tenant_id)
   CROSS JOIN LATERAL (SELECT id FROM contacts WHERE tenant_id = s.tenant_id ORDER BY created_at DESC, id DESC OFFSET 7 LIMIT 1) c")
+# Each pgbench session's user: email, tenant slug and stored password hash (pg_login).
+PGB_OWNERS=$(psql "$ADMIN_URL" -AtqF ' ' -c "SELECT u.id, u.email, t.slug, s.password_hash
+  FROM users u JOIN app_private.user_secrets s ON s.user_id = u.id JOIN memberships m ON m.user_id = u.id JOIN tenants t ON t.id = m.tenant_id
+ WHERE t.slug LIKE 'bench-tenant-%'")
 P=$OUT/pgbench
 k=0
 while read -r tenant user session; do
@@ -685,6 +695,16 @@ while read -r tenant user session; do
   # me (src/api/auth.rs): one call that validates the context itself.
   printf '\\startpipeline\nBEGIN;\n%s\n%s\nROLLBACK;\n\\endpipeline\n' "$ctx" \
     "SELECT user_id, email, name, email_verified, tenant_id, tenant_name, tenant_slug, permissions, memberships FROM app.me();" >"$P/pg_me_$k.sql"
+  # login (src/api/auth.rs) without the bcrypt: the database's half of a
+  # sign-in. The bcrypt the server computes with the stored salt is the stored
+  # hash, so that is the computed hash a correct password gives.
+  read -r email slug stored <<<"$(awk -v u="$user" '$1 == u { print $2, $3, $4 }' <<<"$PGB_OWNERS")"
+  [ -n "$stored" ] || die "no owner of tenant $tenant for pgbench"
+  anon=$(context_sql '' '' '' | sed "s/'$PGB_SECRET'/''/")
+  printf '\\startpipeline\nBEGIN;\n%s\n\\endpipeline\n%s\n' "$anon" \
+    "SELECT attempt_id FROM app.begin_login('$email', '$slug', 10) \\gset" >"$P/pg_login_$k.sql"
+  printf '\\startpipeline\nCOMMIT;\nBEGIN;\n%s\n%s\nCOMMIT;\n\\endpipeline\n' "$anon" \
+    "SELECT status FROM app.finish_login(:attempt_id, '$stored', gen_random_uuid(), sha256(convert_to(random()::text, 'UTF8')), sha256(convert_to(random()::text, 'UTF8')), make_interval(secs => 3600));" >>"$P/pg_login_$k.sql"
   # The minimal policy shape: one round trip per statement, no authorize().
   printf "BEGIN;\nSELECT set_config('role', 'tenet_api', true), set_config('app.tenant_id', '%s', true);\n%s\nCOMMIT;\n" \
     "$tenant" "$SELECT_SQL FROM bench.contacts_minimal WHERE tenant_id = '$tenant' $page" >"$P/pg_list_minimal_$k.sql"
@@ -717,7 +737,7 @@ run_pgbench() { # name
   ERR[$name]=${ERR[$name]:-0}
   rm -f "$P/log_$name".* "$sorted"
 }
-for name in pg_list_plain pg_list_appshape pg_list_pipeline pg_list_minimal pg_get pg_create pg_create_notrigger pg_update pg_me; do
+for name in pg_list_plain pg_list_appshape pg_list_pipeline pg_list_minimal pg_get pg_create pg_create_notrigger pg_update pg_me pg_login; do
   run_pgbench "$name"
 done
 
@@ -782,6 +802,9 @@ ratio() { awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { if (a != "" && b + 0 > 0) pri
 CREATE_TRIGGER_RATIO=$(ratio "${RPS[pg_create]:-}" "${RPS[pg_create_notrigger]:-}")
 LIST_MINIMAL_RATIO=$(ratio "${RPS[list]:-}" "${RPS[pg_list_minimal]:-}")
 LOGIN_CEILING_RATIO=$(ratio "${RPS[login]:-}" "$BCRYPT_CEILING")
+# Login's bound: per sign-in the cores do one hash and the database's half (pg_login).
+LOGIN_BOUND=$(awk -v c="$CORES" -v ms="$BCRYPT_MIN_MS" -v t="${RPS[pg_login]:-}" 'BEGIN { if (t + 0 > 0) printf "%.1f", c * 1000 / (ms + c * 1000 / t) }')
+LOGIN_BOUND_RATIO=$(ratio "${RPS[login]:-}" "$LOGIN_BOUND")
 ME_P99_RATIO=$(ratio "${P99[me_during_login]:-}" "${P99[me]:-}")
 LIST_GRAPHILE_RATIO=$(ratio "${RPS[list]:-}" "${RPS[postgraphile]:-}")
 
@@ -797,7 +820,7 @@ SCENARIOS=(
   "mixed|api|API mixed: 80 % list + get, 20 % create + update|||"
   "me|api|API GET /api/auth/me|pg_me||target >= 6000 req/s"
   "refresh|api|API POST /api/auth/refresh (rotating tokens)|||"
-  "login|api|API POST /api/auth/login (bcrypt cost 10)|||login / bcrypt ceiling ($BCRYPT_CEILING/s): ${LOGIN_CEILING_RATIO:--}"
+  "login|api|API POST /api/auth/login (bcrypt cost 10)|||login / bcrypt ceiling ($BCRYPT_CEILING/s): ${LOGIN_CEILING_RATIO:--}; / bcrypt + its SQL (${LOGIN_BOUND:--}/s): ${LOGIN_BOUND_RATIO:--}"
   "me_during_login|api|API GET /api/auth/me during a login flood|||p99 / p99 of me alone: ${ME_P99_RATIO:--}"
   "login_during_me|api|API POST /api/auth/login, the flood running with me|||"
   "postgraphile|other|PostGraphile v4, the same list (allContactsVisibles first 50, same RLS, login role and tokens)||yes|API list / this: ${LIST_GRAPHILE_RATIO:--} (target >= 10)"
@@ -810,6 +833,7 @@ SCENARIOS=(
   "pg_create_notrigger|pgbench|pgbench create into bench.contacts_notrigger (no audit trigger)|||"
   "pg_update|pgbench|pgbench update, app's shape (BEGIN, context, authorize, UPDATE RETURNING pipelined; read-back; COMMIT), audit trigger on|||"
   "pg_me|pgbench|pgbench me, app's shape (BEGIN, context, app.me(), ROLLBACK: one pipeline)|||"
+  "pg_login|pgbench|pgbench login without bcrypt (begin_login, then finish_login opening a session: two transactions)|||"
 )
 
 PROBLEMS=()
