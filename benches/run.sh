@@ -568,7 +568,7 @@ BCRYPT_PY=python3
 if ! python3 -c 'import bcrypt' 2>/dev/null; then
   venv=${XDG_CACHE_HOME:-$HOME/.cache}/tenet-bench-python
   { [ -x "$venv/bin/python" ] || python3 -m venv "$venv"; } >/dev/null 2>&1 \
-    && { "$venv/bin/python" -c 'import bcrypt' 2>/dev/null || "$venv/bin/pip" install -q bcrypt >/dev/null 2>&1; } \
+    && { "$venv/bin/python" -c 'import bcrypt' 2>/dev/null || "$venv/bin/pip" install -q bcrypt==5.0.0 >/dev/null 2>&1; } \
     && BCRYPT_PY=$venv/bin/python
 fi
 if "$BCRYPT_PY" -c 'import bcrypt' 2>/dev/null; then
