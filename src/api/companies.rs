@@ -118,15 +118,17 @@ const COLUMNS: &str = columns!();
 const BY_ID: &str = concat!("SELECT ", columns!(), " FROM companies_visible WHERE tenant_id = $1 AND id = $2");
 const SORTS: &[&SortField] = &[&CREATED_AT, &UPDATED_AT, &SortField { name: "name", column: "name", cast: "", nullable: false }];
 
+/// A row whose first columns are `COLUMNS`, in their order: read by
+/// position, as `contacts::contact` reads its rows (and for the same reason).
 fn company(r: &Row) -> Company {
     Company {
-        id: r.get("id"),
-        name: r.get("name"),
-        domain: r.get("domain"),
-        industry: r.get("industry"),
-        owner_id: r.get("owner_id"),
-        created_at: r.get("created_at"),
-        updated_at: r.get("updated_at"),
+        id: r.get(0),
+        name: r.get(1),
+        domain: r.get(2),
+        industry: r.get(3),
+        owner_id: r.get(4),
+        created_at: r.get(5),
+        updated_at: r.get(6),
     }
 }
 
@@ -245,4 +247,14 @@ async fn delete(auth: Authenticated, Path(CompanyId { id }): Path<CompanyId>) ->
 fn delete_docs(op: TransformOperation) -> TransformOperation {
     let op = op.tag("companies").summary("Delete a company; its contacts keep existing without it (companies:delete)");
     with_problems(op.response::<204, NoContent>(), &[400, 401, 403, 404])
+}
+
+#[cfg(test)]
+mod tests {
+    /// `company` reads the columns by position, in the order of the struct's
+    /// fields, which is the API's (`EXPORT_COLUMNS`).
+    #[test]
+    fn company_reads_the_columns_in_their_order() {
+        assert_eq!(super::COLUMNS.split(", ").collect::<Vec<_>>(), super::EXPORT_COLUMNS);
+    }
 }
