@@ -25,8 +25,8 @@ SECS=${FLOOD_SECONDS:-10}
 [ "$SECS" -ge 6 ] || die "FLOOD_SECONDS must be at least 6"
 THREADS=${BENCH_THREADS:-2}
 CONNS=${BENCH_CONNECTIONS:-32}
-command -v perf >/dev/null || { as_root apt-get update -qq; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq linux-perf >/dev/null; }
-command -v wrk >/dev/null || { as_root apt-get update -qq; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+need_command perf linux-perf
+need_command wrk
 TENET=${BENCH_BINARY:-$(benches/build.sh)}
 WEB_ROLE=$(bench_web_role "$DB")
 TMP=$(mktemp -d)
@@ -34,10 +34,7 @@ SERVER_PID=
 trap '[ -z "$SERVER_PID" ] || kill $SERVER_PID 2>/dev/null || true; rm -rf "$TMP"' EXIT
 serve_local "$(local_url "$WEB_ROLE" "$TENET_WEB_PASSWORD" "$DB")" "$PORT" "$TMP" RUST_LOG=info
 bench_owner_tokens 10 | sed 's|^|/api/auth/me |' >"$TMP/me.txt"
-for i in $(seq 1 10); do
-  n=$(printf '%04d' "$i")
-  echo "POST /api/auth/login - {\"email\":\"owner$n@bench.example\",\"password\":\"$BENCH_OWNER_PASSWORD\",\"tenant\":\"bench-tenant-$n\"}"
-done >"$TMP/login.txt"
+for i in $(seq 1 10); do echo "POST /api/auth/login - $(bench_login_body "$i")"; done >"$TMP/login.txt"
 
 result() { # wrk output file -> "req/s p50 p99 max"
   awk '/^BENCH_RESULT/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }

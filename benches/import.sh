@@ -28,7 +28,7 @@ mkdir -p "$OUT"
 
 ensure_local_postgres
 bootstrap_local_roles
-command -v jq >/dev/null || { as_root apt-get update -qq; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null; }
+need_command jq
 if [ -n "${BENCH_BINARY:-}" ]; then
   TENET=$(realpath "$BENCH_BINARY")
 else

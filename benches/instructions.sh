@@ -24,7 +24,7 @@ PORT=${BENCH_PORT:-18190}
 PATH_=${INSTR_PATH:-/api/contacts?limit=50}
 N=${INSTR_REQUESTS:-300}
 WARMUP=${INSTR_WARMUP:-50}
-command -v valgrind >/dev/null || { as_root apt-get update -qq; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null; }
+need_command valgrind
 WEB_ROLE=$(bench_web_role "$DB")
 TMP=$(mktemp -d)
 SERVER_PID=

@@ -31,9 +31,8 @@ mkdir -p "$OUT"
 
 ensure_local_postgres
 bootstrap_local_roles
-for tool in wrk jq; do
-  command -v $tool >/dev/null || { as_root apt-get update -qq; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $tool >/dev/null; }
-done
+need_command wrk
+need_command jq
 if [ -n "${BENCH_BINARY:-}" ]; then
   TENET=$(realpath "$BENCH_BINARY")
 else

@@ -26,8 +26,8 @@ PATH_=${PROFILE_PATH:-/api/contacts?limit=50}
 OUT=${PROFILE_OUT:-bench-results/profile}
 mkdir -p "$OUT"
 
-command -v perf >/dev/null || { as_root apt-get update -qq; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq linux-perf >/dev/null; }
-command -v wrk >/dev/null || { as_root apt-get update -qq; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+need_command perf linux-perf
+need_command wrk
 TENET=${BENCH_BINARY:-$(benches/build.sh)}
 WEB_ROLE=$(bench_web_role "$DB")
 SERVER_PID=

@@ -332,12 +332,8 @@ rss_mib() { awk -v kb="$(ps -o rss= -p "$SERVER_PID")" 'BEGIN { printf "%.1f", k
 
 # --- sign in, build the wrk target files ---------------------------------------------
 owner_n() { printf '%04d' "$1"; }
-login_body() { # n
-  local n; n=$(owner_n "$1")
-  jq -nc --arg e "owner$n@bench.example" --arg p "$BENCH_PASSWORD" --arg t "bench-tenant-$n" '{email: $e, password: $p, tenant: $t}'
-}
 login() { # n -> "<access token> <refresh token>"
-  curl -sf -H 'Content-Type: application/json' -d "$(login_body "$1")" "$BASE/api/auth/login" \
+  curl -sf -H 'Content-Type: application/json' -d "$(bench_login_body "$1")" "$BASE/api/auth/login" \
     | jq -er '"\(.access_token) \(.refresh_token)"' \
     || die "login failed for owner$(owner_n "$1") (see $OUT/server.log and the PostgreSQL log)"
 }
@@ -396,7 +392,7 @@ for i in $(seq 1 "$LOGINS"); do
     echo "PATCH /api/contacts/$id $tok {\"last_name\":\"Changed{seq}\"}" >>"$T/update.txt"
   done
   echo "POST /api/contacts $tok {\"first_name\":\"Bench\",\"last_name\":\"Writer\",\"email\":\"w{seq}@bench.example\"}" >>"$T/create.txt"
-  echo "POST /api/auth/login - $(login_body "$i")" >>"$T/login.txt"
+  echo "POST /api/auth/login - $(bench_login_body "$i")" >>"$T/login.txt"
   # 80/20 in every block of ten: 4 list, 4 get, 1 create, 1 update.
   for k in 0 1 2 3; do
     echo "GET /api/contacts?limit=50 $tok" >>"$T/mixed.txt"
@@ -641,8 +637,8 @@ psql "$ADMIN_URL" -AtqF ' ' -c "INSERT INTO sessions (user_id, tenant_id, refres
   RETURNING tenant_id, user_id, id" | grep -E '^[0-9a-f-]{36} ' >"$OUT/pgbench/sessions.txt"
 [ -s "$OUT/pgbench/sessions.txt" ] || die "no live session found for pgbench"
 # SET_CONTEXT of src/db/scope.rs with the server's values (timeouts as passed to it above).
-context_sql() { # tenant user session
-  echo "SELECT set_config('role', 'tenet_api', true), set_config('app.tenant_id', '$1', true), set_config('app.user_id', '$2', true), set_config('app.session_id', '$3', true), set_config('app.session_secret', '$PGB_SECRET', true), set_config('app.request_id', 'pgbench', true), set_config('app.client_ip', '127.0.0.1', true), set_config('app.user_agent', 'pgbench', true), set_config('statement_timeout', '10000', true), set_config('idle_in_transaction_session_timeout', '5000', true), set_config('plan_cache_mode', 'force_generic_plan', true);"
+context_sql() { # tenant user session [secret, default PGB_SECRET]
+  echo "SELECT set_config('role', 'tenet_api', true), set_config('app.tenant_id', '$1', true), set_config('app.user_id', '$2', true), set_config('app.session_id', '$3', true), set_config('app.session_secret', '${4-$PGB_SECRET}', true), set_config('app.request_id', 'pgbench', true), set_config('app.client_ip', '127.0.0.1', true), set_config('app.user_agent', 'pgbench', true), set_config('statement_timeout', '10000', true), set_config('idle_in_transaction_session_timeout', '5000', true), set_config('plan_cache_mode', 'force_generic_plan', true);"
 }
 # The baselines mean nothing unless they set what the server sets: the same
 # settings as SET_CONTEXT (a run whose pgbench context lacked plan_cache_mode
@@ -700,7 +696,7 @@ while read -r tenant user session; do
   # hash, so that is the computed hash a correct password gives.
   read -r email slug stored <<<"$(awk -v u="$user" '$1 == u { print $2, $3, $4 }' <<<"$PGB_OWNERS")"
   [ -n "$stored" ] || die "no owner of tenant $tenant for pgbench"
-  anon=$(context_sql '' '' '' | sed "s/'$PGB_SECRET'/''/")
+  anon=$(context_sql '' '' '' '')
   printf '\\startpipeline\nBEGIN;\n%s\n\\endpipeline\n%s\n' "$anon" \
     "SELECT attempt_id FROM app.begin_login('$email', '$slug', 10) \\gset" >"$P/pg_login_$k.sql"
   printf '\\startpipeline\nCOMMIT;\nBEGIN;\n%s\n%s\nCOMMIT;\n\\endpipeline\n' "$anon" \

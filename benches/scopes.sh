@@ -43,7 +43,7 @@ find "$OUT" -maxdepth 1 -type f \( -name '*.sql' -o -name '*.txt' \) ! -name see
 
 ensure_local_postgres
 bootstrap_local_roles
-command -v pgbench >/dev/null || { as_root apt-get update -qq; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-contrib >/dev/null; }
+need_command pgbench postgresql-contrib
 
 if [ -n "${BENCH_BINARY:-}" ]; then
   TENET=$(realpath "$BENCH_BINARY")
@@ -217,8 +217,8 @@ for s in "${SCENARIOS[@]}"; do
 done
 
 # --- the same lists over HTTP (wrk), the server's own work included ------------
-command -v wrk >/dev/null || { as_root apt-get update -qq; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-command -v jq >/dev/null || { as_root apt-get update -qq; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null; }
+need_command wrk
+need_command jq
 if curl -s -o /dev/null "$BASE/api/health" 2>/dev/null; then die "port $PORT is already in use"; fi
 DATABASE_URL="$WEB_URL" JWT_SECRET="$(head -c 48 /dev/urandom | base64 | tr -d '\n')" AUTH_RATE_LIMIT_PER_MINUTE=0 \
   DB_POOL_SIZE=16 PORT="$PORT" ACCESS_TOKEN_TTL_SECONDS=3600 RUST_LOG=warn "$TENET" serve >"$OUT/server.log" 2>&1 &

@@ -145,13 +145,23 @@ serve_local() {
 # benches/run.sh seeded, signed in on $BASE, one per line.
 BENCH_OWNER_PASSWORD='bench-Owner-pass-2026'
 bench_owner_tokens() {
-  local i n
+  local i
   for i in $(seq 1 "$1"); do
-    n=$(printf '%04d' "$i")
-    curl -sf -H 'Content-Type: application/json' \
-      -d "{\"email\":\"owner$n@bench.example\",\"password\":\"$BENCH_OWNER_PASSWORD\",\"tenant\":\"bench-tenant-$n\"}" \
-      "$BASE/api/auth/login" | jq -er .access_token || die "bench owner $n could not sign in"
+    curl -sf -H 'Content-Type: application/json' -d "$(bench_login_body "$i")" \
+      "$BASE/api/auth/login" | jq -er .access_token || die "bench owner $i could not sign in"
   done
+}
+
+# need_command CMD [PACKAGE]: installs PACKAGE (default CMD) from Debian's
+# packages unless CMD is on the PATH.
+need_command() {
+  command -v "$1" >/dev/null || { as_root apt-get update -qq; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${2:-$1}" >/dev/null; }
+}
+
+# bench_login_body N: the JSON body of a login as bench owner N (one line).
+bench_login_body() {
+  local n; n=$(printf '%04d' "$1")
+  jq -nc --arg e "owner$n@bench.example" --arg p "$BENCH_OWNER_PASSWORD" --arg t "bench-tenant-$n" '{email: $e, password: $p, tenant: $t}'
 }
 
 # bench_web_role DB: the login role benches/run.sh served DB with (it is
