@@ -328,7 +328,9 @@ BEGIN
           app.client_ip(), app.user_agent())
   RETURNING expires_at INTO v_expires;
   INSERT INTO app_private.refresh_tokens (tenant_id, token_hash, session_id) VALUES (p_tenant_id, p_refresh_hash, p_session_id);
-  UPDATE users SET last_tenant_id = p_tenant_id WHERE id = p_user_id;
+  -- Only when it changes: signing in again to the same tenant rewrites
+  -- nothing (no new row version, and users.updated_at stays the last edit's).
+  UPDATE users SET last_tenant_id = p_tenant_id WHERE id = p_user_id AND last_tenant_id IS DISTINCT FROM p_tenant_id;
   PERFORM app.log_security_event(p_event, p_tenant_id, p_user_id, p_session_id, NULL, p_details);
   RETURN v_expires;
 END

@@ -570,3 +570,25 @@ async fn admin_cli_creates_a_tenant_and_owner_who_can_sign_in() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("cli-co"));
     assert_eq!(app.login("cli@cli.test", PASSWORD, Some("cli-co")).await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn signing_in_again_to_the_same_tenant_rewrites_nothing_of_the_account() {
+    let app = TestApp::spawn().await;
+    app.signup("Steady", "steady@example.test").await;
+    let db = app.owner_client().await;
+    let version = || async {
+        let row = db
+            .query_one("SELECT xmin::text, updated_at::text, last_tenant_id::text FROM users WHERE email = 'steady@example.test'", &[])
+            .await
+            .expect("the account");
+        (row.get::<_, String>(0), row.get::<_, String>(1), row.get::<_, Option<String>>(2))
+    };
+    let before = version().await;
+    assert!(before.2.is_some(), "signup records the tenant of the session");
+    for _ in 0..2 {
+        let r = app.login("steady@example.test", PASSWORD, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    }
+    // The same row version: no UPDATE ran, so updated_at is still the signup's.
+    assert_eq!(version().await, before);
+}
