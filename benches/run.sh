@@ -652,6 +652,8 @@ PGB_IDS=$(psql "$ADMIN_URL" -AtqF ' ' -c "SELECT s.tenant_id, c.id FROM (VALUES 
 PGB_OWNERS=$(psql "$ADMIN_URL" -AtqF ' ' -c "SELECT u.id, u.email, t.slug, s.password_hash
   FROM users u JOIN app_private.user_secrets s ON s.user_id = u.id JOIN memberships m ON m.user_id = u.id JOIN tenants t ON t.id = m.tenant_id
  WHERE t.slug LIKE 'bench-tenant-%'")
+# The context of a request without a session (login): no tenant, user, session or secret.
+ANON_CTX=$(context_sql '' '' '' '')
 P=$OUT/pgbench
 k=0
 while read -r tenant user session; do
@@ -696,10 +698,9 @@ while read -r tenant user session; do
   # hash, so that is the computed hash a correct password gives.
   read -r email slug stored <<<"$(awk -v u="$user" '$1 == u { print $2, $3, $4 }' <<<"$PGB_OWNERS")"
   [ -n "$stored" ] || die "no owner of tenant $tenant for pgbench"
-  anon=$(context_sql '' '' '' '')
-  printf '\\startpipeline\nBEGIN;\n%s\n\\endpipeline\n%s\n' "$anon" \
+  printf '\\startpipeline\nBEGIN;\n%s\n\\endpipeline\n%s\n' "$ANON_CTX" \
     "SELECT attempt_id FROM app.begin_login('$email', '$slug', 10) \\gset" >"$P/pg_login_$k.sql"
-  printf '\\startpipeline\nCOMMIT;\nBEGIN;\n%s\n%s\nCOMMIT;\n\\endpipeline\n' "$anon" \
+  printf '\\startpipeline\nCOMMIT;\nBEGIN;\n%s\n%s\nCOMMIT;\n\\endpipeline\n' "$ANON_CTX" \
     "SELECT status FROM app.finish_login(:attempt_id, '$stored', gen_random_uuid(), sha256(convert_to(random()::text, 'UTF8')), sha256(convert_to(random()::text, 'UTF8')), make_interval(secs => 3600));" >>"$P/pg_login_$k.sql"
   # The minimal policy shape: one round trip per statement, no authorize().
   printf "BEGIN;\nSELECT set_config('role', 'tenet_api', true), set_config('app.tenant_id', '%s', true);\n%s\nCOMMIT;\n" \
