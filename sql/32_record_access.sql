@@ -51,7 +51,8 @@ DECLARE
   v_rank int;
   v_key_rank int;
 BEGIN
-  SELECT s.kind INTO v_kind FROM sessions s WHERE s.id = v_session AND s.user_id = v_user AND s.tenant_id = v_tenant;
+  SELECT s.kind INTO v_kind FROM sessions s
+   WHERE s.tenant_id = v_tenant AND s.id = v_session AND s.user_id IS NOT DISTINCT FROM v_user;  -- (sql/00_context.sql)
   IF v_kind IS NULL THEN
     RETURN NULL;
   END IF;
@@ -174,7 +175,8 @@ BEGIN
   END IF;
   v_session := app.setting_uuid('app.session_id');
   v_user := app.setting_uuid('app.user_id');
-  SELECT s.kind INTO v_kind FROM sessions s WHERE s.id = v_session AND s.user_id = v_user AND s.tenant_id = v_tenant;
+  SELECT s.kind INTO v_kind FROM sessions s
+   WHERE s.tenant_id = v_tenant AND s.id = v_session AND s.user_id IS NOT DISTINCT FROM v_user;  -- (sql/00_context.sql)
   SELECT coalesce(array_agg(h.field ORDER BY h.field), '{}') INTO v_hidden
     FROM hideable_fields h
    WHERE h.resource = p_resource

@@ -126,7 +126,7 @@ BEGIN
   IF v_verified THEN
     IF NOT (app.bcrypt_matches(app.password_hash_of(v_user.id), p_current_hash)
             OR EXISTS (SELECT 1 FROM sessions s
-                        WHERE s.id = p_bearer_session AND s.user_id = v_user.id AND s.secret_hash = p_bearer_secret_hash
+                        WHERE s.id = p_bearer_session AND s.user_id IS NOT DISTINCT FROM v_user.id AND s.secret_hash = p_bearer_secret_hash
                           AND s.revoked_at IS NULL AND s.expires_at > now())) THEN
       RETURN QUERY SELECT 'sign_in_required'::text, NULL::uuid, NULL::uuid;
       RETURN;

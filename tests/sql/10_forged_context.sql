@@ -9,7 +9,7 @@
 --   INSERT refused by the policy / UPDATE and DELETE affect no row.
 BEGIN;
 SET LOCAL search_path = public, tap, tests;
-SELECT plan(88);
+SELECT plan(91);
 
 SELECT tests.create_world();
 -- An account active in both tenants, with the member role in each.
@@ -220,6 +220,36 @@ SELECT is((SELECT count(*) FROM audit_log WHERE changes::text LIKE '%Forged%'), 
 -- lingers from one context to the next.
 SELECT tests.authenticate('b_owner', 'b');
 SELECT results_eq($$SELECT count(*)::int FROM companies$$, ARRAY[1], 'b''s owner, right after, sees b''s one company');
+
+-- ---------------------------------------------------------------------------
+-- The per-statement check finds the session by its key, however many live
+-- sessions the user holds (sql/00_context.sql, "Finding the session"). The
+-- statistics say what is usual, most users holding one session; then b's
+-- owner signs in 2,000 times more (a script that signs in for every call),
+-- before autovacuum looks again. A check that found the session through
+-- sessions_user_idx walked all 2,000 of them: about 50 buffers.
+-- ---------------------------------------------------------------------------
+SELECT tests.as_superuser();
+WITH u AS (
+  INSERT INTO users (email, name) SELECT 'usual' || g || '@pgtap.test', 'Usual ' || g FROM generate_series(1, 400) g RETURNING id
+)
+INSERT INTO sessions (user_id, tenant_id, refresh_token_hash, secret_hash, expires_at)
+SELECT u.id, tests.tenant_id('b'), sha256(convert_to(gen_random_uuid()::text, 'UTF8')),
+       sha256(convert_to(gen_random_uuid()::text, 'UTF8')), now() + interval '1 hour'
+  FROM u;
+ANALYZE sessions;
+INSERT INTO sessions (user_id, tenant_id, refresh_token_hash, secret_hash, expires_at)
+SELECT tests.user_id('b_owner'), tests.tenant_id('b'), sha256(convert_to(gen_random_uuid()::text, 'UTF8')),
+       sha256(convert_to(gen_random_uuid()::text, 'UTF8')), now() + interval '1 hour'
+  FROM generate_series(1, 2000);
+SELECT FROM tests.open_session('b_owner', 'b');
+SELECT tests.authenticate('b_owner', 'b');
+SELECT cmp_ok(tests.buffers($$SELECT app.tenant_with_permission('contacts:read')$$), '<', 20,
+  'a user with 2,000 live sessions: the per-statement check reads a few buffers, not all of them');
+SELECT cmp_ok(tests.buffers($$SELECT app.authorize()$$), '<', 20,
+  'a user with 2,000 live sessions: app.authorize() reads a few buffers');
+SELECT cmp_ok(tests.buffers($$SELECT app.hidden_fields('contacts'), app.scope_owners('contacts:read'), app.current_tenant_id()$$), '<', 20,
+  'a user with 2,000 live sessions: the scope, hidden fields and tenant checks read a few buffers');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -225,6 +225,21 @@ BEGIN
 END
 $$;
 
+-- The shared buffers a statement reads (hit or read), its nested queries
+-- included: EXPLAIN (ANALYZE, BUFFERS) counts what a function it calls reads.
+-- The statement runs once before, so that its plans (and those of the
+-- functions it calls) are made and the catalog they read is not counted.
+CREATE FUNCTION tests.buffers(p_statement text) RETURNS int
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_plan json;
+BEGIN
+  EXECUTE p_statement;
+  EXECUTE 'EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ' || p_statement INTO v_plan;
+  RETURN (v_plan -> 0 -> 'Plan' ->> 'Shared Hit Blocks')::int + (v_plan -> 0 -> 'Plan' ->> 'Shared Read Blocks')::int;
+END
+$$;
+
 -- A company / contact of <tenant>, inserted by the superuser.
 CREATE FUNCTION tests.create_company(p_tenant text, p_key text) RETURNS uuid
 LANGUAGE plpgsql AS $$
