@@ -9,6 +9,10 @@
 #                                           small and short (about 2 to 3 minutes after
 #                                           the build), to check the script
 #   BENCH_SCALE=10000000 ./benches/run.sh   10 million contacts (50,000 per tenant)
+#   ./benches/run.sh --scale 10000000       the same; the flags stand for the variables below:
+#                      --quick (BENCH_QUICK=1), --scale N (BENCH_SCALE), --duration S
+#                      (BENCH_DURATION), --postgraphile / --no-postgraphile (BENCH_POSTGRAPHILE),
+#                      --binary PATH (BENCH_BINARY), --help
 #   BENCH_QUICK=1 BENCH_BINARY=$CARGO_TARGET_DIR/debug/tenet ./benches/run.sh
 #                                           no build: an existing binary (debug is slow,
 #                                           its figures only check the script)
@@ -134,6 +138,24 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 source scripts/lib.sh
+
+# Flags: each sets the variable it stands for (a flag wins over the
+# environment); anything else stops the run before it seeds or builds.
+usage() { sed -n '2,/^set -euo pipefail$/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) BENCH_QUICK=1 ;;
+    --scale|--duration|--binary)
+      [ $# -ge 2 ] || die "$1 needs a value (benches/run.sh --help)"
+      case "$1" in --scale) BENCH_SCALE=$2 ;; --duration) BENCH_DURATION=$2 ;; --binary) BENCH_BINARY=$2 ;; esac
+      shift ;;
+    --postgraphile) BENCH_POSTGRAPHILE=1 ;;
+    --no-postgraphile) BENCH_POSTGRAPHILE=0 ;;
+    -h|--help) usage; exit 0 ;;
+    *) die "unknown argument '$1' (benches/run.sh --help)" ;;
+  esac
+  shift
+done
 
 QUICK=${BENCH_QUICK:-0}
 if [ "$QUICK" = 1 ]; then
