@@ -11,6 +11,8 @@
 #
 #   INSTR_PATH [/api/contacts?limit=50]  the GET to send
 #   INSTR_REQUESTS [300], INSTR_WARMUP [50]
+#   INSTR_TOP [0]                        also print the N functions that spend the most
+#                                        instructions, their own (callgrind_annotate)
 #   BENCH_DB [tenet_bench], BENCH_PORT [18190]
 # Prints one line per binary: instructions per request. Nothing asserted.
 set -euo pipefail
@@ -46,4 +48,7 @@ for bin in "$@"; do
   total=$(awk '/^totals:/ { print $2 }' "$TMP/cg.out.1")
   [ -n "$total" ] || die "no callgrind dump for $bin"
   echo "$bin: $((total / N)) instructions per $PATH_ ($N requests)"
+  if [ "${INSTR_TOP:-0}" -gt 0 ]; then
+    callgrind_annotate "$TMP/cg.out.1" 2>/dev/null | grep -E '^ *[0-9,]+ \(' | sed -n "2,$((INSTR_TOP + 1))p"
+  fi
 done

@@ -170,7 +170,7 @@ fn create_docs(op: TransformOperation) -> TransformOperation {
 async fn list(
     auth: Authenticated,
     Query(f): Query<ApiKeyFilter>,
-) -> AppResult<axum::Json<Paged<ApiKey>>> {
+) -> AppResult<Paged<ApiKey>> {
     let page = Page::parse(f.limit, f.cursor.as_deref())?;
     let sql = [
         SELECT,
@@ -189,9 +189,7 @@ async fn list(
                 &page.fetch(),
             ],
         ).await?;
-    Ok(axum::Json(
-        page.finish(rows.iter().map(api_key).collect(), |k| (k.created_at.0, k.id)),
-    ))
+    Ok(page.finish(rows.iter().map(api_key).collect(), |k| (k.created_at.0, k.id)))
 }
 
 fn list_docs(op: TransformOperation) -> TransformOperation {

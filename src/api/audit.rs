@@ -69,8 +69,8 @@ pub struct AuditFilter {
     pub cursor: Option<String>,
 }
 
-async fn list_audit_logs(auth: Authenticated, Query(f): Query<AuditFilter>) -> AppResult<axum::Json<Paged<AuditEntry>>> {
-    Ok(axum::Json(audit_page(auth, f).await?))
+async fn list_audit_logs(auth: Authenticated, Query(f): Query<AuditFilter>) -> AppResult<Paged<AuditEntry>> {
+    audit_page(auth, f).await
 }
 
 impl Pageable for AuditFilter {

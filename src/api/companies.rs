@@ -132,8 +132,8 @@ fn company(r: &Row) -> Company {
     }
 }
 
-async fn list(auth: Authenticated, Query(f): Query<CompanyFilter>) -> AppResult<axum::Json<Paged<Company>>> {
-    Ok(axum::Json(page(auth, f).await?))
+async fn list(auth: Authenticated, Query(f): Query<CompanyFilter>) -> AppResult<Paged<Company>> {
+    page(auth, f).await
 }
 
 /// The columns of a CSV export, in the API's order.

@@ -155,8 +155,8 @@ fn contact(r: &Row) -> Contact {
     }
 }
 
-async fn list(auth: Authenticated, Query(f): Query<ContactFilter>) -> AppResult<axum::Json<Paged<Contact>>> {
-    Ok(axum::Json(page(auth, f).await?))
+async fn list(auth: Authenticated, Query(f): Query<ContactFilter>) -> AppResult<Paged<Contact>> {
+    page(auth, f).await
 }
 
 /// The columns of a CSV export, in the API's order.

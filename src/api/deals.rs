@@ -471,8 +471,8 @@ fn list_pipelines_docs(op: TransformOperation) -> TransformOperation {
     respond::<PipelineList>(op.tag("deals").summary("The tenant's pipelines and their stages, in order (any member)"), 200, "Every pipeline", &[401])
 }
 
-async fn list(auth: Authenticated, Query(f): Query<DealFilter>) -> AppResult<axum::Json<Paged<Deal>>> {
-    Ok(axum::Json(page(auth, f).await?))
+async fn list(auth: Authenticated, Query(f): Query<DealFilter>) -> AppResult<Paged<Deal>> {
+    page(auth, f).await
 }
 
 /// The columns of a CSV export, in the API's order.

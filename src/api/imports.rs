@@ -972,7 +972,7 @@ async fn revert(auth: Authenticated, Path(ImportId { id }): Path<ImportId>) -> A
     Ok(axum::Json(done))
 }
 
-async fn list(auth: Authenticated, Query(p): Query<PageParams>) -> AppResult<axum::Json<Paged<Import>>> {
+async fn list(auth: Authenticated, Query(p): Query<PageParams>) -> AppResult<Paged<Import>> {
     let page = Page::from_params(&p)?;
     let sql = [
         "SELECT ", COLUMNS, " FROM imports WHERE tenant_id = $1 AND created_by = $2
@@ -984,7 +984,7 @@ async fn list(auth: Authenticated, Query(p): Query<PageParams>) -> AppResult<axu
         .read(&sql, &[&auth.identity.tenant_id, &auth.identity.user_id, &page.after_time(), &page.after_id(), &page.fetch()])
         .await?;
     let items = rows.iter().map(import_of).collect::<AppResult<Vec<_>>>()?;
-    Ok(axum::Json(page.finish(items, |i| (i.created_at.0, i.id))))
+    Ok(page.finish(items, |i| (i.created_at.0, i.id)))
 }
 
 async fn read(auth: Authenticated, Path(ImportId { id }): Path<ImportId>) -> AppResult<axum::Json<Import>> {

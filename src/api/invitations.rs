@@ -174,7 +174,7 @@ fn create_docs(op: TransformOperation) -> TransformOperation {
     respond::<Invitation>(op, 201, "The invitation", &[400, 401, 403, 409, 413, 415, 422])
 }
 
-async fn list(auth: Authenticated, Query(f): Query<InvitationFilter>) -> AppResult<axum::Json<Paged<Invitation>>> {
+async fn list(auth: Authenticated, Query(f): Query<InvitationFilter>) -> AppResult<Paged<Invitation>> {
     let page = Page::parse(f.limit, f.cursor.as_deref())?;
     let sql = [
         SELECT,
@@ -186,7 +186,7 @@ async fn list(auth: Authenticated, Query(f): Query<InvitationFilter>) -> AppResu
     let params: [&(dyn tokio_postgres::types::ToSql + Sync); 4] =
         [&auth.identity.tenant_id, &page.after_time(), &page.after_id(), &page.fetch()];
     let rows = auth.read_requiring(Permission::UsersManage, &sql, &params).await?;
-    Ok(axum::Json(page.finish(rows.iter().map(invitation).collect(), |i| (i.created_at.0, i.id))))
+    Ok(page.finish(rows.iter().map(invitation).collect(), |i| (i.created_at.0, i.id)))
 }
 
 fn list_docs(op: TransformOperation) -> TransformOperation {

@@ -123,8 +123,8 @@ fn note(r: &Row) -> Note {
     }
 }
 
-async fn list(auth: Authenticated, Query(f): Query<NoteFilter>) -> AppResult<axum::Json<Paged<Note>>> {
-    Ok(axum::Json(page(auth, f).await?))
+async fn list(auth: Authenticated, Query(f): Query<NoteFilter>) -> AppResult<Paged<Note>> {
+    page(auth, f).await
 }
 
 /// The columns of a CSV export, in the API's order.

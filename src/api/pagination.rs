@@ -2,6 +2,15 @@
 //! an opaque `cursor` naming the last row of the previous page by
 //! `(created_at, id)`. Pages are stable under concurrent inserts: a new row
 //! sorts before the cursor (newest first) and never shifts later pages.
+use aide::{
+    generate::GenContext,
+    openapi::{Operation, Response as ApiResponse},
+    OperationOutput,
+};
+use axum::{
+    http::{header, HeaderValue},
+    response::{IntoResponse, Response},
+};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
@@ -75,6 +84,36 @@ pub struct Paged<T> {
     pub next_cursor: Option<String>,
 }
 
+/// Bytes reserved per item of a page before it is written. `axum::Json`
+/// starts from 128 bytes and doubles: for a page of 50 contacts (about 330
+/// bytes each) that was eight allocations and seven copies of the page so
+/// far. Larger items still grow the buffer, by doubling from here.
+const RESERVED_PER_ITEM: usize = 512;
+
+/// A page answers as `axum::Json` does (the same body, `application/json`),
+/// into a buffer sized for its items.
+impl<T: Serialize> IntoResponse for Paged<T> {
+    fn into_response(self) -> Response {
+        let mut body = Vec::with_capacity(64 + RESERVED_PER_ITEM * self.items.len());
+        match serde_json::to_writer(&mut body, &self) {
+            Ok(()) => ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response(),
+            Err(e) => AppError::Internal(format!("a page could not be written as JSON: {e}")).into_response(),
+        }
+    }
+}
+
+impl<T: JsonSchema> OperationOutput for Paged<T> {
+    type Inner = Paged<T>;
+
+    fn operation_response(ctx: &mut GenContext, operation: &mut Operation) -> Option<ApiResponse> {
+        axum::Json::<Paged<T>>::operation_response(ctx, operation)
+    }
+
+    fn inferred_responses(ctx: &mut GenContext, operation: &mut Operation) -> Vec<(Option<u16>, ApiResponse)> {
+        axum::Json::<Paged<T>>::inferred_responses(ctx, operation)
+    }
+}
+
 fn encode((at, id): (DateTime<Utc>, Uuid)) -> String {
     URL_SAFE_NO_PAD.encode(format!("{}|{}", at.timestamp_micros(), id))
 }
@@ -88,6 +127,27 @@ fn decode(cursor: &str) -> Option<(DateTime<Utc>, Uuid)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A page answers what `axum::Json` answered for it: the same bytes and
+    /// content type, however large its items (the buffer only starts larger).
+    #[tokio::test]
+    async fn a_page_answers_what_axum_json_answered() -> Result<(), Box<dyn std::error::Error>> {
+        let big = "\u{e9}\"\\\n\u{1f}".repeat(300);
+        for (items, next_cursor) in [
+            (vec![], None),
+            (vec![serde_json::json!({"id": 1, "name": "A"})], Some("abc".to_string())),
+            ((0..60).map(|i| serde_json::json!({"i": i, "text": big})).collect(), None),
+        ] {
+            let page = Paged { items, next_cursor };
+            let expected = serde_json::to_vec(&page)?;
+            let response = page.into_response();
+            assert_eq!(response.status(), axum::http::StatusCode::OK);
+            assert_eq!(response.headers().get(header::CONTENT_TYPE), Some(&HeaderValue::from_static("application/json")));
+            let body = axum::body::to_bytes(response.into_body(), usize::MAX).await?;
+            assert_eq!(body.as_ref(), expected.as_slice());
+        }
+        Ok(())
+    }
 
     #[test]
     fn cursors_round_trip_and_garbage_is_rejected() -> Result<(), &'static str> {

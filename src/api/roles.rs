@@ -246,7 +246,7 @@ async fn apply(scope: &Scope, tenant_id: Uuid, role_id: Uuid, current: Option<&R
     Ok(())
 }
 
-async fn list_roles(auth: Authenticated, Query(params): Query<PageParams>) -> AppResult<axum::Json<Paged<Role>>> {
+async fn list_roles(auth: Authenticated, Query(params): Query<PageParams>) -> AppResult<Paged<Role>> {
     let page = Page::from_params(&params)?;
     let sql = [
         SELECT_ROLES,
@@ -255,7 +255,7 @@ async fn list_roles(auth: Authenticated, Query(params): Query<PageParams>) -> Ap
     ]
     .concat();
     let rows = auth.read_requiring(Permission::UsersRead, &sql, &[&page.after_time(), &page.after_id(), &page.fetch()]).await?;
-    Ok(axum::Json(page.finish(rows.iter().map(role).collect(), |r| (r.created_at.0, r.id))))
+    Ok(page.finish(rows.iter().map(role).collect(), |r| (r.created_at.0, r.id)))
 }
 
 fn list_roles_docs(op: TransformOperation) -> TransformOperation {

@@ -166,8 +166,8 @@ fn task(r: &Row) -> Task {
     }
 }
 
-async fn list(auth: Authenticated, Query(f): Query<TaskFilter>) -> AppResult<axum::Json<Paged<Task>>> {
-    Ok(axum::Json(page(auth, f).await?))
+async fn list(auth: Authenticated, Query(f): Query<TaskFilter>) -> AppResult<Paged<Task>> {
+    page(auth, f).await
 }
 
 /// The columns of a CSV export, in the API's order.

@@ -130,7 +130,7 @@ async fn set_members(scope: &Scope, tenant_id: Uuid, id: Uuid, members: &[Uuid])
     Ok(())
 }
 
-async fn list(auth: Authenticated, Query(params): Query<PageParams>) -> AppResult<axum::Json<Paged<Team>>> {
+async fn list(auth: Authenticated, Query(params): Query<PageParams>) -> AppResult<Paged<Team>> {
     let page = Page::from_params(&params)?;
     let sql = [
         SELECT,
@@ -138,7 +138,7 @@ async fn list(auth: Authenticated, Query(params): Query<PageParams>) -> AppResul
     ]
     .concat();
     let (_, rows) = auth.read(&sql, &[&page.after_time(), &page.after_id(), &page.fetch()]).await?;
-    Ok(axum::Json(page.finish(rows.iter().map(team).collect(), |t| (t.created_at.0, t.id))))
+    Ok(page.finish(rows.iter().map(team).collect(), |t| (t.created_at.0, t.id)))
 }
 
 fn list_docs(op: TransformOperation) -> TransformOperation {

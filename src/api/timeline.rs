@@ -156,7 +156,7 @@ const COMPANY: &str = timeline_sql!("companies_visible", "company", "company_id"
 const CONTACT: &str = timeline_sql!("contacts_visible", "contact", "contact_id");
 const DEAL: &str = timeline_sql!("deals", "deal", "deal_id");
 
-async fn timeline(auth: Authenticated, permission: Permission, sql: &'static str, id: Uuid, params: PageParams) -> AppResult<axum::Json<Paged<TimelineItem>>> {
+async fn timeline(auth: Authenticated, permission: Permission, sql: &'static str, id: Uuid, params: PageParams) -> AppResult<Paged<TimelineItem>> {
     let page = Page::from_params(&params)?;
     // Without a cursor, from the end of time.
     let at = page.after_time().unwrap_or_else(|| Utc.with_ymd_and_hms(9999, 12, 31, 0, 0, 0).single().unwrap_or(DateTime::<Utc>::MAX_UTC));
@@ -169,18 +169,18 @@ async fn timeline(auth: Authenticated, permission: Permission, sql: &'static str
     let items: Vec<Row> = serde_json::from_value(row.get::<_, serde_json::Value>("items"))
         .map_err(|e| AppError::Internal(format!("timeline rows: {e}")))?;
     let items = items.into_iter().map(TimelineItem::from).collect();
-    Ok(axum::Json(page.finish(items, |i: &TimelineItem| (i.at.0, i.id))))
+    Ok(page.finish(items, |i: &TimelineItem| (i.at.0, i.id)))
 }
 
-async fn company(auth: Authenticated, Path(RecordId { id }): Path<RecordId>, Query(p): Query<PageParams>) -> AppResult<axum::Json<Paged<TimelineItem>>> {
+async fn company(auth: Authenticated, Path(RecordId { id }): Path<RecordId>, Query(p): Query<PageParams>) -> AppResult<Paged<TimelineItem>> {
     timeline(auth, Permission::CompaniesRead, COMPANY, id, p).await
 }
 
-async fn contact(auth: Authenticated, Path(RecordId { id }): Path<RecordId>, Query(p): Query<PageParams>) -> AppResult<axum::Json<Paged<TimelineItem>>> {
+async fn contact(auth: Authenticated, Path(RecordId { id }): Path<RecordId>, Query(p): Query<PageParams>) -> AppResult<Paged<TimelineItem>> {
     timeline(auth, Permission::ContactsRead, CONTACT, id, p).await
 }
 
-async fn deal(auth: Authenticated, Path(RecordId { id }): Path<RecordId>, Query(p): Query<PageParams>) -> AppResult<axum::Json<Paged<TimelineItem>>> {
+async fn deal(auth: Authenticated, Path(RecordId { id }): Path<RecordId>, Query(p): Query<PageParams>) -> AppResult<Paged<TimelineItem>> {
     timeline(auth, Permission::DealsRead, DEAL, id, p).await
 }
 

@@ -40,6 +40,10 @@ struct Rfc3339 {
 
 impl Rfc3339 {
     fn write(&mut self, at: &DateTime<Utc>) -> Option<&str> {
+        // The accessors of DateTime<Utc> each add the (zero) offset to the
+        // time again before answering, seven times here; the naive UTC time
+        // is read as it is stored.
+        let at = at.naive_utc();
         let year = u32::try_from(at.year()).ok().filter(|y| *y <= 9999)?;
         let (mut second, mut nano) = (at.second(), at.nanosecond());
         if nano >= 1_000_000_000 {

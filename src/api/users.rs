@@ -122,7 +122,7 @@ pub(crate) async fn resolve_roles(scope: &Scope, v: &mut Validator, names: &[Str
     Ok(rows.iter().filter_map(|r| Some((r.get::<_, Option<Uuid>>(1)?, r.get(0)))).collect())
 }
 
-async fn list_users(auth: Authenticated, Query(params): Query<PageParams>) -> AppResult<axum::Json<Paged<User>>> {
+async fn list_users(auth: Authenticated, Query(params): Query<PageParams>) -> AppResult<Paged<User>> {
     let page = Page::from_params(&params)?;
     let sql = [
         SELECT_USERS,
@@ -131,7 +131,7 @@ async fn list_users(auth: Authenticated, Query(params): Query<PageParams>) -> Ap
     ]
     .concat();
     let rows = auth.read_requiring(Permission::UsersRead, &sql, &[&page.after_time(), &page.after_id(), &page.fetch(), &auth.identity.tenant_id]).await?;
-    Ok(axum::Json(page.finish(rows.iter().map(user).collect(), |u| (u.created_at.0, u.id))))
+    Ok(page.finish(rows.iter().map(user).collect(), |u| (u.created_at.0, u.id)))
 }
 
 fn list_users_docs(op: TransformOperation) -> TransformOperation {

@@ -266,7 +266,7 @@ fn new_secret() -> String {
     ["whsec_", &refresh::generate()].concat()
 }
 
-async fn list(auth: Authenticated, Query(p): Query<PageParams>) -> AppResult<axum::Json<Paged<Webhook>>> {
+async fn list(auth: Authenticated, Query(p): Query<PageParams>) -> AppResult<Paged<Webhook>> {
     let page = Page::from_params(&p)?;
     let sql = concat!(
         "SELECT ", columns!(), " FROM webhook_endpoints WHERE tenant_id = $1
@@ -276,7 +276,7 @@ async fn list(auth: Authenticated, Query(p): Query<PageParams>) -> AppResult<axu
     let rows = auth
         .read_requiring(Permission::WebhooksManage, sql, &[&auth.identity.tenant_id, &page.after_time(), &page.after_id(), &page.fetch()])
         .await?;
-    Ok(axum::Json(page.finish(rows.iter().map(webhook).collect(), |w| (w.created_at.0, w.id))))
+    Ok(page.finish(rows.iter().map(webhook).collect(), |w| (w.created_at.0, w.id)))
 }
 
 fn list_docs(op: TransformOperation) -> TransformOperation {
@@ -390,7 +390,7 @@ fn rotate_secret_docs(op: TransformOperation) -> TransformOperation {
     respond::<WebhookSecret>(op, 200, "The new secret", &[400, 401, 403, 404])
 }
 
-async fn deliveries(auth: Authenticated, Path(WebhookId { id }): Path<WebhookId>, Query(p): Query<PageParams>) -> AppResult<axum::Json<Paged<Delivery>>> {
+async fn deliveries(auth: Authenticated, Path(WebhookId { id }): Path<WebhookId>, Query(p): Query<PageParams>) -> AppResult<Paged<Delivery>> {
     let page = Page::from_params(&p)?;
     // The endpoint row says whether it exists (404); the function's rows are its log.
     let sql = "SELECT d.* FROM webhook_endpoints e
@@ -404,7 +404,7 @@ async fn deliveries(auth: Authenticated, Path(WebhookId { id }): Path<WebhookId>
         return Err(AppError::NotFound);
     }
     let items = rows.iter().filter(|r| r.get::<_, Option<Uuid>>("id").is_some()).map(delivery).collect();
-    Ok(axum::Json(page.finish(items, |d| (d.created_at.0, d.id))))
+    Ok(page.finish(items, |d| (d.created_at.0, d.id)))
 }
 
 fn deliveries_docs(op: TransformOperation) -> TransformOperation {
