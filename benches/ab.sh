@@ -44,13 +44,13 @@ one() { # label binary round
     cpu0=$(cpu_ticks "$SERVER_PID")
     r=$(wrk -t"${BENCH_THREADS:-2}" -c"${BENCH_CONNECTIONS:-32}" -d"${SECS}s" --latency -s benches/rotate.lua \
       "$BASE" -- "$TMP/targets.txt" | grep '^BENCH_RESULT')
-    rps=$(sed -nE 's/.* rps=([0-9.]+).*/\1/p' <<<"$r")
+    rps=$(wrk_field "$r" rps)
     # The server's own CPU time per request (user + system, all its threads):
     # steadier than req/s on a machine whose other tenants come and go.
-    cpu_us=$(cpu_us_per $(( $(cpu_ticks "$SERVER_PID") - cpu0 )) "$(sed -nE 's/.* requests=([0-9]+).*/\1/p' <<<"$r")")
+    cpu_us=$(cpu_us_per $(( $(cpu_ticks "$SERVER_PID") - cpu0 )) "$(wrk_field "$r" requests)")
     printf '%s\tround %s\t%-28s\t%s req/s\tp99 %s ms\tserver CPU %s us/req\terrors %s\n' "$1" "$3" "$p" \
       "$rps" \
-      "$(sed -nE 's/.* p99_us=([0-9]+).*/\1/p' <<<"$r" | awk '{ printf "%.1f", $1 / 1000 }')" "$cpu_us" \
+      "$(wrk_field "$r" p99_us | awk '{ printf "%.1f", $1 / 1000 }')" "$cpu_us" \
       "$(grep -oE 'errors_[a-z]+=[0-9]+' <<<"$r" | awk -F= '{ s += $2 } END { print s + 0 }')"
   done
   printf '%s\tround %s\tRSS idle %s MiB, after load %s MiB\n' "$1" "$3" "$idle" "$(rss)"

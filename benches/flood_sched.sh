@@ -36,9 +36,10 @@ serve_local "$(local_url "$WEB_ROLE" "$TENET_WEB_PASSWORD" "$DB")" "$PORT" "$TMP
 bench_owner_tokens 10 | sed 's|^|/api/auth/me |' >"$TMP/me.txt"
 for i in $(seq 1 10); do echo "POST /api/auth/login - $(bench_login_body "$i")"; done >"$TMP/login.txt"
 
-result() { # wrk output file -> "req/s p50 p99 max"
-  awk '/^BENCH_RESULT/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-    printf "%.0f req/s, p50 %.1f ms, p99 %.1f ms, max %.1f ms", v["rps"], v["p50_us"] / 1000, v["p99_us"] / 1000, v["max_us"] / 1000 }' "$1"
+result() { # wrk output file -> "req/s, p50, p99, max"
+  local line; line=$(grep '^BENCH_RESULT' "$1") || die "no result in $1"
+  awk -v rps="$(wrk_field "$line" rps)" -v p50="$(wrk_field "$line" p50_us)" -v p99="$(wrk_field "$line" p99_us)" \
+    -v max="$(wrk_field "$line" max_us)" 'BEGIN { printf "%.0f req/s, p50 %.1f ms, p99 %.1f ms, max %.1f ms", rps, p50 / 1000, p99 / 1000, max / 1000 }'
 }
 
 # The threads by kind: tokio-rt-worker (the server), postgres, bcrypt-N (the

@@ -510,7 +510,7 @@ record_wrk() { # name exit-status
   local name=$1 line
   if [ "$2" != 0 ]; then FAILED[$name]="wrk exited with $2: $(tail -n 2 "$OUT/wrk-$name.txt" | tr '\n' ' ')"; return 0; fi
   line=$(grep '^BENCH_RESULT' "$OUT/wrk-$name.txt") || { FAILED[$name]="no result in wrk-$name.txt"; return 0; }
-  val() { sed -nE "s/.* $1=([0-9.]+).*/\1/p" <<<"$line"; }
+  val() { wrk_field "$line" "$1"; }
   RPS[$name]=$(val rps)
   P50[$name]=$(us_to_ms "$(val p50_us)")
   P99[$name]=$(us_to_ms "$(val p99_us)")

@@ -158,6 +158,12 @@ need_command() {
   command -v "$1" >/dev/null || { as_root apt-get update -qq; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${2:-$1}" >/dev/null; }
 }
 
+# wrk_field LINE KEY: the value of KEY in the BENCH_RESULT line that
+# benches/rotate.lua and benches/refresh.lua print (rps, p50_us, p99_us, ...).
+wrk_field() {
+  sed -nE "s/.* $2=([0-9.]+).*/\1/p" <<<"$1"
+}
+
 # bench_login_body N: the JSON body of a login as bench owner N (one line).
 bench_login_body() {
   local n; n=$(printf '%04d' "$1")
