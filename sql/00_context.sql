@@ -67,12 +67,15 @@ COMMENT ON FUNCTION app.user_agent() IS
 -- Finding the session: by its key (tenant_id, id), and only by it. The user
 -- is compared with IS NOT DISTINCT FROM (the same as = here: neither side is
 -- NULL), which is not an index condition. With `s.user_id = v_user` the
--- planner may find the row through sessions_user_idx (user_id, tenant_id)
--- instead, and it does when most users hold one session or two: its estimate
--- is then one row, the same as the key's. For a user who holds thousands of
--- live sessions (a script that signs in for every call) every statement of
--- every request of theirs then walked all of them (2,000 sessions: 50 buffers
--- instead of 3). tests/sql/10_forged_context.sql holds the check.
+-- planner may find the row through sessions_user_idx (user_id) instead, and
+-- it does when most users hold one session or two: its estimate is then one
+-- row, the same as the key's. For a user who holds thousands of live sessions
+-- (a script that signs in for every call) every statement of every request
+-- of theirs then walked all of them (2,000 sessions: 50 buffers instead of 3).
+-- Nor may an index hold tenant_id anywhere but first: when sessions_user_idx
+-- was (user_id, tenant_id), a table analyzed while small let its walk for
+-- `tenant_id = $1` tie with the key (migrations/V021).
+-- tests/sql/10_forged_context.sql holds both checks.
 --
 -- These run on every statement of every request, so they are PL/pgSQL (whose
 -- query plans are cached per connection; a plain SQL function that cannot be
