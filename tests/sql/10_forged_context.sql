@@ -9,7 +9,7 @@
 --   INSERT refused by the policy / UPDATE and DELETE affect no row.
 BEGIN;
 SET LOCAL search_path = public, tap, tests;
-SELECT plan(94);
+SELECT plan(96);
 
 SELECT tests.create_world();
 -- An account active in both tenants, with the member role in each.
@@ -147,6 +147,38 @@ SELECT lives_ok($$SELECT app.authorize()$$, 'malformed ids: no error');
 SELECT is(app.authorize(), NULL, 'malformed ids: app.authorize() is NULL');
 SELECT is((SELECT count(*)::int FROM app.me()), 0, 'malformed ids: app.me() answers nothing');
 SELECT is(tests.visible_rows(), tests.nothing_visible(), 'malformed ids: nothing visible');
+
+-- app.setting_uuid reads a setting as a uuid exactly when the regular
+-- expression of a canonical uuid (any case) matches it, and never raises:
+-- hand-picked near misses, then 3,000 random mutations of a uuid (one to
+-- three characters replaced by a hex digit, a hyphen, a letter past f, a
+-- space, a brace, a non-ASCII letter or a control character, or dropped).
+SELECT tests.as_superuser();
+CREATE TEMP TABLE uuid_probes (v text);
+INSERT INTO uuid_probes VALUES
+  ('0190a3c4-7d2e-7b4f-9a1c-3e5f7a9b1c2d'), ('0190A3C4-7D2E-7B4F-9A1C-3E5F7A9B1C2D'), ('0190a3c4-7D2E-7b4f-9A1C-3e5f7a9b1c2d'),
+  ('0190a3c4-7d2e-7b4f-9a1c-3e5f7a9b1c2g'), ('0190a3c4-7d2e-7b4f-9a1c-3e5f7a9b1c2é'), ('0190a3c4-7d2e-7b4f-9a1c-3e5f7a9b1c-d'),
+  ('0190a3c47d2e7b4f9a1c3e5f7a9b1c2d'), ('{0190a3c4-7d2e-7b4f-9a1c-3e5f7a9b1c2d}'), ('{190a3c4-7d2e-7b4f-9a1c-3e5f7a9b1c2}'),
+  ('0190a3c4-7d2e-7b4f-9a1c-3e5f7a9b1c2d '), (' 0190a3c4-7d2e-7b4f-9a1c-3e5f7a9b1c2'), (E'0190a3c4-7d2e-7b4f-9a1c-3e5f7a9b1c2\n'),
+  ('0190a3c4-7d2e-7b4f-9a1c3-e5f7a9b1c2d'), ('------------------------------------'), ('0190a3c4-7d2e-7b4f-9a1c-3e5f7a9b1c2'),
+  ('0190a3c4-7d2e-7b4f-9a1c-3e5f7a9b1c2dd'), ('0190a3c4_7d2e_7b4f_9a1c_3e5f7a9b1c2d'), ('0190a3c4-7d2e-7b4f-9a1c-3e5f7a9b1c2%'),
+  ('not-a-uuid'), (''), (NULL);
+INSERT INTO uuid_probes
+SELECT string_agg(CASE WHEN i = ANY (hits) THEN (ARRAY['7', 'F', '-', 'g', 'z', ' ', '{', 'é', E'\t', ''])[1 + floor(random() * 10)::int]
+                       ELSE substr(base, i, 1) END, '' ORDER BY i)
+  FROM (SELECT g, app.uuid_generate_v7()::text AS base,
+               (ARRAY[1 + floor(random() * 36)::int, 1 + floor(random() * 36)::int, 1 + floor(random() * 36)::int])
+                 [1:1 + floor(random() * 3)::int] AS hits
+          FROM generate_series(1, 3000) g) m,
+       generate_series(1, 36) i
+ GROUP BY g;
+SELECT is((SELECT count(*)::int FROM uuid_probes p
+            WHERE app.setting_uuid(CASE WHEN set_config('tests.probe', coalesce(p.v, ''), true) IS NOT NULL THEN 'tests.probe' END) IS DISTINCT FROM
+                  CASE WHEN p.v ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN p.v::uuid END), 0,
+  'app.setting_uuid accepts exactly the canonical uuids, any case, of 3,021 probes, and never raises');
+SELECT ok((SELECT count(*) FILTER (WHERE v ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$') BETWEEN 100 AND 2900
+            FROM uuid_probes), 'the probes hold uuids and near misses both');
+DROP TABLE uuid_probes;
 
 -- ---------------------------------------------------------------------------
 -- 9. A revoked session (logout through the API's own function): its access
