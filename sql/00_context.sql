@@ -24,9 +24,9 @@
 -- 19 and 24 (LIKE), no other hyphen (32 bytes without them), and no byte but
 -- hex digits and hyphens (ltrim of those leaves nothing; a character outside
 -- ASCII is bytes outside the set). It is written without the expression
--- because every check of every statement reads two or three settings, and
--- PostgreSQL's regular expressions cost about 4 us a call against 1 us for
--- this (docs/performance.md, ninth session).
+-- because every check of every statement reads one to three settings, and
+-- with the expression this function took about 7 us a call, without it about
+-- 3 (benches/check_calls.sh; docs/performance.md, ninth session).
 CREATE OR REPLACE FUNCTION app.setting_uuid(name text) RETURNS uuid
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT CASE
