@@ -26,10 +26,7 @@ N=${CHECK_CALLS_N:-20000}
 ROUNDS=${CHECK_CALLS_ROUNDS:-2}
 [[ "$N" =~ ^[1-9][0-9]*$ && "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "CHECK_CALLS_N and CHECK_CALLS_ROUNDS must be positive numbers"
 DB=${BENCH_DB:-tenet_bench}
-SCRIPT=${BENCH_OUT:-bench-results}/pgbench/pg_list_appshape_1.sql
-[ -f "$SCRIPT" ] || die "$SCRIPT is missing: run ./benches/run.sh first"
-CTX=$(sed -n 3p "$SCRIPT")
-[[ "$CTX" == "SELECT set_config('role'"* ]] || die "$SCRIPT does not have the shape this script reads"
+CTX=$(bench_context)
 WEB_ROLE=$(bench_web_role "$DB")
 OWNER_URL=$(local_url tenet_owner "$TENET_OWNER_PASSWORD_DB" "$DB")
 

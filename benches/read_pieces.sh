@@ -28,11 +28,11 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 # The app's context and list statement, as run.sh wrote them (lines 3 and 4
 # of the pipeline), and the minimal policy's page (line 3 of its script).
-CTX=$(sed -n 3p "$P/pg_list_appshape_1.sql")
+CTX=$(bench_context)
 LIST=$(sed -n 4p "$P/pg_list_appshape_1.sql")
 MINIMAL=$(sed -n 3p "$P/pg_list_minimal_1.sql")
 ME=$(sed -n 4p "$P/pg_me_1.sql")
-[[ "$CTX" == "SELECT set_config('role'"* && "$LIST" == *"FROM contacts_visible"* && "$MINIMAL" == *"bench.contacts_minimal"* && "$ME" == *"app.me()"* ]] \
+[[ "$LIST" == *"FROM contacts_visible"* && "$MINIMAL" == *"bench.contacts_minimal"* && "$ME" == *"app.me()"* ]] \
   || die "the pgbench scripts of $P do not have the shape this script reads"
 # pgbench reads ':name' as a variable, so a permission key is spelled with chr(58).
 READ="'contacts' || chr(58) || 'read'"

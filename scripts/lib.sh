@@ -164,6 +164,17 @@ wrk_field() {
   sed -nE "s/.* $2=([0-9.]+).*/\1/p" <<<"$1"
 }
 
+# bench_context: the request context the app's list sets (line 3 of the
+# pipeline in the pgbench scripts benches/run.sh wrote to BENCH_OUT:
+# SELECT set_config('role', ...), ...), for the scripts that replay it.
+bench_context() {
+  local script=${BENCH_OUT:-bench-results}/pgbench/pg_list_appshape_1.sql ctx
+  [ -f "$script" ] || die "$script is missing: run ./benches/run.sh first"
+  ctx=$(sed -n 3p "$script")
+  [[ "$ctx" == "SELECT set_config('role'"* ]] || die "$script does not have the shape this script reads"
+  printf '%s\n' "$ctx"
+}
+
 # bench_login_body N: the JSON body of a login as bench owner N (one line).
 bench_login_body() {
   local n; n=$(printf '%04d' "$1")
